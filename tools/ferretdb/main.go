@@ -1,0 +1,71 @@
+// Command ferretdb-launcher runs an embedded FerretDB v1 with the SQLite backend
+// on a loopback address, for development, demos and tests.
+//
+// We embed the FerretDB package instead of running `cmd/ferretdb` because the
+// v1.24.2 binary built with `go install` panics on its build-version check.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
+	dataDir := flag.String("data", "./data", "directory for the SQLite database files")
+	flag.Parse()
+
+	abs, err := filepath.Abs(*dataDir)
+	if err != nil {
+		fail("cannot resolve data directory: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o750); err != nil {
+		fail("cannot create data directory %s: %v", abs, err)
+	}
+	// Fail early, with a clear line, when the directory cannot be written
+	// (read-only mount, disk full) instead of letting SQLite fail later.
+	probe := filepath.Join(abs, ".write-probe")
+	if err := os.WriteFile(probe, []byte("ok"), 0o600); err != nil {
+		fail("data directory %s is not writable: %v", abs, err)
+	}
+	_ = os.Remove(probe)
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		fail("cannot configure FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.Run(ctx)
+	}()
+
+	// The parent process waits for this exact line before connecting.
+	fmt.Printf("READY %s\n", f.MongoDBURI())
+
+	select {
+	case <-done:
+	case <-ctx.Done():
+		<-done
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "ferretdb-launcher: "+format+"\n", args...)
+	os.Exit(1)
+}
