@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import compression from 'compression';
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppConfig } from './config/index.js';
+import { paths } from './config/index.js';
+import type { Logger } from './lib/logger.js';
+import { createI18n, LANGUAGES } from './web/i18n.js';
+import { securityHeaders } from './web/security.js';
+import { ejsWithLayout } from './web/render.js';
+import { assetUrl, staticFiles } from './web/assets.js';
+import { errorHandler, notFoundHandler } from './web/error-handler.js';
+import { healthRoutes } from './components/health/index.js';
+import { pageRoutes } from './components/pages/index.js';
+
+export interface AppDependencies {
+  config: AppConfig;
+  logger: Logger;
+  /** Routers mounted after the app's own (tests use this to add probes). */
+  extraRoutes?: Router | undefined;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the Express app. It never listens, so tests can use it without side effects. */
+export async function createApp({ config, logger, extraRoutes }: AppDependencies): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('views', paths.views);
+  app.engine('ejs', ejsWithLayout);
+  app.set('view engine', 'ejs');
+  if (config.isProduction) app.enable('view cache');
+
+  app.use(
+    pinoHttp({
+      logger,
+      // Reuse a well-formed id from the load balancer so one request can be followed across hops.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(securityHeaders(config.isProduction));
+  app.use(compression());
+  app.use(staticFiles());
+  app.use(healthRoutes());
+
+  const i18n = await createI18n(config.isProduction);
+  app.use(i18n.middleware);
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '100kb' }));
+
+  // Locals every view may use: the translator, the page language and the asset helper.
+  app.use((req, res, next) => {
+    res.locals.t = req.t;
+    res.locals.lang = LANGUAGES.includes(req.language as never) ? req.language : 'nb';
+    res.locals.languages = LANGUAGES;
+    res.locals.currentPath = req.path;
+    res.locals.asset = assetUrl;
+    res.locals.user = null;
+    next();
+  });
+
+  app.use(pageRoutes());
+  if (extraRoutes) app.use(extraRoutes);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,179 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, renameSync, statSync, existsSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Logger } from '../lib/logger.js';
+import { paths } from '../config/index.js';
+
+/**
+ * Control of the embedded FerretDB v1 (SQLite backend) that stands in for MongoDB when
+ * MONGODB_URI is unset: build the Go launcher when needed, start it on a free loopback
+ * port, restart it if it dies under a running app, and stop it on shutdown.
+ */
+
+export class EmbeddedDatabaseError extends Error {
+  override readonly name = 'EmbeddedDatabaseError';
+}
+
+const READY_TIMEOUT_MS = 60_000;
+const BUILD_TIMEOUT_MS = 15 * 60_000;
+const RESTART_DELAY_MS = 300;
+
+function newestSourceMtime(): number {
+  const files = readdirSync(paths.launcherSource).filter((f) => /\.(go|mod|sum)$/.test(f));
+  return Math.max(...files.map((f) => statSync(path.join(paths.launcherSource, f)).mtimeMs));
+}
+
+/** Builds the launcher when it is missing or older than its Go sources. */
+export function ensureLauncherBuilt(logger: Logger): string {
+  const binary = paths.launcherBinary;
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newestSourceMtime()) return binary;
+
+  const goCheck = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (goCheck.error || goCheck.status !== 0) {
+    throw new EmbeddedDatabaseError(
+      'The embedded database needs Go >= 1.24 to build its launcher (tools/ferretdb). ' +
+        'Install Go (https://go.dev/doc/install, or `apt-get install golang`) or set MONGODB_URI to a MongoDB server.',
+    );
+  }
+  logger.info('building the embedded FerretDB launcher (first start only, takes a minute or two)');
+  mkdirSync(path.dirname(binary), { recursive: true });
+  // Build to a unique name and rename, so two processes building at once never run a half-written file.
+  const tmp = `${binary}.${process.pid}.tmp`;
+  const result = spawnSync('go', ['build', '-o', tmp, '.'], {
+    cwd: paths.launcherSource,
+    env: { ...process.env, CGO_ENABLED: '0' },
+    encoding: 'utf8',
+    timeout: BUILD_TIMEOUT_MS,
+  });
+  if (result.status !== 0) {
+    throw new EmbeddedDatabaseError(
+      `Building the embedded FerretDB launcher failed: ${(result.stderr || result.error?.message || '').trim().slice(0, 2000)}`,
+    );
+  }
+  renameSync(tmp, binary);
+  return binary;
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface EmbeddedServerOptions {
+  dataDir: string;
+  logger: Logger;
+  port?: number;
+}
+
+export class EmbeddedServer {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private port = 0;
+  private restarts = 0;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: EmbeddedServerOptions) {
+    this.logger = options.logger.child({ component: 'embedded-db' });
+  }
+
+  /** The base URI (no database name) once started. */
+  get uri(): string {
+    return `mongodb://127.0.0.1:${this.port}/`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  async start(): Promise<string> {
+    const binary = ensureLauncherBuilt(this.logger);
+    this.port = this.options.port ?? (await findFreePort());
+    mkdirSync(this.options.dataDir, { recursive: true });
+    await this.spawnOnce(binary);
+    return this.uri;
+  }
+
+  private spawnOnce(binary: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        binary,
+        ['--listen', `127.0.0.1:${this.port}`, '--data', this.options.dataDir, '--exit-on-stdin-close'],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      this.child = child;
+      let ready = false;
+      let stderrTail = '';
+      const timer = setTimeout(() => {
+        if (!ready) {
+          child.kill('SIGKILL');
+          reject(new EmbeddedDatabaseError(`The embedded database did not start within ${READY_TIMEOUT_MS / 1000} s`));
+        }
+      }, READY_TIMEOUT_MS);
+
+      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!ready && line.startsWith('READY ')) {
+          ready = true;
+          clearTimeout(timer);
+          this.logger.info({ port: this.port, dataDir: this.options.dataDir }, 'embedded database ready');
+          resolve();
+        }
+      });
+      readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+        stderrTail = (stderrTail + '\n' + line).slice(-2000);
+        this.logger.debug({ ferretdb: line }, 'ferretdb');
+      });
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        if (!ready) reject(new EmbeddedDatabaseError(`Cannot start the embedded database: ${err.message}`));
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (this.child === child) this.child = undefined;
+        if (!ready) {
+          reject(new EmbeddedDatabaseError(`The embedded database exited before it was ready (code ${code}): ${stderrTail.trim()}`));
+          return;
+        }
+        if (this.stopping) return;
+        // Died under a running app: bring it back on the same port, so the driver reconnects by itself.
+        this.logger.error({ code, signal }, 'embedded database exited unexpectedly; restarting');
+        setTimeout(() => this.restart(binary), RESTART_DELAY_MS);
+      });
+    });
+  }
+
+  private restart(binary: string): void {
+    if (this.stopping) return;
+    this.restarts += 1;
+    this.spawnOnce(binary).catch((err: Error) => {
+      this.logger.error({ err }, 'embedded database restart failed; trying again');
+      setTimeout(() => this.restart(binary), RESTART_DELAY_MS * 5);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}

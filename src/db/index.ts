@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../lib/logger.js';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from './connection.js';
+import { EmbeddedServer } from './embedded-server.js';
+
+export { pingDatabase } from './connection.js';
+export { assertSafeTestDatabase, UnsafeTestDatabaseError } from './test-guard.js';
+export { EmbeddedServer, EmbeddedDatabaseError, findFreePort } from './embedded-server.js';
+
+export interface DatabaseHandle {
+  uri: string;
+  embedded: EmbeddedServer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to MONGODB_URI, or starts the embedded FerretDB under DATA_DIR and connects to it.
+ */
+export async function openDatabase(config: AppConfig, logger: Logger, dbName = 'fellesskap'): Promise<DatabaseHandle> {
+  let embedded: EmbeddedServer | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    embedded = new EmbeddedServer({ dataDir: path.join(config.dataDir, 'ferretdb'), logger });
+    uri = (await embedded.start()) + dbName;
+  }
+  try {
+    await connectDatabase(uri, logger);
+    await ensureIndexes();
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    uri,
+    embedded,
+    async close() {
+      await disconnectDatabase();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig } from './config/index.js';
+import { createLogger } from './lib/logger.js';
+import { openDatabase, type DatabaseHandle } from './db/index.js';
+import { createApp } from './app.js';
+import { seedDemoData } from './seed/index.js';
+
+/** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  let db: DatabaseHandle;
+  try {
+    db = await openDatabase(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, (err as Error).message);
+    process.exit(1);
+  }
+  if (config.seedDemo) await seedDemoData(logger);
+
+  const app = await createApp({ config, logger });
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}` }, 'Fellesskap is listening');
+  });
+  server.on('error', async (err) => {
+    logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
+    await db.close();
+    process.exit(1);
+  });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    // Idle keep-alive sockets would hold close() open; busy ones are given the timeout to finish.
+    const forced = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(forced);
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+describe('config: loadConfig', () => {
+  it('defaults: development on port 3000 with the embedded database and demo data', () => {
+    const config = loadConfig({});
+    expect(config.env).to.equal('development');
+    expect(config.port).to.equal(3000);
+    expect(config.mongodbUri).to.equal(undefined);
+    expect(config.seedDemo).to.equal(true);
+    expect(config.baseUrl).to.equal('http://localhost:3000');
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('a PORT that is not a number: one line naming PORT', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).to.throw(ConfigError, /^Invalid configuration: PORT .*\(got "abc"\)$/);
+  });
+
+  it('a MONGODB_URI with another scheme: refused with what is allowed', () => {
+    expect(() => loadConfig({ MONGODB_URI: 'postgres://x' })).to.throw(ConfigError, /MONGODB_URI must start with mongodb:\/\//);
+  });
+
+  it('production without SESSION_SECRET: refused', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db:27017/f' })).to.throw(ConfigError, /SESSION_SECRET is required/);
+  });
+
+  it('production without MONGODB_URI: refused (no embedded database in production)', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).to.throw(ConfigError, /MONGODB_URI is required/);
+  });
+
+  it('a short SESSION_SECRET: refused with the minimum length', () => {
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).to.throw(ConfigError, /SESSION_SECRET must be at least 32 characters/);
+  });
+
+  it('production with its secrets: no demo data, trailing slash trimmed from BASE_URL', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(40),
+      MONGODB_URI: 'mongodb://db1,db2/fellesskap?replicaSet=rs0',
+      BASE_URL: 'https://fellesskap.kommune.no/',
+    });
+    expect(config.isProduction).to.equal(true);
+    expect(config.seedDemo).to.equal(false);
+    expect(config.baseUrl).to.equal('https://fellesskap.kommune.no');
+  });
+
+  it('empty strings count as unset', () => {
+    expect(loadConfig({ PORT: '', MONGODB_URI: '' }).port).to.equal(3000);
+  });
+});
