@@ -5,13 +5,17 @@ import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config/index.js';
 import { paths } from './config/index.js';
 import type { Logger } from './lib/logger.js';
-import { createI18n, LANGUAGES } from './web/i18n.js';
+import { createI18n } from './web/i18n.js';
 import { securityHeaders } from './web/security.js';
 import { ejsWithLayout } from './web/render.js';
-import { assetUrl, staticFiles } from './web/assets.js';
+import { staticFiles } from './web/assets.js';
+import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
+import { accountRoutes, configurePassport } from './components/accounts/index.js';
+import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
+import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -43,6 +47,8 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Multipart forms carry their CSRF token in the URL; keep it out of the logs.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]') }) },
     }),
   );
   app.use(securityHeaders(config.isProduction));
@@ -55,18 +61,20 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
 
-  // Locals every view may use: the translator, the page language and the asset helper.
-  app.use((req, res, next) => {
-    res.locals.t = req.t;
-    res.locals.lang = LANGUAGES.includes(req.language as never) ? req.language : 'nb';
-    res.locals.languages = LANGUAGES;
-    res.locals.currentPath = req.path;
-    res.locals.asset = assetUrl;
-    res.locals.user = null;
-    next();
-  });
+  app.set('session cookie name', sessionCookieName(config));
+  app.use(sessionMiddleware(config));
+  const passport = configurePassport();
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(absoluteTimeout);
+  app.use(csrfProtection);
+  app.use(csrfTokenLocal);
+
+  // Locals every view may use: the translator, the page language, the person and the menu.
+  app.use(baseLocals);
 
   app.use(pageRoutes());
+  app.use(accountRoutes());
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

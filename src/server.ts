@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, (err as Error).message);
     process.exit(1);
   }
-  if (config.seedDemo) await seedDemoData(logger);
+  if (config.seedDemo) await seedDemoData(config, logger);
 
   const app = await createApp({ config, logger });
   const server: Server = app.listen(config.port, config.host, () => {

@@ -1,11 +1,19 @@
+import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
 import { seedDemoOrganisation } from '../components/organisation/index.js';
+import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts/index.js';
 
 /**
  * Demo data for development and demos. Every step is idempotent, so it runs at every start
  * and only fills in what is missing.
  */
-export async function seedDemoData(logger: Logger): Promise<void> {
+export async function seedDemoData(config: AppConfig, logger: Logger): Promise<void> {
   const unitsCreated = await seedDemoOrganisation();
-  logger.info({ unitsCreated }, unitsCreated ? 'demo municipality created' : 'demo data already present');
+  const usersCreated = await seedDemoUsers();
+  logger.info({ unitsCreated, usersCreated }, unitsCreated || usersCreated ? 'demo municipality created' : 'demo data already present');
+  // The logins are printed only where they are harmless: a first start outside production.
+  if (usersCreated > 0 && !config.isProduction) {
+    const lines = DEMO_USERS.map((u) => `  ${u.email.padEnd(30)} ${u.description}`).join('\n');
+    process.stdout.write(`\nDemo logins (password for all: ${DEMO_PASSWORD}):\n${lines}\n\n`);
+  }
 }

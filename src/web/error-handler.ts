@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, NotFoundError, ServiceUnavailableError, ValidationError, TooManyRequestsError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { setBaseLocals } from './locals.js';
 
 /** True for requests that want JSON back: the /api routes and clients that only accept JSON. */
 export function wantsJson(req: Request): boolean {
@@ -49,6 +50,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       messageKey = err.expose ? err.messageKey : 'errors:internal';
       if (err instanceof ValidationError) fields = err.fields;
       if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
+      status = 403;
+      messageKey = 'errors:csrf';
     } else if (isDatabaseUnavailable(err)) {
       status = 503;
       messageKey = new ServiceUnavailableError('').messageKey;
@@ -65,6 +69,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (status === 403) log.warn({ path: req.path, reason: (err as Error).message }, 'access denied');
     else log.info({ status, reason: (err as Error).message }, 'request refused');
 
+    setBaseLocals(req, res);
     const t = req.t ?? ((key: string) => key);
     const message = t(messageKey);
     res.status(status);

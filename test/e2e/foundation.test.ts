@@ -69,11 +69,11 @@ describe('browser: public pages', function () {
 
     await page.goto(`${server.baseUrl}/`);
     const order: string[] = [];
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 6; i += 1) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
     }
-    expect(order).to.deep.equal(['Hopp til hovedinnholdet', '◐ Fellesskap', 'Bokmål', 'Nynorsk', 'English']);
+    expect(order).to.deep.equal(['Hopp til hovedinnholdet', '◐ Fellesskap', 'Logg inn', 'Bokmål', 'Nynorsk', 'English']);
   });
 
   it('works at 320 CSS px wide without horizontal scrolling', async () => {

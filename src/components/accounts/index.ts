@@ -1,0 +1,9 @@
+export { UserModel, PLATFORM_ROLES, MEMBERSHIP_ROLES, USER_STATUSES, type PlatformRole, type MembershipRole, type User } from './models.js';
+export type { SessionUser } from './session-user.js';
+export { toSessionUser } from './session-user.js';
+export { configurePassport } from './passport.js';
+export { accountRoutes } from './routes.js';
+export { ensureUser, authenticateWithPassword, normaliseEmail } from './service.js';
+export { hashPassword, PASSWORD_MIN, PASSWORD_MAX } from './passwords.js';
+export { safeReturnTo } from './return-to.js';
+export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';

@@ -1,0 +1,47 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+/** Platform roles a person can hold besides being staff (everyone) and leader (from memberships). */
+export const PLATFORM_ROLES = ['author', 'municipal-admin', 'system-admin'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+export const MEMBERSHIP_ROLES = ['ansatt', 'leder'] as const;
+export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
+
+export const USER_STATUSES = ['active', 'invited', 'deactivated', 'anonymised'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+const membershipSchema = new Schema(
+  {
+    unitId: { type: Schema.Types.ObjectId, ref: 'Unit', required: true },
+    role: { type: String, enum: MEMBERSHIP_ROLES, required: true, default: 'ansatt' },
+    startDate: { type: Date, required: true },
+    /** Null while the membership is current; history is kept when people move. */
+    endDate: { type: Date, default: null },
+  },
+  { _id: true },
+);
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, maxlength: 254 },
+    name: { type: String, required: true, trim: true, maxlength: 160 },
+    /** Argon2id hash; null for people who have not activated their account or use SSO only. */
+    passwordHash: { type: String, default: null },
+    roles: { type: [String], enum: PLATFORM_ROLES, default: [] },
+    memberships: { type: [membershipSchema], default: [] },
+    /** Identifier from the identity provider (OIDC `sub` or the configured claim). */
+    externalId: { type: String, default: null },
+    status: { type: String, enum: USER_STATUSES, default: 'active' },
+    digestOptOut: { type: Boolean, default: false },
+    lastLoginAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ externalId: 1 });
+userSchema.index({ 'memberships.unitId': 1 });
+
+export type Membership = InferSchemaType<typeof membershipSchema> & { _id: Types.ObjectId };
+export type User = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
+
+export const UserModel = mongoose.model('User', userSchema);

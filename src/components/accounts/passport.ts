@@ -1,0 +1,18 @@
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { authenticateWithPassword, findSessionUser } from './service.js';
+import type { SessionUser } from './session-user.js';
+
+/** Registers the strategies and how a person is kept in the session (by id only). */
+export function configurePassport(): typeof passport {
+  passport.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      authenticateWithPassword(email, password).then((user) => done(null, user ?? false), done);
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, (user as SessionUser).id));
+  passport.deserializeUser((id: string, done) => {
+    findSessionUser(id).then((user) => done(null, user ?? false), done);
+  });
+  return passport;
+}

@@ -1,0 +1,59 @@
+import { Types } from 'mongoose';
+import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
+import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
+import { toSessionUser, type SessionUser } from './session-user.js';
+import { ValidationError } from '../../lib/errors.js';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Checks e-mail and password; null for any failure, without saying which part was wrong. */
+export async function authenticateWithPassword(email: string, password: string): Promise<SessionUser | null> {
+  const user = await UserModel.findOne({ email: { $eq: normaliseEmail(email) } }).lean();
+  const ok = await verifyPassword(user?.status === 'active' ? user.passwordHash : null, password);
+  if (!user || !ok) return null;
+  await UserModel.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
+  return toSessionUser(user);
+}
+
+/** Loads the person behind a session; null when the account is gone or no longer active. */
+export async function findSessionUser(id: string): Promise<SessionUser | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const user = await UserModel.findById(id).lean();
+  return user && user.status === 'active' ? toSessionUser(user) : null;
+}
+
+export function assertPasswordAcceptable(password: string): void {
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    throw new ValidationError('password length', { password: 'accounts:password.length' });
+  }
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  password?: string;
+  roles?: PlatformRole[];
+  memberships?: Array<{ unitId: Types.ObjectId | string; role: MembershipRole; startDate?: Date }>;
+}
+
+/** Creates a person, or returns the existing one with the same e-mail unchanged (idempotent). */
+export async function ensureUser(input: NewUser): Promise<{ id: string; created: boolean }> {
+  const email = normaliseEmail(input.email);
+  const existing = await UserModel.findOne({ email: { $eq: email } }, { _id: 1 }).lean();
+  if (existing) return { id: String(existing._id), created: false };
+  if (input.password) assertPasswordAcceptable(input.password);
+  const doc = await UserModel.create({
+    email,
+    name: input.name,
+    passwordHash: input.password ? await hashPassword(input.password) : null,
+    roles: input.roles ?? [],
+    memberships: (input.memberships ?? []).map((m) => ({
+      unitId: new Types.ObjectId(String(m.unitId)),
+      role: m.role,
+      startDate: m.startDate ?? new Date('2024-08-01'),
+    })),
+  });
+  return { id: String(doc._id), created: true };
+}

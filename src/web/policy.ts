@@ -1,0 +1,94 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
+import type { SessionUser } from '../components/accounts/session-user.js';
+
+/**
+ * The one place that decides who may do what. Routes use `requirePermission`, services use
+ * `assertCan`; nothing else compares roles. Every denial becomes a ForbiddenError, which the
+ * error handler logs with the request id.
+ */
+
+export interface PolicyResource {
+  /** The unit the action concerns. */
+  unitId?: string;
+  /** The units a person belongs to, when the action concerns that person. */
+  unitIds?: readonly string[];
+  /** The person the data belongs to. */
+  ownerId?: string;
+}
+
+type Rule = (user: SessionUser, resource: PolicyResource) => boolean;
+
+const hasRole = (...roles: string[]): Rule => (user) => roles.some((r) => user.roles.has(r as never));
+const anyone: Rule = () => true;
+
+const RULES = {
+  /** Take modules, see one's own progress, certificates and learning log. */
+  'learning:take': anyone,
+  /** Download one's own data. */
+  'account:own-data': anyone,
+  /** Write, preview, publish and archive modules. */
+  'modules:author': hasRole('author', 'system-admin'),
+  /** Create, edit and close districts and units. */
+  'organisation:manage': hasRole('municipal-admin', 'system-admin'),
+  /** Find people, edit memberships and roles, import staff, deactivate accounts. */
+  'people:manage': hasRole('municipal-admin', 'system-admin'),
+  /** Anonymise a person who has left. */
+  'people:anonymise': hasRole('system-admin'),
+  /** Assign modules, follow completion and run team sessions in a unit one leads. */
+  'unit:lead': (user, r) => !!r.unitId && user.leaderOf.has(r.unitId),
+  /** See a person's progress (never their private texts): themselves, or a leader of one of their units. */
+  'person:view-progress': (user, r) => r.ownerId === user.id || (r.unitIds ?? []).some((u) => user.leaderOf.has(u)),
+  /** Reflections and workplace-task notes: only the person who wrote them, whatever other roles exist. */
+  'person:view-private': (user, r) => !!r.ownerId && r.ownerId === user.id,
+  /** Aggregated reports across units (never names at municipal level). */
+  'reports:municipal': hasRole('municipal-admin', 'system-admin'),
+  /** Read the audit log of report views and exports. */
+  'audit:read': hasRole('municipal-admin', 'system-admin'),
+  /** The development mail outbox. */
+  'mail:outbox': hasRole('system-admin'),
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof RULES;
+export const ACTIONS = Object.keys(RULES) as Action[];
+
+export function can(user: SessionUser | null | undefined, action: Action, resource: PolicyResource = {}): boolean {
+  if (!user) return false;
+  return RULES[action](user, resource);
+}
+
+/** For services: throws ForbiddenError when the user may not. */
+export function assertCan(user: SessionUser | null | undefined, action: Action, resource: PolicyResource = {}): asserts user is SessionUser {
+  if (!user) throw new UnauthenticatedError(`login required for ${action}`);
+  if (!can(user, action, resource)) throw new ForbiddenError(`user ${user.id} may not ${action}`);
+}
+
+/** The signed-in person, or null. */
+export function currentUser(req: Request): SessionUser | null {
+  return (req.user as SessionUser | undefined) ?? null;
+}
+
+/** Sends anonymous visitors to the login page (HTML) or answers 401 (JSON). */
+export const requireLogin: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  if (currentUser(req)) return next();
+  if (req.method === 'GET' && !req.path.startsWith('/api/')) {
+    res.redirect(`/logg-inn?returnTo=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  next(new UnauthenticatedError('login required'));
+};
+
+/**
+ * Requires a permission. `resourceOf` reads the object the request concerns (from params),
+ * so ids in URLs are always checked against the policy, not just hidden in the UI.
+ */
+export function requirePermission(action: Action, resourceOf?: (req: Request) => PolicyResource): RequestHandler[] {
+  return [
+    requireLogin,
+    (req, _res, next) => {
+      const user = currentUser(req);
+      if (can(user, action, resourceOf?.(req) ?? {})) return next();
+      next(new ForbiddenError(`user ${user?.id} may not ${action} ${req.originalUrl}`));
+    },
+  ];
+}

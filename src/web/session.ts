@@ -1,0 +1,64 @@
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import MongoStore from 'connect-mongo';
+import mongoose from 'mongoose';
+import type { AppConfig } from '../config/index.js';
+
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+
+export function sessionCookieName(config: AppConfig): string {
+  // __Host- cookies must be Secure, path=/ and host-only: the browser then refuses any subdomain or
+  // plain-HTTP page that tries to set or shadow it.
+  return config.isProduction ? '__Host-fellesskap.sid' : 'fellesskap.sid';
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the person logged in: the absolute session limit counts from here. */
+    authenticatedAt?: number;
+    returnTo?: string;
+    flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> };
+  }
+}
+
+/**
+ * Server-side sessions in the database (shared by every app instance). Expired sessions are
+ * removed by connect-mongo's periodic sweep: FerretDB v1 has no TTL indexes.
+ */
+export function sessionMiddleware(config: AppConfig): RequestHandler {
+  const store = MongoStore.create({
+    client: mongoose.connection.getClient() as never,
+    collectionName: 'sessions',
+    ttl: IDLE_TIMEOUT_MS / 1000,
+    autoRemove: 'interval',
+    autoRemoveInterval: 10,
+    // Refresh the stored expiry at most once a minute instead of on every request.
+    touchAfter: 60,
+  });
+  return session({
+    name: sessionCookieName(config),
+    secret: config.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      secure: config.isProduction,
+      sameSite: 'lax',
+      path: '/',
+      maxAge: IDLE_TIMEOUT_MS,
+    },
+  });
+}
+
+/** Ends sessions older than the absolute limit, whatever the activity. */
+export const absoluteTimeout: RequestHandler = (req, _res, next) => {
+  const at = req.session?.authenticatedAt;
+  if (at && Date.now() - at > ABSOLUTE_TIMEOUT_MS) {
+    req.session.destroy(() => next());
+    return;
+  }
+  next();
+};

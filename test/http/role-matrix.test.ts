@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Express } from 'express';
+import { buildTestApp } from '../helpers/app.js';
+import { clearDatabase } from '../helpers/database.js';
+import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
+
+/**
+ * Every route × every role. Add each new route here with the outcome per role:
+ *   'ok'     the request passes authorisation (2xx, a redirect that is not to the login page, or a
+ *            400/409/422 about the input — the policy let it through)
+ *   'login'  anonymous visitors are sent to the login page (HTML) or get 401 (API)
+ *   'deny'   403
+ * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture.
+ */
+type Outcome = 'ok' | 'login' | 'deny';
+type Role = 'anonymous' | 'staff' | 'leaderA' | 'leaderB' | 'author' | 'municipalAdmin';
+interface RouteCase {
+  method: 'get' | 'post';
+  path: string;
+  body?: Record<string, string>;
+  expect: Record<Role, Outcome>;
+}
+
+const all = (outcome: Outcome): Record<Role, Outcome> => ({
+  anonymous: outcome, staff: outcome, leaderA: outcome, leaderB: outcome, author: outcome, municipalAdmin: outcome,
+});
+const signedIn = (outcome: Outcome): Record<Role, Outcome> => ({ ...all(outcome), anonymous: 'login' });
+
+export const ROUTES: RouteCase[] = [
+  { method: 'get', path: '/', expect: all('ok') },
+  { method: 'get', path: '/tilgjengelighet', expect: all('ok') },
+  { method: 'get', path: '/logg-inn', expect: all('ok') },
+  { method: 'post', path: '/logg-ut', expect: all('ok') },
+];
+
+describe('http: role matrix (every route × every role)', function () {
+  this.timeout(120_000);
+  let app: Express;
+  const agents = {} as Record<Role, Agent>;
+  const ids: Record<string, string> = {};
+
+  before(async () => {
+    await clearDatabase();
+    app = await buildTestApp();
+    ids.unitA = await createUnit('Enhet A', 'barnehage');
+    ids.unitB = await createUnit('Enhet B', 'skole');
+    const staff = await createUser({ memberships: [{ unitId: ids.unitA, role: 'ansatt' }] });
+    ids.staff = staff.id;
+    const leaderA = await createUser({ memberships: [{ unitId: ids.unitA, role: 'leder' }] });
+    const leaderB = await createUser({ memberships: [{ unitId: ids.unitB, role: 'leder' }] });
+    const author = await createUser({ roles: ['author'] });
+    const admin = await createUser({ roles: ['municipal-admin'] });
+    agents.anonymous = request.agent(app);
+    agents.staff = await signIn(app, staff.email);
+    agents.leaderA = await signIn(app, leaderA.email);
+    agents.leaderB = await signIn(app, leaderB.email);
+    agents.author = await signIn(app, author.email);
+    agents.municipalAdmin = await signIn(app, admin.email);
+  });
+
+  async function tokenFor(agent: Agent): Promise<string> {
+    const page = await agent.get('/tilgjengelighet');
+    return /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? /name="_csrf" value="([^"]*)"/.exec((await agent.get('/logg-inn')).text)?.[1] ?? '';
+  }
+
+  function classify(res: request.Response): Outcome | `unexpected ${number}` {
+    if (res.status === 403) return 'deny';
+    if (res.status === 401) return 'login';
+    if (res.status >= 300 && res.status < 400) return /^\/logg-inn/.test(String(res.headers.location)) ? 'login' : 'ok';
+    if (res.status < 300 || [400, 409, 422].includes(res.status)) return 'ok';
+    return `unexpected ${res.status}`;
+  }
+
+  for (const route of ROUTES) {
+    for (const role of Object.keys(route.expect) as Role[]) {
+      it(`${route.method.toUpperCase()} ${route.path} as ${role}: ${route.expect[role]}`, async () => {
+        const path = route.path.replace(/:(\w+)/g, (_m, key: string) => ids[key] ?? `:${key}`);
+        const agent = agents[role];
+        // POST /logg-ut would end the shared session: use a fresh login for it.
+        const actor = route.path === '/logg-ut' && role !== 'anonymous' ? await signIn(app, (await createUser()).email) : agent;
+        const res =
+          route.method === 'get'
+            ? await actor.get(path)
+            : await actor.post(path).type('form').send({ _csrf: await tokenFor(actor), ...(route.body ?? {}) });
+        expect(classify(res), `${route.method.toUpperCase()} ${path} as ${role} → ${res.status} ${res.headers.location ?? ''}`).to.equal(route.expect[role]);
+      });
+    }
+  }
+});
+
+export { signedIn };
