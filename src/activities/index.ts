@@ -1,0 +1,15 @@
+export {
+  registry,
+  buildRegistry,
+  ActivityRegistryError,
+  runAction,
+  stateOrInitial,
+  isActivityComplete,
+  countsForCompletion,
+  activityFeedback,
+  type ActivityRegistry,
+  type AnyActivityKind,
+} from './registry.js';
+export type { ActivityKind, CompletionMode, ViewContext, FileReference } from './types.js';
+export { isAllowedEmbed } from './video.js';
+export { scoreAnswers, type QuizFeedback } from './quiz.js';

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+
+/**
+ * Questions with one or more correct options, graded on the server. A question with several
+ * correct options is answered right only when exactly those are chosen.
+ */
+const optionSchema = z
+  .object({
+    text: text(500),
+    correct: z.boolean().default(false),
+    // Optional in the schema so a missing explanation gets its own, clearer message below.
+    explanation: z.string().trim().max(1000).optional(),
+  })
+  .strict();
+
+const questionSchema = z
+  .object({
+    id: activityIdSchema,
+    text: text(2000),
+    options: z.array(optionSchema).min(2).max(10),
+  })
+  .strict();
+
+export const settingsSchema = baseSettingsSchema
+  .extend({
+    title: text(200),
+    passMark: z.number().int().min(0).max(100).default(80),
+    questions: z.array(questionSchema).min(1).max(50),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const seen = new Set<string>();
+    value.questions.forEach((question, q) => {
+      if (seen.has(question.id)) {
+        ctx.addIssue({ code: 'custom', path: ['questions', q, 'id'], message: `question id "${question.id}" is used twice`, params: { code: 'quiz.duplicateQuestion', id: question.id } });
+      }
+      seen.add(question.id);
+      if (!question.options.some((option) => option.correct)) {
+        ctx.addIssue({ code: 'custom', path: ['questions', q], message: `question "${question.id}" has no correct answer`, params: { code: 'quiz.noCorrect', id: question.id } });
+      }
+      question.options.forEach((option, o) => {
+        if (!option.explanation) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['questions', q, 'options', o],
+            message: `option ${o + 1} of question "${question.id}" has no explanation`,
+            params: { code: 'quiz.noExplanation', id: question.id, option: o + 1 },
+          });
+        }
+      });
+    });
+  });
+export type QuizSettings = z.infer<typeof settingsSchema>;
+
+export const stateSchema = z
+  .object({
+    attempts: z.number().int().min(0),
+    bestScore: z.number().min(0).max(100).nullable(),
+    lastScore: z.number().min(0).max(100).nullable(),
+    lastAnswers: z.record(z.string(), z.array(z.number().int().min(0))).nullable(),
+    lastSubmittedAt: isoDate.nullable(),
+    passedAt: isoDate.nullable(),
+  })
+  .strict();
+export type QuizState = z.infer<typeof stateSchema>;
+
+export const submitInputSchema = z
+  .object({ answers: z.record(z.string().max(60), z.array(z.number().int().min(0).max(9)).max(10)) })
+  .strict();
+export type QuizAnswers = z.infer<typeof submitInputSchema>['answers'];
+
+function correctIndexes(question: QuizSettings['questions'][number]): number[] {
+  return question.options.flatMap((option, i) => (option.correct ? [i] : []));
+}
+
+/** The chosen options of a question, de-duplicated, sorted, and limited to options that exist. */
+function chosen(question: QuizSettings['questions'][number], answers: QuizAnswers): number[] {
+  return [...new Set(answers[question.id] ?? [])].filter((i) => i < question.options.length).sort((a, b) => a - b);
+}
+
+function isRight(question: QuizSettings['questions'][number], answers: QuizAnswers): boolean {
+  const right = correctIndexes(question);
+  const picked = chosen(question, answers);
+  return picked.length === right.length && picked.every((i, n) => i === right[n]);
+}
+
+/** Per cent of questions answered fully right, rounded down so 79.9 never passes an 80 mark. */
+export function scoreAnswers(settings: QuizSettings, answers: QuizAnswers): number {
+  const right = settings.questions.filter((question) => isRight(question, answers)).length;
+  return Math.floor((100 * right) / settings.questions.length);
+}
+
+export interface QuizFeedback {
+  score: number;
+  passed: boolean;
+  passMark: number;
+  questions: Array<{
+    id: string;
+    right: boolean;
+    chosen: Array<{ index: number; text: string; correct: boolean; explanation: string }>;
+  }>;
+}
+
+export const quiz = defineActivity<QuizSettings, QuizState>({
+  kind: 'quiz',
+  settingsSchema,
+  stateSchema,
+  partial: 'activities/quiz',
+  completion: 'on-score',
+  authored: true,
+  initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null }),
+  actions: {
+    submit: action<QuizSettings, QuizState, z.infer<typeof submitInputSchema>>(submitInputSchema, (settings, state, input, now) => {
+      const answers: QuizAnswers = {};
+      for (const question of settings.questions) answers[question.id] = chosen(question, input.answers);
+      const score = scoreAnswers(settings, answers);
+      const bestScore = Math.max(score, state.bestScore ?? 0);
+      const passedAt = state.passedAt ?? (score >= settings.passMark ? now.toISOString() : null);
+      return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt };
+    }),
+  },
+  // The best attempt counts: a later, worse attempt never takes a pass away.
+  isComplete: (settings, state) => state.bestScore !== null && state.bestScore >= settings.passMark,
+  // No `correct` flags and no explanations: those are only revealed for the options chosen, after submitting.
+  publicSettings: (settings, ctx) => ({
+    title: settings.title,
+    passMark: settings.passMark,
+    questions: settings.questions.map((question) => ({
+      id: question.id,
+      textHtml: ctx.markdown(question.text),
+      multiple: correctIndexes(question).length > 1,
+      options: question.options.map((option, index) => ({ index, text: option.text })),
+    })),
+  }),
+  feedback: (settings, state): QuizFeedback | null => {
+    if (!state.lastAnswers || state.lastScore === null) return null;
+    const answers = state.lastAnswers;
+    return {
+      score: state.lastScore,
+      passed: state.lastScore >= settings.passMark,
+      passMark: settings.passMark,
+      questions: settings.questions.map((question) => ({
+        id: question.id,
+        right: isRight(question, answers),
+        chosen: chosen(question, answers).map((index) => {
+          const option = question.options[index]!;
+          return { index, text: option.text, correct: option.correct, explanation: option.explanation ?? '' };
+        }),
+      })),
+    };
+  },
+});

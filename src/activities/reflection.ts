@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { action, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+
+/** A prompt the learner answers in writing. Only the learner can ever read the answer. */
+export const settingsSchema = baseSettingsSchema
+  .extend({
+    title: text(200).optional(),
+    prompt: text(2000),
+  })
+  .strict();
+export type ReflectionSettings = z.infer<typeof settingsSchema>;
+
+export const REFLECTION_MAX_LENGTH = 10_000;
+
+export const stateSchema = z.object({ text: z.string().max(REFLECTION_MAX_LENGTH), savedAt: isoDate.nullable() }).strict();
+export type ReflectionState = z.infer<typeof stateSchema>;
+
+export const reflection = defineActivity<ReflectionSettings, ReflectionState>({
+  kind: 'reflection',
+  settingsSchema,
+  stateSchema,
+  partial: 'activities/reflection',
+  completion: 'custom',
+  authored: true,
+  initialState: () => ({ text: '', savedAt: null }),
+  actions: {
+    save: action<ReflectionSettings, ReflectionState, { text: string }>(
+      z.object({ text: z.string().max(REFLECTION_MAX_LENGTH) }).strict(),
+      (_settings, _state, input, now) => ({ text: input.text.replace(/\r\n/g, '\n'), savedAt: now.toISOString() }),
+    ),
+  },
+  // Complete once something has been written; the text itself is never judged.
+  isComplete: (_settings, state) => state.text.trim() !== '',
+  publicSettings: (settings, ctx) => ({ title: settings.title ?? null, promptHtml: ctx.markdown(settings.prompt) }),
+});

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The contract every activity kind fulfils (see GUIDE.md, "The activity registry"; the idea is
+ * Open edX's XBlock completion API): what an author writes, what a learner's state looks like,
+ * the pure actions that change that state, and when the activity counts as complete.
+ */
+
+/** How an activity completes: when seen, when a score is reached, by its own rule, or never counted. */
+export type CompletionMode = 'on-view' | 'on-score' | 'custom' | 'excluded';
+
+/** Activity ids are stored with learners' progress, so they are plain, stable slugs. */
+export const activityIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens')
+  .max(60);
+
+/** Settings every authored activity has. */
+export const baseSettingsSchema = z.object({
+  id: activityIdSchema,
+  /** false: shown, but not needed to complete the module (completion mode "excluded"). */
+  required: z.boolean().default(true),
+});
+export type BaseSettings = z.infer<typeof baseSettingsSchema>;
+
+/** Short author text; Markdown where a field says so. */
+export const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** What publicSettings may use to prepare an activity for a learner's page. */
+export interface ViewContext {
+  /** Served URL of a module file such as `assets/film.vtt`; undefined when there is no such file. */
+  assetUrl(file: string): string | undefined;
+  /** The text of a module file (transcripts); undefined when missing or not text. */
+  readText(file: string): string | undefined;
+  /** The one Markdown renderer, for prompts, instructions and transcripts. */
+  markdown(source: string): string;
+  /** The module's language (captions' srclang). */
+  language: string;
+}
+
+/** A module file an activity's settings point at, so the checker can verify it exists. */
+export interface FileReference {
+  /** Path of the setting in the YAML (for the line number). */
+  path: ReadonlyArray<string | number>;
+  file: string;
+  /** Extensions the file may have, lower case with the dot. */
+  extensions: readonly string[];
+}
+
+export interface ActionDefinition<Settings, State, Input> {
+  input: z.ZodType<Input>;
+  /** Pure: old state + validated input → new state. `now` is passed in so tests can fix time. */
+  apply(settings: Settings, state: State, input: Input, now: Date): State;
+}
+
+export interface ActivityKind<Settings extends BaseSettings = BaseSettings, State = unknown> {
+  kind: string;
+  /** What an author writes in the fenced block. */
+  settingsSchema: z.ZodType<Settings, unknown>;
+  /** One learner's state for one activity. */
+  stateSchema: z.ZodType<State, unknown>;
+  /** The EJS partial under views/ that renders the activity for a learner. */
+  partial: string;
+  completion: CompletionMode;
+  /** False for kinds the platform adds itself (reading); authors may not write them. */
+  authored: boolean;
+  initialState(): State;
+  // Each action's input type differs; callers go through the registry, which validates input first.
+  actions: Record<string, ActionDefinition<Settings, State, never>>;
+  isComplete(settings: Settings, state: State): boolean;
+  /** What may reach a learner's page before they act (a quiz: no answers, no explanations). */
+  publicSettings(settings: Settings, ctx: ViewContext): Record<string, unknown>;
+  /** What the learner may see after acting (a quiz: the explanations of their last attempt). */
+  feedback?(settings: Settings, state: State): unknown;
+  /** Module files the settings refer to. */
+  files?(settings: Settings): FileReference[];
+}
+
+/** Identity helper that keeps each kind's own types while checking it against the contract. */
+export function defineActivity<Settings extends BaseSettings, State>(definition: ActivityKind<Settings, State>): ActivityKind<Settings, State> {
+  return definition;
+}
+
+/** Builds an action with its input type inferred from the schema. */
+export function action<Settings, State, Input>(
+  input: z.ZodType<Input, unknown>,
+  apply: (settings: Settings, state: State, input: Input, now: Date) => State,
+): ActionDefinition<Settings, State, never> {
+  return { input, apply } as unknown as ActionDefinition<Settings, State, never>;
+}
+
+export const isoDate = z.iso.datetime();

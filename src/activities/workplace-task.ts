@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { action, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+
+/** Something to try in practice with the children, then report back on. */
+export const settingsSchema = baseSettingsSchema
+  .extend({
+    title: text(200),
+    instructions: text(4000),
+    reportPrompt: text(300),
+  })
+  .strict();
+export type WorkplaceTaskSettings = z.infer<typeof settingsSchema>;
+
+export const NOTE_MAX_LENGTH = 5000;
+
+export const stateSchema = z
+  .object({ tried: z.boolean(), note: z.string().max(NOTE_MAX_LENGTH), reportedAt: isoDate.nullable() })
+  .strict();
+export type WorkplaceTaskState = z.infer<typeof stateSchema>;
+
+export const workplaceTask = defineActivity<WorkplaceTaskSettings, WorkplaceTaskState>({
+  kind: 'workplace-task',
+  settingsSchema,
+  stateSchema,
+  partial: 'activities/workplace-task',
+  completion: 'custom',
+  authored: true,
+  initialState: () => ({ tried: false, note: '', reportedAt: null }),
+  actions: {
+    report: action<WorkplaceTaskSettings, WorkplaceTaskState, { tried: boolean; note: string }>(
+      z.object({ tried: z.boolean(), note: z.string().max(NOTE_MAX_LENGTH).default('') }).strict(),
+      (_settings, _state, input, now) => ({ tried: input.tried, note: input.note.replace(/\r\n/g, '\n'), reportedAt: now.toISOString() }),
+    ),
+  },
+  // Reporting "not yet" is recorded, but only having tried it completes the task.
+  isComplete: (_settings, state) => state.reportedAt !== null && state.tried,
+  publicSettings: (settings, ctx) => ({
+    title: settings.title,
+    instructionsHtml: ctx.markdown(settings.instructions),
+    reportPrompt: settings.reportPrompt,
+  }),
+});
