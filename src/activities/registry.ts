@@ -30,6 +30,8 @@ export class ActivityRegistryError extends Error {
 
 export interface ActivityRegistry {
   readonly kinds: ReadonlyMap<string, AnyActivityKind>;
+  /** Every kind's name: fences with these info strings are activities. */
+  readonly kindNames: ReadonlySet<string>;
   /** Kinds an author may write as a fenced block (all but the implicit reading). */
   readonly authoredKinds: ReadonlySet<string>;
   get(kind: string): AnyActivityKind | undefined;
@@ -44,7 +46,7 @@ export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, views
     kinds.set(definition.kind, definition);
   }
   const authoredKinds = new Set([...kinds.values()].filter((k) => k.authored).map((k) => k.kind));
-  return { kinds, authoredKinds, get: (kind) => kinds.get(kind) };
+  return { kinds, kindNames: new Set(kinds.keys()), authoredKinds, get: (kind) => kinds.get(kind) };
 }
 
 export const registry = buildRegistry(

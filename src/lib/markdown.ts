@@ -169,7 +169,14 @@ const TARGET_PATTERNS = [/\]\(\s*<?([^\s)>]+)/g, /^\s{0,3}\[[^\]]+\]:\s*<?([^\s>
 function recordRefusedTargets(state: StateCore, content: string, firstLine: number, env: Env): void {
   for (const pattern of TARGET_PATTERNS) {
     for (const m of content.matchAll(pattern)) {
-      const target = state.md.utils.unescapeAll(m[1]!);
+      let raw = m[1]!;
+      if (pattern === TARGET_PATTERNS[0]) {
+        // Inline links may hold balanced parentheses; markdown-it's own helper finds where they end.
+        const start = m.index + m[0].length - raw.length - (m[0].includes('<') ? 1 : 0);
+        const parsed = state.md.helpers.parseLinkDestination(content, start, content.length);
+        if (parsed.ok) raw = parsed.str;
+      }
+      const target = state.md.utils.unescapeAll(raw);
       if (classifyUrl(target) !== 'refused') continue;
       const line = firstLine + (content.slice(0, m.index).match(/\n/g)?.length ?? 0);
       env.result.links.push({ href: target, line, kind: 'refused', resolved: false });
