@@ -85,6 +85,13 @@ function isRight(question: QuizSettings['questions'][number], answers: QuizAnswe
   return picked.length === right.length && picked.every((i, n) => i === right[n]);
 }
 
+/** Only the quiz's own questions, each with its chosen options de-duplicated and sorted. */
+function normalisedAnswers(settings: QuizSettings, given: QuizAnswers): QuizAnswers {
+  const answers: QuizAnswers = {};
+  for (const question of settings.questions) answers[question.id] = chosen(question, given);
+  return answers;
+}
+
 /** Per cent of questions answered fully right, rounded down so 79.9 never passes an 80 mark. */
 export function scoreAnswers(settings: QuizSettings, answers: QuizAnswers): number {
   const right = settings.questions.filter((question) => isRight(question, answers)).length;
@@ -112,12 +119,20 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
   initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null }),
   actions: {
     submit: action<QuizSettings, QuizState, z.infer<typeof submitInputSchema>>(submitInputSchema, (settings, state, input, now) => {
-      const answers: QuizAnswers = {};
-      for (const question of settings.questions) answers[question.id] = chosen(question, input.answers);
+      const answers = normalisedAnswers(settings, input.answers);
       const score = scoreAnswers(settings, answers);
       const bestScore = Math.max(score, state.bestScore ?? 0);
       const passedAt = state.passedAt ?? (score >= settings.passMark ? now.toISOString() : null);
       return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt };
+    }, (settings, input, now) => {
+      const answers = normalisedAnswers(settings, input.answers);
+      const score = scoreAnswers(settings, answers);
+      return {
+        inc: { attempts: 1 },
+        max: { bestScore: score },
+        set: { lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString() },
+        min: score >= settings.passMark ? { passedAt: now.toISOString() } : {},
+      };
     }),
   },
   // The best attempt counts: a later, worse attempt never takes a pass away.

@@ -23,7 +23,7 @@ export const reading = defineActivity<ReadingSettings, ReadingState>({
     // Marking twice keeps the first time: the record says when the lesson was first read.
     markRead: action<ReadingSettings, ReadingState, Record<string, never>>(z.object({}).strict(), (_settings, state, _input, now) => ({
       readAt: state.readAt ?? now.toISOString(),
-    })),
+    }), (_settings, _input, now) => ({ min: { readAt: now.toISOString() } })),
   },
   isComplete: (_settings, state) => state.readAt !== null,
   publicSettings: () => ({}),

@@ -27,6 +27,7 @@ export const reflection = defineActivity<ReflectionSettings, ReflectionState>({
     save: action<ReflectionSettings, ReflectionState, { text: string }>(
       z.object({ text: z.string().max(REFLECTION_MAX_LENGTH) }).strict(),
       (_settings, _state, input, now) => ({ text: input.text.replace(/\r\n/g, '\n'), savedAt: now.toISOString() }),
+      (_settings, input, now) => ({ set: { text: input.text.replace(/\r\n/g, '\n'), savedAt: now.toISOString() }, onlyIfNotNewer: 'savedAt' }),
     ),
   },
   // Complete once something has been written; the text itself is never judged.

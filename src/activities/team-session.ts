@@ -52,6 +52,10 @@ export const teamSession = defineActivity<TeamSessionSettings, TeamSessionState>
     recordAttendance: action<TeamSessionSettings, TeamSessionState, { attended: boolean; recordedBy: string }>(
       z.object({ attended: z.boolean(), recordedBy: z.string().min(1).max(100) }).strict(),
       (_settings, _state, input, now) => ({ attended: input.attended, recordedAt: now.toISOString(), recordedBy: input.recordedBy }),
+      (_settings, input, now) => ({
+        set: { attended: input.attended, recordedAt: now.toISOString(), recordedBy: input.recordedBy },
+        onlyIfNotNewer: 'recordedAt',
+      }),
     ),
   },
   isComplete: (_settings, state) => state.attended,

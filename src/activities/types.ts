@@ -47,10 +47,30 @@ export interface FileReference {
   extensions: readonly string[];
 }
 
+/**
+ * How an action is stored: single-document atomic operators on the activity's fields, so two
+ * tabs, a double click or 200 parallel requests can never overwrite newer state with older.
+ * `apply` stays the reference; unit tests check that these operators, run in any order, end in
+ * the state `apply` gives.
+ */
+export interface AtomicUpdate {
+  /** Last write wins. */
+  set?: Record<string, unknown>;
+  /** Earliest value wins (ISO timestamps: "first done at"). */
+  min?: Record<string, unknown>;
+  /** Highest value wins (best score). */
+  max?: Record<string, number>;
+  inc?: Record<string, number>;
+  /** Apply only when this ISO-time field is absent or not newer than `now`: a slow, older request is dropped. */
+  onlyIfNotNewer?: string;
+}
+
 export interface ActionDefinition<Settings, State, Input> {
   input: z.ZodType<Input>;
   /** Pure: old state + validated input → new state. `now` is passed in so tests can fix time. */
   apply(settings: Settings, state: State, input: Input, now: Date): State;
+  /** The same change as atomic operators on the stored state (see AtomicUpdate). */
+  atomic(settings: Settings, input: Input, now: Date): AtomicUpdate;
 }
 
 export interface ActivityKind<Settings extends BaseSettings = BaseSettings, State = unknown> {
@@ -85,8 +105,9 @@ export function defineActivity<Settings extends BaseSettings, State>(definition:
 export function action<Settings, State, Input>(
   input: z.ZodType<Input, unknown>,
   apply: (settings: Settings, state: State, input: Input, now: Date) => State,
+  atomic: (settings: Settings, input: Input, now: Date) => AtomicUpdate,
 ): ActionDefinition<Settings, State, never> {
-  return { input, apply } as unknown as ActionDefinition<Settings, State, never>;
+  return { input, apply, atomic } as unknown as ActionDefinition<Settings, State, never>;
 }
 
 export const isoDate = z.iso.datetime();

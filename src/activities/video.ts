@@ -53,7 +53,7 @@ export const video = defineActivity<VideoSettings, VideoState>({
   actions: {
     markWatched: action<VideoSettings, VideoState, Record<string, never>>(z.object({}).strict(), (_settings, state, _input, now) => ({
       watchedAt: state.watchedAt ?? now.toISOString(),
-    })),
+    }), (_settings, _input, now) => ({ min: { watchedAt: now.toISOString() } })),
   },
   isComplete: (_settings, state) => state.watchedAt !== null,
   publicSettings: (settings, ctx) => ({

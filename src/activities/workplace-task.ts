@@ -30,6 +30,10 @@ export const workplaceTask = defineActivity<WorkplaceTaskSettings, WorkplaceTask
     report: action<WorkplaceTaskSettings, WorkplaceTaskState, { tried: boolean; note: string }>(
       z.object({ tried: z.boolean(), note: z.string().max(NOTE_MAX_LENGTH).default('') }).strict(),
       (_settings, _state, input, now) => ({ tried: input.tried, note: input.note.replace(/\r\n/g, '\n'), reportedAt: now.toISOString() }),
+      (_settings, input, now) => ({
+        set: { tried: input.tried, note: input.note.replace(/\r\n/g, '\n'), reportedAt: now.toISOString() },
+        onlyIfNotNewer: 'reportedAt',
+      }),
     ),
   },
   // Reporting "not yet" is recorded, but only having tried it completes the task.
