@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport } from './components/accounts/index.js';
+import { moduleAssetRoutes } from './components/modules/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -75,6 +76,7 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
 
   app.use(pageRoutes());
   app.use(accountRoutes());
+  app.use(moduleAssetRoutes());
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

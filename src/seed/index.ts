@@ -2,6 +2,8 @@ import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
 import { seedDemoOrganisation } from '../components/organisation/index.js';
 import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts/index.js';
+import { publishFromFolder } from '../components/modules/index.js';
+import { paths } from '../config/index.js';
 
 /**
  * Demo data for development and demos. Every step is idempotent, so it runs at every start
@@ -15,5 +17,20 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
   if (usersCreated > 0 && !config.isProduction) {
     const lines = DEMO_USERS.map((u) => `  ${u.email.padEnd(30)} ${u.description}`).join('\n');
     process.stdout.write(`\nDemo logins (password for all: ${DEMO_PASSWORD}):\n${lines}\n\n`);
+  }
+  await publishDemoModules(logger);
+}
+
+/**
+ * Publishes modules/ so a fresh development database has courses. Unchanged modules cost one hash
+ * comparison each; a module with problems is skipped (and named in the log), never half-published.
+ */
+async function publishDemoModules(logger: Logger): Promise<void> {
+  const outcomes = await publishFromFolder(paths.modules, { by: { id: null, name: 'modules/ (demodata)' } });
+  for (const outcome of outcomes) {
+    if (outcome.action === 'published') logger.info({ module: outcome.slug, version: outcome.versionId, kind: outcome.kind }, 'module published');
+    if (outcome.action === 'invalid') {
+      logger.warn({ module: outcome.slug, problems: outcome.problems.map((p) => `${p.file}:${p.line}: ${p.message}`) }, 'module not published: run npm run modules:check');
+    }
   }
 }

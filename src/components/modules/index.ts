@@ -3,3 +3,16 @@ export { parseModule, splitFrontMatter, READING_ID_PREFIX, type ParsedModule, ty
 export { formatProblem, problem, PROBLEM_CODES, type Problem, type ProblemCode } from './problems.js';
 export { readModuleFolder, readModulesDir, sourceHash, type ModuleSource, type SourceFile } from './source.js';
 export { MAX_ASSET_BYTES, moduleFrontMatterSchema, type ModuleFrontMatter } from './format.js';
+export { versionId, MODULE_STATUSES, type ModuleStatus, type VersionKind, type Publisher } from './models.js';
+export {
+  publishFromFolder,
+  publishParsed,
+  nextVersion,
+  setModuleStatus,
+  listCatalogue,
+  getModuleVersion,
+  type PublishOutcome,
+  type CatalogueEntry,
+  type ModuleVersionSnapshot,
+} from './publishing.service.js';
+export { moduleAssetRoutes } from './asset-routes.js';
