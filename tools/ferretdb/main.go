@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -40,9 +42,20 @@ func main() {
 	}
 	_ = os.Remove(probe)
 
+	// FerretDB itself listens on a private Unix socket; clients reach it through the write-serialising
+	// front on the requested TCP address (see writelock.go).
+	socket := filepath.Join(os.TempDir(), fmt.Sprintf("fellesskap-ferretdb-%d.sock", os.Getpid()))
+	_ = os.Remove(socket)
+	defer os.Remove(socket)
+
+	front, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fail("cannot listen on %s: %v", *listen, err)
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Listener:  ferretdb.ListenerConfig{Unix: socket},
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 	})
@@ -70,12 +83,27 @@ func main() {
 		f.Run(ctx)
 	}()
 
+	// Accept on the front only once FerretDB answers on its socket.
+	for i := 0; ; i++ {
+		conn, err := net.Dial("unix", socket)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if i > 600 {
+			fail("FerretDB did not open its socket: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	go serveFront(front, func() (net.Conn, error) { return net.Dial("unix", socket) })
+
 	// The parent process waits for this exact line before connecting.
-	fmt.Printf("READY %s\n", f.MongoDBURI())
+	fmt.Printf("READY mongodb://%s/\n", front.Addr().String())
 
 	select {
 	case <-done:
 	case <-ctx.Done():
+		front.Close()
 		<-done
 	}
 }
