@@ -1,0 +1,97 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * Learning data. Every hot lookup goes by a deterministic string `_id`, because the embedded
+ * FerretDB only hands `_id` equality down to SQLite (see GUIDE.md, "Speed on the embedded database").
+ */
+
+/** `<userId>:<moduleSlug>@<major>` — progress carries over minor versions, not major ones. */
+export function progressId(userId: string, slug: string, major: number): string {
+  return `${userId}:${slug}@${major}`;
+}
+
+/**
+ * One person's progress in one major version of a module. Activity states live under
+ * `activities.<activityId>` and are only ever changed by single-document atomic operators.
+ */
+const progressSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    moduleSlug: { type: String, required: true },
+    major: { type: Number, required: true },
+    /** The newest minor version the person has worked in (progress carries over minors). */
+    minor: { type: Number, required: true },
+    activities: { type: Schema.Types.Mixed, default: {} },
+    /** Action ids already applied: a resubmitted form changes nothing. */
+    actions: { type: Schema.Types.Mixed, default: {} },
+    /** Where to continue: the last lesson the person worked in. */
+    lastLesson: { type: String, default: null },
+    startedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    /** Written once, when the last required activity completes; never moved back. */
+    completedAt: { type: Date, default: null },
+    completedVersionId: { type: String, default: null },
+  },
+  { versionKey: false, minimize: false },
+);
+
+/**
+ * Append-only fact: a person completed a module version. `_id` = the progress id, so a retry
+ * or a race can never record the same completion twice.
+ */
+const completionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    moduleSlug: { type: String, required: true },
+    versionId: { type: String, required: true },
+    major: { type: Number, required: true },
+    /** The units the person belonged to at the time (reports count per unit). */
+    unitIds: { type: [String], default: [] },
+    completedAt: { type: Date, required: true },
+    /** The module's estimated time, for the certificate and time-spent reports. */
+    minutes: { type: Number, required: true },
+    certificateCode: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+completionSchema.index({ userId: 1 });
+completionSchema.index({ moduleSlug: 1, completedAt: 1 });
+
+/** A certificate's public verification code → the completion it proves. */
+const certificateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    completionId: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+
+/**
+ * A maintained summary per person (`_id` = user id) so "Mine kurs" is one lookup: the status of
+ * each module the person has touched. Derived from progress; repaired by the next action.
+ */
+const learnerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    modules: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export const ProgressModel = mongoose.model('Progress', progressSchema, 'progress');
+export const CompletionModel = mongoose.model('Completion', completionSchema, 'completions');
+export const CertificateModel = mongoose.model('Certificate', certificateSchema, 'certificates');
+export const LearnerModel = mongoose.model('Learner', learnerSchema, 'learners');
+
+/** One major version of one module in a person's summary. */
+export interface LearnerModuleEntry {
+  minor: number;
+  percent: number;
+  startedAt: string;
+  updatedAt: string;
+  lastLesson: string | null;
+  /** ISO time the person completed this major version, or null. */
+  completedAt: string | null;
+}

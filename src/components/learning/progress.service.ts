@@ -1,0 +1,234 @@
+import type { Logger } from '../../lib/logger.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { registry, isActivityComplete, countsForCompletion, stateOrInitial } from '../../activities/index.js';
+import type { AtomicUpdate } from '../../activities/types.js';
+import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
+import { newCertificateCode } from './certificate-code.js';
+
+/** What learning needs of a published module version (the modules component provides it). */
+export interface VersionForLearning {
+  id: string;
+  slug: string;
+  major: number;
+  minor: number;
+  title: string;
+  minutes: number;
+  activities: ReadonlyArray<{ id: string; kind: string; lesson: string; settings: { required?: boolean } & Record<string, unknown> }>;
+}
+
+export interface ProgressView {
+  id: string;
+  versionId: string;
+  activities: Record<string, unknown>;
+  completedAt: Date | null;
+  lastLesson: string | null;
+  startedAt: Date | null;
+}
+
+export interface ActionRequest {
+  userId: string;
+  version: VersionForLearning;
+  activityId: string;
+  action: string;
+  input: unknown;
+  /** From the form: a resubmission with the same id changes nothing. */
+  actionId: string;
+  /** Units the person belongs to now, recorded on a completion. */
+  unitIds: readonly string[];
+  now?: Date;
+}
+
+export interface ActionResult {
+  progress: ProgressView;
+  /** False when the action had already been applied, or an older write lost to a newer one. */
+  applied: boolean;
+  /** True only for the action that completed the module. */
+  completedNow: boolean;
+}
+
+const ACTION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+/** The stored state of each activity merged over its kind's initial state. */
+export function activityStates(version: VersionForLearning, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+  const states: Record<string, unknown> = {};
+  for (const activity of version.activities) {
+    const kind = registry.get(activity.kind);
+    const raw = stored?.[activity.id];
+    states[activity.id] = raw && typeof raw === 'object' ? stateOrInitial(activity.kind, { ...(kind?.initialState() as object), ...raw }) : stateOrInitial(activity.kind, undefined);
+  }
+  return states;
+}
+
+/** Required activities of a version, and how many of them are complete for these states. */
+export function completionOf(version: VersionForLearning, states: Record<string, unknown>): { required: number; done: number; complete: boolean; percent: number } {
+  const required = version.activities.filter((a) => countsForCompletion(a.kind, a.settings));
+  const done = required.filter((a) => isActivityComplete(a.kind, a.settings, states[a.id])).length;
+  const percent = required.length === 0 ? 100 : Math.floor((100 * done) / required.length);
+  return { required: required.length, done, complete: done === required.length, percent };
+}
+
+type StoredProgress = { _id: string; minor?: number; activities?: unknown; completedAt?: Date | null; lastLesson?: string | null; startedAt?: Date | null };
+
+function toView(doc: StoredProgress | null, version: VersionForLearning): ProgressView {
+  return {
+    id: doc?._id ?? '',
+    // The newest minor the person has worked in (progress carries over minor versions).
+    versionId: `${version.slug}@${version.major}.${Math.max(doc?.minor ?? version.minor, 0)}`,
+    activities: activityStates(version, (doc?.activities ?? {}) as Record<string, unknown>),
+    completedAt: doc?.completedAt ?? null,
+    lastLesson: doc?.lastLesson ?? null,
+    startedAt: doc?.startedAt ?? null,
+  };
+}
+
+/** Prefixes an activity's atomic update with its path in the progress document. */
+function toMongoUpdate(activityId: string, update: AtomicUpdate): Record<string, Record<string, unknown>> {
+  const prefix = `activities.${activityId}.`;
+  const ops: Record<string, Record<string, unknown>> = {};
+  const add = (op: string, fields: Record<string, unknown> | undefined) => {
+    if (!fields || Object.keys(fields).length === 0) return;
+    ops[op] = Object.fromEntries(Object.entries(fields).map(([k, v]) => [prefix + k, v]));
+  };
+  add('$set', update.set);
+  add('$min', update.min);
+  add('$max', update.max);
+  add('$inc', update.inc);
+  return ops;
+}
+
+export class ProgressService {
+  constructor(private readonly logger: Logger) {}
+
+  async get(userId: string, version: VersionForLearning): Promise<ProgressView> {
+    const doc = await ProgressModel.findById(progressId(userId, version.slug, version.major)).lean<StoredProgress>();
+    return toView(doc, version);
+  }
+
+  /**
+   * Applies one learner action with a single atomic update of the progress document, then
+   * records completion once. Safe under retries, double clicks and parallel requests.
+   */
+  async act(request: ActionRequest): Promise<ActionResult> {
+    const { userId, version, activityId, action, actionId } = request;
+    const now = request.now ?? new Date();
+    if (!ACTION_ID.test(actionId)) throw new ValidationError('bad action id', { actionId: 'learning:errors.actionId' });
+    const activity = version.activities.find((a) => a.id === activityId);
+    if (!activity) throw new NotFoundError(`no activity ${activityId} in ${version.id}`);
+    const kind = registry.get(activity.kind);
+    const definition = kind && Object.hasOwn(kind.actions, action) ? kind.actions[action] : undefined;
+    if (!kind || !definition) throw new ValidationError(`unknown action ${activity.kind}.${action}`, { action: 'learning:errors.action' });
+    const input = definition.input.safeParse(request.input);
+    if (!input.success) {
+      const fields = Object.fromEntries(input.error.issues.map((i) => [i.path.join('.') || 'input', 'learning:errors.input']));
+      throw new ValidationError(`invalid input for ${activity.kind}.${action}`, fields);
+    }
+    const settings = kind.settingsSchema.parse(activity.settings);
+    const atomic = definition.atomic(settings, input.data as never, now);
+
+    const id = progressId(userId, version.slug, version.major);
+    const filter: Record<string, unknown> = { _id: id, [`actions.${actionId}`]: { $exists: false } };
+    if (atomic.onlyIfNotNewer) {
+      const field = `activities.${activityId}.${atomic.onlyIfNotNewer}`;
+      filter.$or = [{ [field]: { $exists: false } }, { [field]: { $lte: now.toISOString() } }];
+    }
+    const update = toMongoUpdate(activityId, atomic);
+    update.$set = {
+      ...(update.$set ?? {}),
+      [`actions.${actionId}`]: now.toISOString(),
+      updatedAt: now,
+      lastLesson: activity.lesson,
+    };
+    // A newer minor version than the one recorded moves the person onto it; never back.
+    update.$max = { ...(update.$max ?? {}), minor: version.minor };
+    update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
+
+    let applied = true;
+    let doc: Record<string, unknown> | null;
+    try {
+      doc = await ProgressModel.collection.findOneAndUpdate(filter as never, update, { upsert: true, returnDocument: 'after' });
+    } catch (err) {
+      // The filter did not match an existing document (the action was already applied, or a newer
+      // write of this activity is stored), so the upsert collided with it: nothing to do.
+      if (!isDuplicateKey(err)) throw err;
+      applied = false;
+      doc = await ProgressModel.collection.findOne({ _id: id as never });
+    }
+    if (!doc) throw new Error(`progress ${id} vanished`);
+
+    const view = toView(doc as never, version);
+    const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
+    if (completedNow) view.completedAt = now;
+    await this.updateLearnerSummary(userId, version, view, now);
+    return { progress: view, applied, completedNow };
+  }
+
+  /**
+   * Writes completion once (a conditional update on `completedAt: null`), then the append-only
+   * fact. If the process dies between the two, the next action or `repairCompletions` adds the fact.
+   */
+  private async recordCompletion(id: string, request: ActionRequest, now: Date): Promise<boolean> {
+    const { version } = request;
+    const marked = await ProgressModel.collection.updateOne(
+      { _id: id as never, completedAt: null },
+      { $set: { completedAt: now, completedVersionId: version.id } },
+    );
+    if (marked.modifiedCount !== 1) return false;
+    await this.insertCompletionFact(id, request.userId, version, [...request.unitIds], now);
+    this.logger.info({ userId: request.userId, versionId: version.id }, 'module completed');
+    return true;
+  }
+
+  async insertCompletionFact(id: string, userId: string, version: VersionForLearning, unitIds: string[], completedAt: Date): Promise<void> {
+    const certificateCode = newCertificateCode();
+    try {
+      await CompletionModel.collection.insertOne({
+        _id: id as never,
+        userId,
+        moduleSlug: version.slug,
+        versionId: version.id,
+        major: version.major,
+        unitIds,
+        completedAt,
+        minutes: version.minutes,
+        certificateCode,
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) return; // already recorded: facts are written once
+      throw err;
+    }
+    await CertificateModel.collection.insertOne({ _id: certificateCode as never, completionId: id });
+  }
+
+  /**
+   * Keeps the person's one-document summary ("Mine kurs") in step with this progress. One entry
+   * per major version; order-independent operators, so parallel actions cannot leave it stale.
+   */
+  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date): Promise<void> {
+    const { percent } = completionOf(version, view.activities);
+    const base = `modules.${version.slug}.m${version.major}`;
+    await LearnerModel.collection.updateOne(
+      { _id: userId as never },
+      {
+        $set: { [`${base}.lastLesson`]: view.lastLesson },
+        $max: {
+          [`${base}.minor`]: version.minor,
+          [`${base}.percent`]: view.completedAt ? 100 : percent,
+          [`${base}.updatedAt`]: now.toISOString(),
+          [`${base}.completedAt`]: view.completedAt ? view.completedAt.toISOString() : null,
+        },
+        $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
+      },
+      { upsert: true },
+    );
+  }
+
+  /** Per module slug, per major version (`m<major>`): what the person has done. */
+  async summary(userId: string): Promise<Record<string, Record<string, LearnerModuleEntry>>> {
+    const doc = await LearnerModel.findById(userId).lean<{ modules?: Record<string, Record<string, LearnerModuleEntry>> }>();
+    return doc?.modules ?? {};
+  }
+}
