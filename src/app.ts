@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport } from './components/accounts/index.js';
+import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { moduleAssetRoutes } from './components/modules/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
@@ -48,8 +49,14 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      // Multipart forms carry their CSRF token in the URL; keep it out of the logs.
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]') }) },
+      // Multipart forms carry their CSRF token in the URL, and mailed links a single-use token in
+      // the path; keep both out of the logs.
+      serializers: {
+        req: (req: { url?: string }) => ({
+          ...req,
+          url: req.url?.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]').replace(/^(\/passord\/ny\/)[^/?#]+/, '$1[redacted]'),
+        }),
+      },
     }),
   );
   app.use(securityHeaders(config.isProduction));
@@ -64,10 +71,12 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
 
   app.set('session cookie name', sessionCookieName(config));
   app.use(sessionMiddleware(config));
+  // Before passport reads the session, so a session past its absolute limit never authenticates.
+  app.use(absoluteTimeout);
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(absoluteTimeout);
+  configureMail(config, logger);
   app.use(csrfProtection);
   app.use(csrfTokenLocal);
 
@@ -75,7 +84,9 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(baseLocals);
 
   app.use(pageRoutes());
-  app.use(accountRoutes());
+  app.use(accountRoutes(config));
+  // The development outbox does not exist in production, not even behind a permission.
+  if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
   if (extraRoutes) app.use(extraRoutes);
 

@@ -32,6 +32,13 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Fellesskap <ikke-svar@fellesskap.invalid>'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid email profile'),
+  OIDC_ID_CLAIM: z.string().min(1).max(200).default('sub'),
+  OIDC_AUTO_CREATE: boolish.default(false),
+  OIDC_DISPLAY_NAME: z.string().min(1).max(80).default('Logg inn med kommunens pålogging'),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -52,7 +59,26 @@ export interface AppConfig {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly shutdownTimeoutMs: number;
+  /** Single sign-on with OpenID Connect; undefined when OIDC_ISSUER is unset (no SSO button). */
+  readonly oidc: OidcConfig | undefined;
 }
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly scopes: string;
+  /** The claim that identifies a person (e.g. `sub`, or `oid` for Entra ID). */
+  readonly idClaim: string;
+  /** Whether people the platform does not know get an account at their first SSO login. */
+  readonly autoCreate: boolean;
+  /** The text of the login button, e.g. "Logg inn med Feide". */
+  readonly displayName: string;
+  /** Plain-HTTP identity provider: only for a loopback issuer outside production (tests, local IdP). */
+  readonly allowInsecureRequests: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -77,6 +103,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && !e.MONGODB_URI) {
     throw new ConfigError('Invalid configuration: MONGODB_URI is required when NODE_ENV=production (a MongoDB replica set)');
   }
+  let oidc: OidcConfig | undefined;
+  if (e.OIDC_ISSUER) {
+    if (!e.OIDC_CLIENT_ID) throw new ConfigError('Invalid configuration: OIDC_CLIENT_ID is required when OIDC_ISSUER is set');
+    const issuerUrl = new URL(e.OIDC_ISSUER);
+    const insecure = issuerUrl.protocol === 'http:';
+    if (insecure && (isProduction || !LOOPBACK_HOSTS.has(issuerUrl.hostname))) {
+      throw new ConfigError('Invalid configuration: OIDC_ISSUER must be an https URL (plain http only for a loopback issuer outside production)');
+    }
+    oidc = Object.freeze({
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      scopes: e.OIDC_SCOPES,
+      idClaim: e.OIDC_ID_CLAIM,
+      autoCreate: e.OIDC_AUTO_CREATE,
+      displayName: e.OIDC_DISPLAY_NAME,
+      allowInsecureRequests: insecure,
+    });
+  }
   const defaultLevel = e.NODE_ENV === 'test' ? 'silent' : 'info';
   return Object.freeze({
     env: e.NODE_ENV,
@@ -93,5 +138,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    oidc,
   });
 }

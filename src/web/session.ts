@@ -53,11 +53,20 @@ export function sessionMiddleware(config: AppConfig): RequestHandler {
   });
 }
 
-/** Ends sessions older than the absolute limit, whatever the activity. */
+/**
+ * Ends sessions older than the absolute limit, whatever the activity. Runs before passport reads
+ * the session: the old session is deleted from the store and this request goes on in a fresh,
+ * empty one, so it is anonymous (and still has a session for the login form's CSRF token).
+ *
+ * The idle limit needs no code here: every response renews the cookie (`rolling`) and the stored
+ * expiry (at most once a minute, `touchAfter`) to 30 minutes ahead; a session left alone longer is
+ * no longer found by the store, and its document is swept.
+ */
 export const absoluteTimeout: RequestHandler = (req, _res, next) => {
   const at = req.session?.authenticatedAt;
   if (at && Date.now() - at > ABSOLUTE_TIMEOUT_MS) {
-    req.session.destroy(() => next());
+    req.log?.info('session ended: absolute limit reached');
+    req.session.regenerate(next);
     return;
   }
   next();

@@ -7,3 +7,7 @@ export { ensureUser, authenticateWithPassword, normaliseEmail } from './service.
 export { hashPassword, PASSWORD_MIN, PASSWORD_MAX } from './passwords.js';
 export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';
+export { sendActivation, requestPasswordReset, setPasswordWithToken, checkPasswordLink, NEW_PASSWORD_PATH } from './password-service.js';
+export { sweepExpiredTokens, TOKEN_LIFETIME_MS, hashToken } from './tokens.js';
+export { LOGIN_LIMITS, sweepExpiredLoginLimits } from './login-limits.js';
+export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oidc-service.js';

@@ -27,6 +27,8 @@ const userSchema = new Schema(
     name: { type: String, required: true, trim: true, maxlength: 160 },
     /** Argon2id hash; null for people who have not activated their account or use SSO only. */
     passwordHash: { type: String, default: null },
+    /** When the password was last set: sessions that logged in before it are no longer accepted. */
+    passwordChangedAt: { type: Date, default: null },
     roles: { type: [String], enum: PLATFORM_ROLES, default: [] },
     memberships: { type: [membershipSchema], default: [] },
     /** Identifier from the identity provider (OIDC `sub` or the configured claim). */

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { authenticateWithPassword, findSessionUser } from './service.js';
@@ -11,8 +12,8 @@ export function configurePassport(): typeof passport {
     }),
   );
   passport.serializeUser((user, done) => done(null, (user as SessionUser).id));
-  passport.deserializeUser((id: string, done) => {
-    findSessionUser(id).then((user) => done(null, user ?? false), done);
+  passport.deserializeUser((req: Request, id: string, done: (err: unknown, user?: SessionUser | false) => void) => {
+    findSessionUser(id, req.session?.authenticatedAt).then((user) => done(null, user ?? false), done);
   });
   return passport;
 }

@@ -17,11 +17,16 @@ export async function authenticateWithPassword(email: string, password: string):
   return toSessionUser(user);
 }
 
-/** Loads the person behind a session; null when the account is gone or no longer active. */
-export async function findSessionUser(id: string): Promise<SessionUser | null> {
+/**
+ * Loads the person behind a session; null when the account is gone or no longer active, or when
+ * the password was changed after this session logged in (a new password ends the other sessions).
+ */
+export async function findSessionUser(id: string, authenticatedAt?: number): Promise<SessionUser | null> {
   if (!Types.ObjectId.isValid(id)) return null;
   const user = await UserModel.findById(id).lean();
-  return user && user.status === 'active' ? toSessionUser(user) : null;
+  if (!user || user.status !== 'active') return null;
+  if (user.passwordChangedAt && (authenticatedAt ?? 0) < user.passwordChangedAt.getTime()) return null;
+  return toSessionUser(user);
 }
 
 export function assertPasswordAcceptable(password: string): void {

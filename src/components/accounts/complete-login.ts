@@ -1,0 +1,16 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { SessionUser } from './session-user.js';
+
+/**
+ * The one way a person becomes logged in, whatever proved who they are (password or SSO):
+ * passport regenerates the session (so an id planted before login is worthless after it), and the
+ * login time is recorded for the absolute session limit and for ending sessions at a password change.
+ */
+export function completeLogin(req: Request, res: Response, next: NextFunction, user: SessionUser, method: 'password' | 'oidc', returnTo: string): void {
+  req.login(user, (err) => {
+    if (err) return next(err);
+    req.session.authenticatedAt = Date.now();
+    req.log.info({ userId: user.id, method }, 'login');
+    res.redirect(returnTo);
+  });
+}

@@ -1,0 +1,3 @@
+export { configureMail, sendMail, absoluteUrl, type MailMessage, type MailTransport } from './mailer.js';
+export { defineMailTemplate, renderMail, type MailTemplate, type MailContent, type RenderedMail } from './templates.js';
+export { outboxRoutes, OUTBOX_PATH } from './routes.js';
