@@ -4,6 +4,7 @@ import { registry, isActivityComplete, countsForCompletion, stateOrInitial } fro
 import type { AtomicUpdate } from '../../activities/types.js';
 import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 import { newCertificateCode } from './certificate-code.js';
+import { emitCompletionRecorded, emitProgressStarted } from './events.js';
 
 /** What learning needs of a published module version (the modules component provides it). */
 export interface VersionForLearning {
@@ -158,6 +159,9 @@ export class ProgressService {
       doc = await ProgressModel.collection.findOne({ _id: id as never });
     }
     if (!doc) throw new Error(`progress ${id} vanished`);
+    if (applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime()) {
+      await emitProgressStarted({ progressId: id, userId, moduleSlug: version.slug, major: version.major, unitIds: [...request.unitIds], startedAt: now }, this.logger);
+    }
 
     const view = toView(doc as never, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
@@ -178,6 +182,10 @@ export class ProgressService {
     );
     if (marked.modifiedCount !== 1) return false;
     await this.insertCompletionFact(id, request.userId, version, [...request.unitIds], now);
+    await emitCompletionRecorded(
+      { completionId: id, userId: request.userId, moduleSlug: version.slug, versionId: version.id, major: version.major, unitIds: [...request.unitIds], completedAt: now },
+      this.logger,
+    );
     this.logger.info({ userId: request.userId, versionId: version.id }, 'module completed');
     return true;
   }
