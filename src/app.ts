@@ -16,6 +16,10 @@ import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport } from './components/accounts/index.js';
 import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { moduleAssetRoutes } from './components/modules/index.js';
+import { organisationRoutes } from './components/organisation/index.js';
+import { peopleRoutes } from './components/people/index.js';
+import { importRoutes } from './components/imports/index.js';
+import { adminRoutes } from './components/admin/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -88,6 +92,10 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
+  app.use(organisationRoutes());
+  app.use(peopleRoutes());
+  app.use(importRoutes());
+  app.use(adminRoutes());
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

@@ -35,6 +35,8 @@ const RULES = {
   'people:manage': hasRole('municipal-admin', 'system-admin'),
   /** Anonymise a person who has left. */
   'people:anonymise': hasRole('system-admin'),
+  /** Grant or take away system administration, or deactivate a system administrator: only system admins. */
+  'people:grant-system-admin': hasRole('system-admin'),
   /** Assign modules, follow completion and run team sessions in a unit one leads. */
   'unit:lead': (user, r) => !!r.unitId && user.leaderOf.has(r.unitId),
   /** See a person's progress (never their private texts): themselves, or a leader of one of their units. */

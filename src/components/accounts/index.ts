@@ -11,3 +11,23 @@ export { sendActivation, requestPasswordReset, setPasswordWithToken, checkPasswo
 export { sweepExpiredTokens, TOKEN_LIFETIME_MS, hashToken } from './tokens.js';
 export { LOGIN_LIMITS, sweepExpiredLoginLimits } from './login-limits.js';
 export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oidc-service.js';
+export {
+  ANONYMISED_NAME,
+  getPerson,
+  searchPeople,
+  addMembership,
+  endMembership,
+  setPlatformRoles,
+  setAccountStatus,
+  anonymiseAccount,
+  personalProfile,
+  findPeopleByEmails,
+  findPersonIdsByExternalIds,
+  staffImportChanges,
+  applyStaffImportRow,
+  type PersonView,
+  type MembershipView,
+  type StaffImportRow,
+  type StaffChange,
+  type StaffRowResult,
+} from './people.js';

@@ -1,3 +1,31 @@
 export { DistrictModel, UnitModel, UNIT_TYPES, type UnitType, type Unit, type District } from './models.js';
 export { seedDemoOrganisation, DEMO_ORGANISATION } from './demo-seed.js';
-export { findUnitIdsByName } from './service.js';
+export { isValidOrgNumber, normaliseOrgNumber } from './org-number.js';
+export {
+  findUnitIdsByName,
+  listDistricts,
+  getDistrict,
+  createDistrict,
+  renameDistrict,
+  setDistrictClosed,
+  listUnits,
+  getUnit,
+  createUnit,
+  updateUnit,
+  setUnitClosed,
+  unitChoices,
+  unitsByIds,
+  findUnitsByRefs,
+  findDistrictsByNames,
+  findUnitForImport,
+  unitImportChanges,
+  unitNameTaken,
+  applyUnitImportRow,
+  allUnitsForImport,
+  type UnitView,
+  type DistrictView,
+  type UnitImportRow,
+  type ImportChange,
+  type RowResult,
+} from './service.js';
+export { organisationRoutes } from './routes.js';

@@ -1,0 +1,330 @@
+import { Types } from 'mongoose';
+import { UserModel, MEMBERSHIP_ROLES, PLATFORM_ROLES, type MembershipRole, type PlatformRole, type UserStatus } from './models.js';
+import { normaliseEmail } from './service.js';
+import type { SessionUser } from './session-user.js';
+import { assertCan } from '../../web/policy.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
+import { todayDateOnly } from '../../lib/dates.js';
+
+/**
+ * People administration on the accounts side: finding people, memberships with history, platform
+ * roles, deactivation, anonymisation and the staff import's idempotent upsert. Callers pass plain
+ * typed values; the unit checks (open, exists) belong to the organisation component and are done by
+ * the caller before it calls in here.
+ */
+
+export const ANONYMISED_NAME = 'Anonymisert person';
+
+export interface MembershipView {
+  id: string;
+  unitId: string;
+  role: MembershipRole;
+  startDate: Date;
+  endDate: Date | null;
+  /** Started and not ended at the moment of reading. */
+  current: boolean;
+}
+
+export interface PersonView {
+  id: string;
+  name: string;
+  email: string;
+  status: UserStatus;
+  roles: PlatformRole[];
+  externalId: string | null;
+  hasPassword: boolean;
+  createdAt: Date | null;
+  lastLoginAt: Date | null;
+  memberships: MembershipView[];
+}
+
+interface StoredMembership {
+  _id: Types.ObjectId;
+  unitId: Types.ObjectId;
+  role: string;
+  startDate: Date;
+  endDate?: Date | null;
+}
+
+interface StoredUser {
+  _id: Types.ObjectId;
+  __v?: number;
+  name: string;
+  email: string;
+  status?: string | null;
+  roles: string[];
+  externalId?: string | null;
+  passwordHash?: string | null;
+  createdAt?: Date;
+  lastLoginAt?: Date | null;
+  memberships: StoredMembership[];
+}
+
+function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
+  return m.startDate <= now && (!m.endDate || m.endDate > now);
+}
+
+/** Not ended yet: current, or starting later. */
+function isOpen(m: { endDate?: Date | null }, now: Date): boolean {
+  return !m.endDate || m.endDate > now;
+}
+
+function toPersonView(user: StoredUser, now = new Date()): PersonView {
+  return {
+    id: String(user._id),
+    name: user.name,
+    email: user.email,
+    status: (user.status ?? 'active') as UserStatus,
+    roles: user.roles as PlatformRole[],
+    externalId: user.externalId ?? null,
+    hasPassword: !!user.passwordHash,
+    createdAt: user.createdAt ?? null,
+    lastLoginAt: user.lastLoginAt ?? null,
+    memberships: [...user.memberships]
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
+      .map((m) => ({
+        id: String(m._id),
+        unitId: String(m.unitId),
+        role: m.role as MembershipRole,
+        startDate: m.startDate,
+        endDate: m.endDate ?? null,
+        current: isCurrent(m, now),
+      })),
+  };
+}
+
+async function loadUser(id: string): Promise<StoredUser> {
+  if (!isObjectIdString(id)) throw new NotFoundError(`person ${id}`);
+  const user = (await UserModel.findById(id).lean()) as StoredUser | null;
+  if (!user) throw new NotFoundError(`person ${id}`);
+  return user;
+}
+
+/**
+ * Writes a new memberships array only if nobody changed the person since we read them
+ * (a single-document compare-and-set on the version key; no transactions needed).
+ */
+async function writeIfUnchanged(user: StoredUser, set: Record<string, unknown>): Promise<void> {
+  const result = await UserModel.updateOne({ _id: user._id, __v: user.__v ?? 0 }, { $set: set, $inc: { __v: 1 } });
+  if (result.matchedCount === 0) throw new ConflictError(`person ${String(user._id)} changed concurrently`);
+}
+
+export async function getPerson(id: string): Promise<PersonView> {
+  return toPersonView(await loadUser(id));
+}
+
+export interface PeopleQuery {
+  /** Part of a name or an e-mail address. */
+  q?: string | undefined;
+  /** Only people with a current or future membership in this unit. */
+  unitId?: string | undefined;
+  limit?: number;
+}
+
+export async function searchPeople(query: PeopleQuery): Promise<{ people: PersonView[]; more: boolean }> {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const filter: Record<string, unknown> = {};
+  const q = query.q?.trim();
+  if (q) {
+    const pattern = { $regex: escapeRegExp(q), $options: 'i' };
+    filter.$or = [{ name: pattern }, { email: pattern }];
+  }
+  if (query.unitId && isObjectIdString(query.unitId)) filter['memberships.unitId'] = new Types.ObjectId(query.unitId);
+  const now = new Date();
+  let users = (await UserModel.find(filter).sort({ name: 1, _id: 1 }).limit(query.unitId ? 0 : limit + 1).lean()) as StoredUser[];
+  if (query.unitId) {
+    users = users.filter((u) => u.memberships.some((m) => String(m.unitId) === query.unitId && isOpen(m, now)));
+  }
+  return { people: users.slice(0, limit).map((u) => toPersonView(u, now)), more: users.length > limit };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memberships
+
+export async function addMembership(personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') throw new ValidationError('anonymised', { unitId: 'people:errors.anonymised' });
+  if (!MEMBERSHIP_ROLES.includes(input.role)) throw new ValidationError('role', { role: 'people:errors.roleRequired' });
+  const overlapping = user.memberships.some((m) => String(m.unitId) === input.unitId && (!m.endDate || m.endDate > input.startDate));
+  if (overlapping) throw new ValidationError('already a member', { unitId: 'people:errors.alreadyMember' });
+  const memberships = [
+    ...user.memberships,
+    { _id: new Types.ObjectId(), unitId: new Types.ObjectId(input.unitId), role: input.role, startDate: input.startDate, endDate: null },
+  ];
+  await writeIfUnchanged(user, { memberships });
+}
+
+/** Ends a membership on a date; the membership stays in the history. */
+export async function endMembership(personId: string, membershipId: string, endDate: Date): Promise<void> {
+  const user = await loadUser(personId);
+  const target = user.memberships.find((m) => String(m._id) === membershipId);
+  if (!target) throw new NotFoundError(`membership ${membershipId}`);
+  if (target.endDate) throw new ValidationError('already ended', { [`endDate-${membershipId}`]: 'people:errors.alreadyEnded' });
+  if (endDate < target.startDate) throw new ValidationError('end before start', { [`endDate-${membershipId}`]: 'people:errors.endBeforeStart' });
+  const memberships = user.memberships.map((m) => (String(m._id) === membershipId ? { ...m, endDate } : m));
+  await writeIfUnchanged(user, { memberships });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platform roles and account status
+
+const ADMIN_ROLES: readonly PlatformRole[] = ['municipal-admin', 'system-admin'];
+
+export async function setPlatformRoles(actor: SessionUser, personId: string, roles: readonly PlatformRole[]): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') throw new ValidationError('anonymised', { roles: 'people:errors.anonymised' });
+  const wanted = PLATFORM_ROLES.filter((r) => roles.includes(r));
+  const had = new Set(user.roles);
+  // Granting or taking away system administration is itself a system administrator's decision.
+  if (had.has('system-admin') !== wanted.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
+  if (actor.id === personId && ADMIN_ROLES.some((r) => had.has(r) && !wanted.includes(r))) {
+    throw new ValidationError('own admin role', { roles: 'people:errors.ownAdminRole' });
+  }
+  await writeIfUnchanged(user, { roles: wanted });
+}
+
+export async function setAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') throw new ValidationError('anonymised', { status: 'people:errors.anonymised' });
+  if (actor.id === personId) throw new ValidationError('own account', { status: 'people:errors.ownAccount' });
+  if (user.roles.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
+  if (user.status === status) return;
+  await writeIfUnchanged(user, { status });
+}
+
+/**
+ * Removes what identifies a person who has left, keeping the memberships' units and dates so that
+ * what they completed still counts in the units' historical numbers. Idempotent.
+ */
+export async function anonymiseAccount(personId: string, today = todayDateOnly()): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') return;
+  if (user.status !== 'deactivated') throw new ValidationError('still active', { anonymise: 'people:errors.anonymiseActive' });
+  const memberships = user.memberships.map((m) => ({
+    _id: m._id,
+    unitId: m.unitId,
+    // A unit usually has one leader, so the role would point straight at the person.
+    role: 'ansatt',
+    startDate: m.startDate,
+    endDate: m.endDate ?? (m.startDate > today ? m.startDate : today),
+  }));
+  await writeIfUnchanged(user, {
+    name: ANONYMISED_NAME,
+    // Unique (the index requires it) and deliberately not an address: nothing can be sent to it.
+    email: `anonymisert-${String(user._id)}`,
+    passwordHash: null,
+    externalId: null,
+    roles: [],
+    status: 'anonymised',
+    digestOptOut: false,
+    lastLoginAt: null,
+    memberships,
+  });
+}
+
+/** The stored profile of one person, for "download my data". */
+export async function personalProfile(personId: string): Promise<PersonView & { digestOptOut: boolean; updatedAt: Date | null }> {
+  const user = (await loadUser(personId)) as StoredUser & { digestOptOut?: boolean; updatedAt?: Date };
+  return { ...toPersonView(user), digestOptOut: !!user.digestOptOut, updatedAt: user.updatedAt ?? null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff import: plan (pure comparison) and apply (idempotent upsert by e-mail)
+
+export interface StaffImportRow {
+  email: string;
+  name: string;
+  externalId: string | null;
+  unitId: string;
+  role: MembershipRole;
+}
+
+export type StaffChange = { field: 'name' | 'externalId' | 'membership' | 'role'; from: string; to: string };
+
+/** People by e-mail (normalised), for planning an import in one read. */
+export async function findPeopleByEmails(emails: readonly string[]): Promise<Map<string, PersonView>> {
+  const wanted = [...new Set(emails.map(normaliseEmail))];
+  if (!wanted.length) return new Map();
+  const users = (await UserModel.find({ email: { $in: wanted } }).lean()) as StoredUser[];
+  return new Map(users.map((u) => [u.email, toPersonView(u)]));
+}
+
+/** Which person holds each external id. */
+export async function findPersonIdsByExternalIds(ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter(Boolean))];
+  if (!wanted.length) return new Map();
+  const users = await UserModel.find({ externalId: { $in: wanted } }, { externalId: 1 }).lean();
+  return new Map(users.map((u) => [String(u.externalId), String(u._id)]));
+}
+
+/** What applying the row would change for an existing person. Empty external id cells keep the stored one. */
+export function staffImportChanges(existing: Pick<PersonView, 'name' | 'externalId' | 'memberships'>, row: StaffImportRow, now = new Date()): StaffChange[] {
+  const changes: StaffChange[] = [];
+  if (existing.name !== row.name) changes.push({ field: 'name', from: existing.name, to: row.name });
+  if (row.externalId && existing.externalId !== row.externalId) changes.push({ field: 'externalId', from: existing.externalId ?? '', to: row.externalId });
+  const open = existing.memberships.find((m) => m.unitId === row.unitId && isOpen(m, now));
+  if (!open) changes.push({ field: 'membership', from: '', to: row.role });
+  else if (open.role !== row.role) changes.push({ field: 'role', from: open.role, to: row.role });
+  return changes;
+}
+
+export type StaffRowResult =
+  | { result: 'created' | 'updated' | 'unchanged' }
+  | { result: 'rejected'; reason: { key: string; params?: Record<string, string | number> } };
+
+/** Creates or updates the person of one import row. Running it again changes nothing. */
+export async function applyStaffImportRow(row: StaffImportRow, today = todayDateOnly()): Promise<StaffRowResult> {
+  const email = normaliseEmail(row.email);
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const existing = (await UserModel.findOne({ email: { $eq: email } }).lean()) as StoredUser | null;
+    if (row.externalId) {
+      const holder = await UserModel.findOne({ externalId: { $eq: row.externalId } }, { _id: 1 }).lean();
+      if (holder && String(holder._id) !== String(existing?._id)) {
+        return { result: 'rejected', reason: { key: 'imports:reason.externalIdTaken', params: { value: row.externalId } } };
+      }
+    }
+    if (!existing) {
+      try {
+        await UserModel.create({
+          email,
+          name: row.name,
+          externalId: row.externalId,
+          memberships: [{ unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today }],
+        });
+        return { result: 'created' };
+      } catch (err) {
+        // Someone created the same e-mail a moment ago: read again and update instead.
+        if ((err as { code?: number }).code === 11000) continue;
+        throw err;
+      }
+    }
+    if (existing.status === 'deactivated' || existing.status === 'anonymised') {
+      return { result: 'rejected', reason: { key: 'imports:reason.personInactive', params: { value: email } } };
+    }
+    const changes = staffImportChanges(toPersonView(existing), row, today);
+    if (!changes.length) return { result: 'unchanged' };
+    const set: Record<string, unknown> = { name: row.name };
+    if (row.externalId) set.externalId = row.externalId;
+    const open = existing.memberships.find((m) => String(m.unitId) === row.unitId && isOpen(m, today));
+    let memberships = existing.memberships;
+    const fresh = { _id: new Types.ObjectId(), unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today, endDate: null };
+    if (!open) memberships = [...memberships, fresh];
+    else if (open.role !== row.role) {
+      // A new role from today; the old one stays in the history, unless it only began today.
+      memberships =
+        open.startDate >= today
+          ? memberships.map((m) => (m === open ? { ...m, role: row.role } : m))
+          : [...memberships.map((m) => (m === open ? { ...m, endDate: today } : m)), fresh];
+    }
+    set.memberships = memberships;
+    try {
+      await writeIfUnchanged(existing, set);
+      return { result: 'updated' };
+    } catch (err) {
+      if (err instanceof ConflictError) continue;
+      throw err;
+    }
+  }
+  throw new ConflictError(`person ${email} kept changing during import`);
+}

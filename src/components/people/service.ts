@@ -1,0 +1,193 @@
+import {
+  addMembership,
+  anonymiseAccount,
+  endMembership,
+  getPerson,
+  personalProfile,
+  searchPeople,
+  setAccountStatus,
+  setPlatformRoles,
+  type MembershipRole,
+  type PersonView,
+  type PlatformRole,
+  type SessionUser,
+} from '../accounts/index.js';
+import { getUnit, unitChoices, unitsByIds, type UnitView } from '../organisation/index.js';
+import { assertCan } from '../../web/policy.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { formatDate, isoDate, todayDateOnly } from '../../lib/dates.js';
+import { collectPersonalData, runAnonymisers } from './privacy.js';
+
+/**
+ * People administration as the admin pages see it: accounts' people functions joined with unit
+ * names from the organisation component. Every function checks the policy itself, so it is safe
+ * to call from anywhere, not only from the guarded routes.
+ */
+
+export interface MembershipRow {
+  id: string;
+  unitId: string;
+  unitName: string;
+  unitClosed: boolean;
+  role: MembershipRole;
+  start: string;
+  end: string;
+  state: 'current' | 'ended' | 'future';
+}
+
+export interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  status: PersonView['status'];
+  roles: PlatformRole[];
+  currentUnits: string[];
+}
+
+function membershipState(m: PersonView['memberships'][number], now: Date): MembershipRow['state'] {
+  if (m.current) return 'current';
+  return m.startDate > now ? 'future' : 'ended';
+}
+
+export async function findPeople(actor: SessionUser, query: { q?: string | undefined; unitId?: string | undefined }): Promise<{ people: PersonRow[]; more: boolean; units: UnitView[] }> {
+  assertCan(actor, 'people:manage');
+  const [{ people, more }, units] = await Promise.all([searchPeople({ q: query.q, unitId: query.unitId, limit: 50 }), unitChoices()]);
+  const names = await unitsByIds(people.flatMap((p) => p.memberships.map((m) => m.unitId)));
+  return {
+    people: people.map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      status: p.status,
+      roles: p.roles,
+      currentUnits: p.memberships.filter((m) => m.current).map((m) => names.get(m.unitId)?.name ?? '?'),
+    })),
+    more,
+    units,
+  };
+}
+
+export interface PersonPage {
+  person: PersonView & { lastLogin: string; created: string };
+  memberships: MembershipRow[];
+  units: UnitView[];
+  today: string;
+}
+
+export async function personPage(actor: SessionUser, personId: string): Promise<PersonPage> {
+  assertCan(actor, 'people:manage');
+  const person = await getPerson(personId);
+  const [names, units] = await Promise.all([unitsByIds(person.memberships.map((m) => m.unitId)), unitChoices()]);
+  const now = new Date();
+  return {
+    person: { ...person, lastLogin: formatDate(person.lastLoginAt), created: formatDate(person.createdAt) },
+    memberships: person.memberships.map((m) => ({
+      id: m.id,
+      unitId: m.unitId,
+      unitName: names.get(m.unitId)?.name ?? '?',
+      unitClosed: names.get(m.unitId)?.closed ?? true,
+      role: m.role,
+      start: formatDate(m.startDate),
+      end: formatDate(m.endDate),
+      state: membershipState(m, now),
+    })),
+    units,
+    today: isoDate(todayDateOnly()),
+  };
+}
+
+export async function addPersonMembership(actor: SessionUser, personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }): Promise<string> {
+  assertCan(actor, 'people:manage');
+  const unit = await getUnit(input.unitId).catch((err) => {
+    if (err instanceof NotFoundError) throw new ValidationError('unknown unit', { unitId: 'people:errors.unitRequired' });
+    throw err;
+  });
+  if (unit.closed) throw new ValidationError('closed unit', { unitId: 'people:errors.unitClosed' });
+  await addMembership(personId, input);
+  return unit.name;
+}
+
+export async function endPersonMembership(actor: SessionUser, personId: string, membershipId: string, endDate: Date): Promise<void> {
+  assertCan(actor, 'people:manage');
+  await endMembership(personId, membershipId, endDate);
+}
+
+export async function changeRoles(actor: SessionUser, personId: string, roles: PlatformRole[]): Promise<void> {
+  assertCan(actor, 'people:manage');
+  await setPlatformRoles(actor, personId, roles);
+}
+
+export async function changeAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
+  assertCan(actor, 'people:manage');
+  await setAccountStatus(actor, personId, status);
+}
+
+/**
+ * Anonymises a person who has left: first every registered component wipes its identifying data
+ * (reflection texts and the like), then the account loses name, e-mail and ids. Memberships keep
+ * unit and dates, so the person's completions still count in the units' historical numbers.
+ * If anything fails half-way, running it again completes it (every step is idempotent).
+ */
+export async function anonymisePerson(actor: SessionUser, personId: string): Promise<void> {
+  assertCan(actor, 'people:anonymise');
+  const person = await getPerson(personId);
+  if (person.status !== 'deactivated' && person.status !== 'anonymised') {
+    throw new ValidationError('still active', { anonymise: 'people:errors.anonymiseActive' });
+  }
+  await runAnonymisers(personId);
+  await anonymiseAccount(personId);
+}
+
+/** Everything stored about the signed-in person, as one JSON document. */
+export async function exportOwnData(actor: SessionUser): Promise<Record<string, unknown>> {
+  assertCan(actor, 'account:own-data', { ownerId: actor.id });
+  const profile = await personalProfile(actor.id);
+  const units = await unitsByIds(profile.memberships.map((m) => m.unitId));
+  return {
+    format: 'fellesskap-personal-data/1',
+    exportedAt: new Date().toISOString(),
+    profile: {
+      id: profile.id,
+      name: profile.name,
+      email: profile.email,
+      status: profile.status,
+      platformRoles: profile.roles,
+      externalId: profile.externalId,
+      hasPassword: profile.hasPassword,
+      digestOptOut: profile.digestOptOut,
+      createdAt: profile.createdAt?.toISOString() ?? null,
+      updatedAt: profile.updatedAt?.toISOString() ?? null,
+      lastLoginAt: profile.lastLoginAt?.toISOString() ?? null,
+    },
+    memberships: profile.memberships.map((m) => ({
+      unitId: m.unitId,
+      unitName: units.get(m.unitId)?.name ?? null,
+      role: m.role,
+      startDate: isoDate(m.startDate),
+      endDate: m.endDate ? isoDate(m.endDate) : null,
+    })),
+    ...(await collectPersonalData(actor.id)),
+  };
+}
+
+/** The signed-in person's own summary for the "my data" page. */
+export async function ownDataSummary(actor: SessionUser): Promise<{ name: string; email: string; memberships: MembershipRow[] }> {
+  assertCan(actor, 'account:own-data', { ownerId: actor.id });
+  const profile = await personalProfile(actor.id);
+  const units = await unitsByIds(profile.memberships.map((m) => m.unitId));
+  const now = new Date();
+  return {
+    name: profile.name,
+    email: profile.email,
+    memberships: profile.memberships.map((m) => ({
+      id: m.id,
+      unitId: m.unitId,
+      unitName: units.get(m.unitId)?.name ?? '?',
+      unitClosed: units.get(m.unitId)?.closed ?? true,
+      role: m.role,
+      start: formatDate(m.startDate),
+      end: formatDate(m.endDate),
+      state: membershipState(m, now),
+    })),
+  };
+}
