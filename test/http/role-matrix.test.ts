@@ -4,6 +4,8 @@ import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
+import mongoose from 'mongoose';
+import { requestPasswordReset } from '../../src/components/accounts/index.js';
 
 /**
  * Every route × every role. Add each new route here with the outcome per role:
@@ -32,6 +34,19 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/tilgjengelighet', expect: all('ok') },
   { method: 'get', path: '/logg-inn', expect: all('ok') },
   { method: 'post', path: '/logg-ut', expect: all('ok') },
+  // Password reset and activation: open to everyone (a signed-in person may reset too).
+  { method: 'get', path: '/passord/glemt', expect: all('ok') },
+  { method: 'post', path: '/passord/glemt', body: { email: 'ingen@matrix.example' }, expect: all('ok') },
+  { method: 'get', path: '/passord/glemt/sendt', expect: all('ok') },
+  { method: 'get', path: '/passord/ny/:resetToken', expect: all('ok') },
+  // Mismatched passwords: a 400 that leaves the link usable for the next role.
+  { method: 'post', path: '/passord/ny/:resetToken', body: { password: 'kort', passwordConfirm: 'annet' }, expect: all('ok') },
+  // The development outbox: system admins only (no role in this matrix), never in production.
+  { method: 'get', path: '/utvikling/e-post', expect: signedIn('deny') },
+  { method: 'get', path: '/utvikling/e-post/:outboxId', expect: signedIn('deny') },
+  { method: 'get', path: '/utvikling/e-post/:outboxId/html', expect: signedIn('deny') },
+  // GET /logg-inn/sso and /logg-inn/sso/callback exist only when OIDC_ISSUER is set; they are public
+  // and covered by test/http/oidc.test.ts against a real provider.
 ];
 
 describe('http: role matrix (every route × every role)', function () {
@@ -51,6 +66,11 @@ describe('http: role matrix (every route × every role)', function () {
     const leaderB = await createUser({ memberships: [{ unitId: ids.unitB, role: 'leder' }] });
     const author = await createUser({ roles: ['author'] });
     const admin = await createUser({ roles: ['municipal-admin'] });
+    // A real reset link (and the outbox mail that carries it) for the password and outbox routes.
+    await requestPasswordReset({ email: staff.email, lang: 'nb' });
+    const mail = await mongoose.connection.db!.collection<{ _id: unknown; text: string }>('mail_outbox').findOne({ to: staff.email });
+    ids.outboxId = String(mail?._id);
+    ids.resetToken = /\/passord\/ny\/([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
     agents.anonymous = request.agent(app);
     agents.staff = await signIn(app, staff.email);
     agents.leaderA = await signIn(app, leaderA.email);
