@@ -31,7 +31,7 @@ describe('http: organisation administration (units and districts)', () => {
     const unit = await UnitModel.findOne({ name: 'Solsikken barnehage' }).lean();
     expect(unit).to.include({ type: 'barnehage', orgNumber: '974760673', nationalId: '12345', closedAt: null });
     expect(res.headers.location).to.equal(`/admin/enheter/${String(unit!._id)}`);
-    const page = await admin.get(res.headers.location).expect(200);
+    const page = await admin.get(String(res.headers.location)).expect(200);
     expect(page.text).to.contain('Enheten «Solsikken barnehage» er opprettet.');
   });
 
@@ -70,7 +70,7 @@ describe('http: organisation administration (units and districts)', () => {
     const id = await createUnit('Lukkes barnehage', 'barnehage', 'Nordbyen');
     const closed = await post(`/admin/enheter/${id}/steng`, {});
     expect(closed.status).to.equal(303);
-    expect((await admin.get(closed.headers.location).expect(200)).text).to.contain('Enheten «Lukkes barnehage» er stengt.');
+    expect((await admin.get(String(closed.headers.location)).expect(200)).text).to.contain('Enheten «Lukkes barnehage» er stengt.');
     expect((await UnitModel.findById(id).lean())?.closedAt).to.be.instanceOf(Date);
     expect((await admin.get('/admin/enheter').expect(200)).text).not.to.contain('Lukkes barnehage');
     expect((await admin.get('/admin/enheter?status=closed').expect(200)).text).to.contain('Lukkes barnehage');

@@ -189,8 +189,13 @@ export async function setAccountStatus(actor: SessionUser, personId: string, sta
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { status: 'people:errors.anonymised' });
   if (actor.id === personId) throw new ValidationError('own account', { status: 'people:errors.ownAccount' });
   if (user.roles.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
-  if (user.status === status) return;
-  await writeIfUnchanged(user, { status });
+  if (status === 'deactivated') {
+    if (user.status !== 'deactivated') await writeIfUnchanged(user, { status });
+    return;
+  }
+  if (user.status !== 'deactivated') return;
+  // Someone who never got going (no password, never logged in) goes back to waiting for activation.
+  await writeIfUnchanged(user, { status: !user.passwordHash && !user.lastLoginAt ? 'invited' : 'active' });
 }
 
 /**
@@ -286,9 +291,11 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     }
     if (!existing) {
       try {
+        // Invited: the person activates the account by a mailed link, or simply logs in through SSO.
         await UserModel.create({
           email,
           name: row.name,
+          status: 'invited',
           externalId: row.externalId,
           memberships: [{ unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today }],
         });

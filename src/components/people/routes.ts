@@ -6,6 +6,7 @@ import { setFlash, takeFlash } from '../../web/flash.js';
 import { ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { parseDateOnly } from '../../lib/dates.js';
+import { LANGUAGES, type Language } from '../../web/i18n.js';
 import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type PlatformRole, type SessionUser } from '../accounts/index.js';
 import {
   addPersonMembership,
@@ -17,6 +18,7 @@ import {
   findPeople,
   ownDataSummary,
   personPage,
+  sendActivationLink,
 } from './service.js';
 
 const searchInput = z.object({
@@ -173,6 +175,15 @@ export function peopleRoutes(): Router {
       });
     });
   }
+
+  // POST /admin/personer/:personId/aktiveringslenke — mails a new activation link to an invited person.
+  router.post('/admin/personer/:personId/aktiveringslenke', ...manage, async (req, res) => {
+    await personAction(req, res, async () => {
+      const lang: Language = (LANGUAGES as readonly string[]).includes(req.language) ? (req.language as Language) : 'nb';
+      await sendActivationLink(currentUser(req)!, personId(req), lang);
+      return { key: 'people:flash.activationSent' };
+    });
+  });
 
   // POST /admin/personer/:personId/anonymiser — removes name, e-mail and ids of a person who has left.
   router.post('/admin/personer/:personId/anonymiser', ...requirePermission('people:anonymise'), async (req, res) => {

@@ -5,6 +5,7 @@ import {
   getPerson,
   personalProfile,
   searchPeople,
+  sendActivation,
   setAccountStatus,
   setPlatformRoles,
   type MembershipRole,
@@ -14,7 +15,8 @@ import {
 } from '../accounts/index.js';
 import { getUnit, unitChoices, unitsByIds, type UnitView } from '../organisation/index.js';
 import { assertCan } from '../../web/policy.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { Language } from '../../web/i18n.js';
 import { formatDate, isoDate, todayDateOnly } from '../../lib/dates.js';
 import { collectPersonalData, runAnonymisers } from './privacy.js';
 
@@ -120,6 +122,17 @@ export async function changeRoles(actor: SessionUser, personId: string, roles: P
 export async function changeAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
   assertCan(actor, 'people:manage');
   await setAccountStatus(actor, personId, status);
+}
+
+/** Mails a new activation link to a person who has not activated their account yet. */
+export async function sendActivationLink(actor: SessionUser, personId: string, lang: Language): Promise<void> {
+  assertCan(actor, 'people:manage');
+  try {
+    await sendActivation(personId, { lang });
+  } catch (err) {
+    if (err instanceof ConflictError) throw new ValidationError('not invited', { activation: 'people:errors.notInvited' });
+    throw err;
+  }
 }
 
 /**
