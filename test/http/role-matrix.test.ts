@@ -5,7 +5,9 @@ import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import mongoose from 'mongoose';
-import { requestPasswordReset } from '../../src/components/accounts/index.js';
+import { requestPasswordReset, UserModel } from '../../src/components/accounts/index.js';
+import { DistrictModel } from '../../src/components/organisation/index.js';
+import { previewImport } from '../../src/components/imports/index.js';
 
 /**
  * Every route × every role. Add each new route here with the outcome per role:
@@ -13,7 +15,8 @@ import { requestPasswordReset } from '../../src/components/accounts/index.js';
  *            400/409/422 about the input — the policy let it through)
  *   'login'  anonymous visitors are sent to the login page (HTML) or get 401 (API)
  *   'deny'   403
- * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture.
+ * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture,
+ * and for administration :spareUnit, :district, :target, :targetMembership and :importId.
  */
 type Outcome = 'ok' | 'login' | 'deny';
 type Role = 'anonymous' | 'staff' | 'leaderA' | 'leaderB' | 'author' | 'municipalAdmin';
@@ -28,6 +31,7 @@ const all = (outcome: Outcome): Record<Role, Outcome> => ({
   anonymous: outcome, staff: outcome, leaderA: outcome, leaderB: outcome, author: outcome, municipalAdmin: outcome,
 });
 const signedIn = (outcome: Outcome): Record<Role, Outcome> => ({ ...all(outcome), anonymous: 'login' });
+const adminOnly: Record<Role, Outcome> = { ...signedIn('deny'), municipalAdmin: 'ok' };
 
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/', expect: all('ok') },
@@ -47,6 +51,46 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/utvikling/e-post/:outboxId/html', expect: signedIn('deny') },
   // GET /logg-inn/sso and /logg-inn/sso/callback exist only when OIDC_ISSUER is set; they are public
   // and covered by test/http/oidc.test.ts against a real provider.
+
+  // Administration: municipal admins (organisation:manage, people:manage). Bodies are deliberately
+  // incomplete where a valid one would change the fixture; a 400 still proves the policy let it through.
+  { method: 'get', path: '/admin', expect: adminOnly },
+  { method: 'get', path: '/admin/enheter', expect: adminOnly },
+  { method: 'get', path: '/admin/enheter/ny', expect: adminOnly },
+  { method: 'post', path: '/admin/enheter', body: { name: '' }, expect: adminOnly },
+  { method: 'get', path: '/admin/enheter/:unitA', expect: adminOnly },
+  { method: 'post', path: '/admin/enheter/:unitA', body: { name: '' }, expect: adminOnly },
+  { method: 'post', path: '/admin/enheter/:spareUnit/steng', expect: adminOnly },
+  { method: 'post', path: '/admin/enheter/:spareUnit/gjenapne', expect: adminOnly },
+  { method: 'get', path: '/admin/bydeler', expect: adminOnly },
+  { method: 'post', path: '/admin/bydeler', body: { name: '' }, expect: adminOnly },
+  { method: 'get', path: '/admin/bydeler/:district', expect: adminOnly },
+  { method: 'post', path: '/admin/bydeler/:district', body: { name: '' }, expect: adminOnly },
+  // The district has open units, so closing is refused with a 400.
+  { method: 'post', path: '/admin/bydeler/:district/steng', expect: adminOnly },
+  { method: 'post', path: '/admin/bydeler/:district/gjenapne', expect: adminOnly },
+  { method: 'get', path: '/admin/personer', expect: adminOnly },
+  { method: 'get', path: '/admin/personer/:target', expect: adminOnly },
+  { method: 'post', path: '/admin/personer/:target/medlemskap', body: { unitId: '' }, expect: adminOnly },
+  { method: 'post', path: '/admin/personer/:target/medlemskap/:targetMembership/avslutt', body: { endDate: '' }, expect: adminOnly },
+  { method: 'post', path: '/admin/personer/:target/roller', expect: adminOnly },
+  { method: 'post', path: '/admin/personer/:target/deaktiver', expect: adminOnly },
+  { method: 'post', path: '/admin/personer/:target/aktiver', expect: adminOnly },
+  // The target is active, so no activation link is needed: a 400 for the admin.
+  { method: 'post', path: '/admin/personer/:target/aktiveringslenke', expect: adminOnly },
+  // Anonymisation: system admins only (no role in this matrix), so a municipal admin is denied too.
+  { method: 'post', path: '/admin/personer/:target/anonymiser', body: { confirm: 'yes' }, expect: signedIn('deny') },
+  { method: 'get', path: '/admin/import', expect: adminOnly },
+  // Not multipart and no file: a 400 with the form again.
+  { method: 'post', path: '/admin/import', body: { kind: 'staff' }, expect: adminOnly },
+  { method: 'get', path: '/admin/import/eksempel/staff', expect: adminOnly },
+  { method: 'get', path: '/admin/import/eksempel/units', expect: adminOnly },
+  { method: 'get', path: '/admin/import/:importId', expect: adminOnly },
+  // A stale plan hash: 409, nothing applied.
+  { method: 'post', path: '/admin/import/:importId/bekreft', body: { planHash: 'stale' }, expect: adminOnly },
+  // Everyone's own data (account:own-data).
+  { method: 'get', path: '/mine-data', expect: signedIn('ok') },
+  { method: 'get', path: '/mine-data/last-ned', expect: signedIn('ok') },
 ];
 
 describe('http: role matrix (every route × every role)', function () {
@@ -66,6 +110,15 @@ describe('http: role matrix (every route × every role)', function () {
     const leaderB = await createUser({ memberships: [{ unitId: ids.unitB, role: 'leder' }] });
     const author = await createUser({ roles: ['author'] });
     const admin = await createUser({ roles: ['municipal-admin'] });
+    // Administration targets that the admin routes may change without touching the agents above.
+    ids.spareUnit = await createUnit('Enhet C', 'sfo');
+    ids.district = String((await DistrictModel.findOne({ name: 'Testbydel' }).lean())?._id);
+    const target = await createUser({ memberships: [{ unitId: ids.unitA, role: 'ansatt' }] });
+    ids.target = target.id;
+    ids.targetMembership = String((await UserModel.findById(target.id).lean())?.memberships[0]?._id);
+    const staffFile = Buffer.from(`navn;epost;enhet\nMatrise Person;matrise@matrix.example;${ids.unitA}\n`);
+    const preview = await previewImport({ actor: 'cli', kind: 'staff', fileName: 'matrise.csv', bytes: staffFile });
+    ids.importId = preview.ok ? preview.id : '';
     // A real reset link (and the outbox mail that carries it) for the password and outbox routes.
     await requestPasswordReset({ email: staff.email, lang: 'nb' });
     const mail = await mongoose.connection.db!.collection<{ _id: unknown; text: string }>('mail_outbox').findOne({ to: staff.email });

@@ -113,7 +113,9 @@ export function importRoutes(): Router {
   router.get('/admin/import/eksempel/:kind', ...guard, (req, res, next) => {
     const kind = z.enum(IMPORT_KINDS).safeParse(req.params.kind);
     if (!kind.success || !allowedKinds(currentUser(req)!).includes(kind.data)) return next(new ForbiddenError(`sample ${String(req.params.kind)}`));
-    res.download(path.join(paths.root, 'docs', 'samples', SAMPLE_FILES[kind.data]), SAMPLE_FILES[kind.data], next);
+    res.download(path.join(paths.root, 'docs', 'samples', SAMPLE_FILES[kind.data]), SAMPLE_FILES[kind.data], (err) => {
+      if (err && !res.headersSent) next(err);
+    });
   });
 
   // GET /admin/import/:importId — the preview (what each row will do, and why a row is rejected), or the result.
