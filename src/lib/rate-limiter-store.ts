@@ -17,9 +17,8 @@ const RateLimiterStoreAbstract = createRequire(import.meta.url)('rate-limiter-fl
  * change is one single-document update, and expired documents are removed by `sweep()`, which the
  * owner of a limiter runs periodically (no TTL index).
  *
- * On MongoDB the `$inc` is atomic. FerretDB v1 applies updates as read-then-write, so under many
- * truly simultaneous requests a few increments can be lost there: the embedded database is for
- * development and tests only (production requires MONGODB_URI).
+ * The `$inc` is atomic on MongoDB and on the embedded FerretDB, whose launcher serialises writes per
+ * collection (FerretDB v1 itself applies an update as read, modify, write back).
  */
 
 interface LimitDocument {

@@ -2,6 +2,18 @@ import type { NextFunction, Request, Response } from 'express';
 import type { SessionUser } from './session-user.js';
 
 /**
+ * Redirects only once the session is stored. express-session otherwise flushes the redirect's
+ * headers while it is still saving, and a browser that follows at once can read the old session
+ * (seen under load as a login or a one-time message that did not stick).
+ */
+export function saveThenRedirect(req: Request, res: Response, next: NextFunction, location: string, status = 302): void {
+  req.session.save((err) => {
+    if (err) return next(err);
+    res.redirect(status, location);
+  });
+}
+
+/**
  * The one way a person becomes logged in, whatever proved who they are (password or SSO):
  * passport regenerates the session (so an id planted before login is worthless after it), and the
  * login time is recorded for the absolute session limit and for ending sessions at a password change.
@@ -11,6 +23,6 @@ export function completeLogin(req: Request, res: Response, next: NextFunction, u
     if (err) return next(err);
     req.session.authenticatedAt = Date.now();
     req.log.info({ userId: user.id, method }, 'login');
-    res.redirect(returnTo);
+    saveThenRedirect(req, res, next, returnTo);
   });
 }

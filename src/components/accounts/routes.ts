@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/index.js';
 import { LANGUAGES, type Language } from '../../web/i18n.js';
 import { safeReturnTo } from './return-to.js';
 import type { SessionUser } from './session-user.js';
-import { completeLogin } from './complete-login.js';
+import { completeLogin, saveThenRedirect } from './complete-login.js';
 import { checkLoginAllowed, recordLoginFailure, resetAccountLoginLimit, type LoginLimitState } from './login-limits.js';
 import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, setPasswordWithToken, type PasswordLinkState } from './password-service.js';
 import { createSsoClient, SSO_CALLBACK_PATH, type SsoClient, type SsoFailure } from './oidc.js';
@@ -165,7 +165,7 @@ export function accountRoutes(config: AppConfig): Router {
   });
 
   // POST /passord/ny/:token — sets the password (once per link) and sends the person to the login page.
-  router.post(`${NEW_PASSWORD_PATH}/:token`, async (req, res) => {
+  router.post(`${NEW_PASSWORD_PATH}/:token`, async (req, res, next) => {
     const token = String(req.params.token);
     const parsed = newPasswordInput.safeParse(req.body ?? {});
     if (!parsed.success) {
@@ -189,7 +189,7 @@ export function accountRoutes(config: AppConfig): Router {
     }
     req.log.info({ purpose: result.purpose }, 'password set with mailed link');
     req.session.flash = { type: 'success', key: result.purpose === 'activation' ? 'accounts:newPassword.activated' : 'accounts:newPassword.changed' };
-    res.redirect(303, '/logg-inn');
+    saveThenRedirect(req, res, next, '/logg-inn', 303);
   });
 
   if (sso) {

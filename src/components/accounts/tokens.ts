@@ -28,24 +28,7 @@ const tokenSchema = new Schema(
 tokenSchema.index({ userId: 1 });
 tokenSchema.index({ expiresAt: 1 });
 
-/**
- * The record that a token has been used, keyed by the same hash. Inserting it is what makes a
- * token single-use: a second insert of the same `_id` fails on MongoDB and FerretDB alike, whereas
- * a conditional update (`usedAt: null` → now) is atomic only on MongoDB (FerretDB v1 reads, then
- * writes, so two simultaneous requests can both "win" it).
- */
-const tokenUseSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    usedAt: { type: Date, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { collection: 'account_token_uses', versionKey: false },
-);
-tokenUseSchema.index({ expiresAt: 1 });
-
 export const AccountTokenModel = mongoose.model('AccountToken', tokenSchema);
-const AccountTokenUseModel = mongoose.model('AccountTokenUse', tokenUseSchema);
 
 /** 32 random bytes as base64url: 43 characters. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -55,11 +38,8 @@ export function hashToken(raw: string): string {
 }
 
 export async function sweepExpiredTokens(now = new Date()): Promise<number> {
-  const [tokens, uses] = await Promise.all([
-    AccountTokenModel.deleteMany({ expiresAt: { $lte: now } }),
-    AccountTokenUseModel.deleteMany({ expiresAt: { $lte: now } }),
-  ]);
-  return tokens.deletedCount + uses.deletedCount;
+  const { deletedCount } = await AccountTokenModel.deleteMany({ expiresAt: { $lte: now } });
+  return deletedCount;
 }
 
 const sweepIfDue = atMostEvery(10 * 60 * 1000, sweepExpiredTokens);
@@ -91,23 +71,19 @@ export async function inspectToken(raw: string, now = new Date()): Promise<Token
   return { status: 'valid', purpose: doc.purpose, userId: String(doc.userId) };
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number } | null)?.code === 11000;
-}
-
-/** Uses a token: exactly one caller gets `valid`, every later one `used`. */
+/**
+ * Uses a token: exactly one caller gets `valid`, every later one `used`. The conditional update is
+ * a single-document write, atomic on MongoDB and on the embedded FerretDB (whose launcher serialises
+ * writes per collection: tools/ferretdb/writelock.go).
+ */
 export async function claimToken(raw: string, now = new Date()): Promise<TokenState> {
   const state = await inspectToken(raw, now);
   if (state.status !== 'valid') return state;
-  const hash = hashToken(raw);
-  try {
-    await AccountTokenUseModel.create({ _id: hash, usedAt: now, expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS[state.purpose]) });
-  } catch (err) {
-    if (isDuplicateKey(err)) return { status: 'used' };
-    throw err;
-  }
-  await AccountTokenModel.updateOne({ _id: hash }, { $set: { usedAt: now } });
-  return state;
+  const { modifiedCount } = await AccountTokenModel.updateOne(
+    { _id: { $eq: hashToken(raw) }, usedAt: null, expiresAt: { $gt: now } },
+    { $set: { usedAt: now } },
+  );
+  return modifiedCount === 1 ? state : { status: 'used' };
 }
 
 /** After a new password: the person's other outstanding links stop working. */
