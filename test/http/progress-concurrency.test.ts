@@ -30,6 +30,13 @@ function version(minor = 0): VersionForLearning {
   };
 }
 
+/** The stored progress document, as these tests read it. */
+interface StoredProgress {
+  activities: Record<string, { attempts?: number; bestScore?: number; readAt?: string; text?: string }>;
+  actions: Record<string, string>;
+  completedAt: Date | null;
+}
+
 let n = 0;
 const actionId = () => `act-${Date.now()}-${(n += 1)}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -55,7 +62,7 @@ describe('learning: progress under concurrency (real database)', function () {
       all.map((a) => service.act({ userId, version: v, actionId: actionId(), unitIds: ['unit-1'], ...a })),
     );
 
-    const stored = (await ProgressModel.collection.findOne({ _id: progressId(userId, 'test-modul', 1) as never })) as Record<string, any>;
+    const stored = (await ProgressModel.collection.findOne({ _id: progressId(userId, 'test-modul', 1) as never })) as StoredProgress;
     expect(stored.activities.quiz.attempts).to.equal(120);
     expect(stored.activities.quiz.bestScore).to.equal(100);
     expect(stored.activities['lesson:en'].readAt).to.be.a('string');
@@ -82,7 +89,7 @@ describe('learning: progress under concurrency (real database)', function () {
       Array.from({ length: 50 }, () => service.act({ userId: 'u-dup', version: v, activityId: 'quiz', action: 'submit', input: { answers: { a: [1] } }, actionId: id, unitIds: [] })),
     );
     expect(results.filter((r) => r.applied)).to.have.length(1);
-    const stored = (await ProgressModel.collection.findOne({ _id: progressId('u-dup', 'test-modul', 1) as never })) as Record<string, any>;
+    const stored = (await ProgressModel.collection.findOne({ _id: progressId('u-dup', 'test-modul', 1) as never })) as StoredProgress;
     expect(stored.activities.quiz.attempts).to.equal(1);
   });
 
