@@ -15,7 +15,7 @@ import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport } from './components/accounts/index.js';
 import { configureMail, outboxRoutes } from './components/mail/index.js';
-import { moduleAssetRoutes } from './components/modules/index.js';
+import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
@@ -92,6 +92,7 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
+  app.use(authoringRoutes());
   app.use(organisationRoutes());
   app.use(peopleRoutes());
   app.use(importRoutes());

@@ -24,8 +24,8 @@ function parseArgs(argv: string[]): { dir: string; note: string } {
 async function main(): Promise<void> {
   const { dir, note } = parseArgs(process.argv.slice(2));
   const config = loadConfig();
-  // The command's own output is the report; the app's logs only for warnings and worse.
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // The command's own output is the report; the app's logs only for errors.
+  const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
   const db = await openDatabase(config, logger);
   try {
     const outcomes = await publishFromFolder(dir, { by: { id: null, name: `modules:publish (${os.userInfo().username})` }, changeNote: note });

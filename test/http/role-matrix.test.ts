@@ -8,6 +8,8 @@ import mongoose from 'mongoose';
 import { requestPasswordReset, UserModel } from '../../src/components/accounts/index.js';
 import { DistrictModel } from '../../src/components/organisation/index.js';
 import { previewImport } from '../../src/components/imports/index.js';
+import { publishFromFolder } from '../../src/components/modules/index.js';
+import { paths } from '../../src/config/index.js';
 
 /**
  * Every route × every role. Add each new route here with the outcome per role:
@@ -16,7 +18,8 @@ import { previewImport } from '../../src/components/imports/index.js';
  *   'login'  anonymous visitors are sent to the login page (HTML) or get 401 (API)
  *   'deny'   403
  * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture,
- * and for administration :spareUnit, :district, :target, :targetMembership and :importId.
+ * and for administration :spareUnit, :district, :target, :targetMembership and :importId; for
+ * authoring :module (a published fixture module) and :assetHash (one of its files).
  */
 type Outcome = 'ok' | 'login' | 'deny';
 type Role = 'anonymous' | 'staff' | 'leaderA' | 'leaderB' | 'author' | 'municipalAdmin';
@@ -32,6 +35,7 @@ const all = (outcome: Outcome): Record<Role, Outcome> => ({
 });
 const signedIn = (outcome: Outcome): Record<Role, Outcome> => ({ ...all(outcome), anonymous: 'login' });
 const adminOnly: Record<Role, Outcome> = { ...signedIn('deny'), municipalAdmin: 'ok' };
+const authorOnly: Record<Role, Outcome> = { ...signedIn('deny'), author: 'ok' };
 
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/', expect: all('ok') },
@@ -91,6 +95,33 @@ export const ROUTES: RouteCase[] = [
   // Everyone's own data (account:own-data).
   { method: 'get', path: '/mine-data', expect: signedIn('ok') },
   { method: 'get', path: '/mine-data/last-ned', expect: signedIn('ok') },
+  // Authoring (modules:author). Stale revisions (0; the fixture is at 1) and incomplete bodies get
+  // 400/409, so the fixture module stays as it is for the next role.
+  { method: 'get', path: '/forfatter/moduler', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler', body: { slug: '', title: '' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/importer', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/innstillinger', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/innstillinger', body: { revision: '0', title: 'x' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner', body: { revision: '0', title: 'Ny' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md', body: { revision: '0', text: 'x' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/forhandsvisning', body: { text: '' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/flytt', body: { revision: '0', direction: 'down' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/slett', body: { revision: '0' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/filer', body: { revision: '0' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/filer/samtale.png/slett', body: { revision: '0' }, expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/importer', body: { revision: '0' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/eksport', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/status', body: { status: 'ukjent' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/forhandsvis', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/forhandsvis/lytte', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/publiser', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/publiser', body: { revision: '0', kind: 'minor', changeNote: '' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/versjoner', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/versjoner/sammenlign?fra=1.0&til=1.0', expect: authorOnly },
+  // Module files are course material addressed by their hash: served to everyone.
+  { method: 'get', path: '/moduler/filer/:assetHash/samtale.png', expect: all('ok') },
 ];
 
 describe('http: role matrix (every route × every role)', function () {
@@ -124,6 +155,9 @@ describe('http: role matrix (every route × every role)', function () {
     const mail = await mongoose.connection.db!.collection<{ _id: unknown; text: string }>('mail_outbox').findOne({ to: staff.email });
     ids.outboxId = String(mail?._id);
     ids.resetToken = /\/passord\/ny\/([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+    const [published] = await publishFromFolder(`${paths.root}/test/fixtures/modules-valid`, { by: { id: null, name: 'matrise' } });
+    ids.module = published!.slug;
+    ids.assetHash = (await mongoose.connection.db!.collection<{ _id: string; contentType: string }>('module_assets').findOne({ contentType: 'image/png' }))!._id;
     agents.anonymous = request.agent(app);
     agents.staff = await signIn(app, staff.email);
     agents.leaderA = await signIn(app, leaderA.email);

@@ -16,3 +16,4 @@ export {
   type ModuleVersionSnapshot,
 } from './publishing.service.js';
 export { moduleAssetRoutes } from './asset-routes.js';
+export { authoringRoutes } from './authoring.routes.js';

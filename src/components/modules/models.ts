@@ -48,6 +48,8 @@ const moduleSchema = new Schema(
     latestMinor: { type: Number, default: null },
     /** Content hash of the latest version, compared before anything is parsed or rendered. */
     publishedHash: { type: String, default: null },
+    /** The draft's prerequisites, kept here so checking one draft need not read every other module. */
+    prerequisites: { type: [String], default: [] },
     draftFiles: { type: [sourceFileSchema], default: [] },
     draftHash: { type: String, default: null },
     revision: { type: Number, default: 0 },

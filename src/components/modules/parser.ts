@@ -178,7 +178,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
   const lessonFiles: Array<{ file: string; number: number; slug: string }> = [];
   const assets = new Map<string, ParsedAsset>();
   let textBytes = 0;
-  for (const { path: file, data } of source.files) {
+  for (const { path: file, data, stored } of source.files) {
     if (file.endsWith('.md')) textBytes += data.length;
     if (file === 'module.md') continue;
     const [dir, name, ...rest] = file.split('/');
@@ -192,10 +192,16 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
       const ext = extensionOf(name);
       if (!ASSET_NAME.test(name)) problems.push(problem(at(file), 1, 'asset.name', { name }));
       else if (!(ext in ASSET_TYPES)) problems.push(problem(at(file), 1, 'asset.type', { name, ext: ext || name, allowed: Object.keys(ASSET_TYPES).join(' ') }));
-      else if (data.length > MAX_ASSET_BYTES) {
-        problems.push(problem(at(file), 1, 'asset.tooLarge', { name, size: (data.length / 1048576).toFixed(1), max: MAX_ASSET_BYTES / 1048576 }));
-      } else if (!matchesType(ext, data)) problems.push(problem(at(file), 1, 'asset.content', { name, ext }));
-      assets.set(file, { path: file, name, sha256: sha256(data), size: data.length, contentType: ASSET_TYPES[ext]?.contentType ?? 'application/octet-stream' });
+      else if ((stored?.size ?? data.length) > MAX_ASSET_BYTES) {
+        problems.push(problem(at(file), 1, 'asset.tooLarge', { name, size: ((stored?.size ?? data.length) / 1048576).toFixed(1), max: MAX_ASSET_BYTES / 1048576 }));
+      } else if (!stored && !matchesType(ext, data)) problems.push(problem(at(file), 1, 'asset.content', { name, ext }));
+      assets.set(file, {
+        path: file,
+        name,
+        sha256: stored?.sha256 ?? sha256(data),
+        size: stored?.size ?? data.length,
+        contentType: ASSET_TYPES[ext]?.contentType ?? 'application/octet-stream',
+      });
       continue;
     }
     problems.push(problem(at(file), 1, 'file.unexpected', { file }));

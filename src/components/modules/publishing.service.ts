@@ -102,7 +102,14 @@ export async function publishParsed(parsed: ParsedModule, source: ModuleSource, 
   await ModuleModel.updateOne(
     { _id: { $eq: slug } },
     {
-      $set: { title: parsed.frontMatter.title, latestVersionId: id, latestMajor: number.major, latestMinor: number.minor, publishedHash: hash },
+      $set: {
+        title: parsed.frontMatter.title,
+        latestVersionId: id,
+        latestMajor: number.major,
+        latestMinor: number.minor,
+        publishedHash: hash,
+        prerequisites: parsed.frontMatter.prerequisites,
+      },
       $setOnInsert: { status: 'active', createdAt: now, draftFiles: [], draftHash: null, revision: 0 },
     },
     { upsert: true },

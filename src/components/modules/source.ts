@@ -10,6 +10,11 @@ import { isTextPath } from './format.js';
 export interface SourceFile {
   path: string;
   data: Buffer;
+  /**
+   * Set for an asset already checked and stored (a browser draft): its bytes are not loaded, so
+   * checking a draft does not read every video back from the database.
+   */
+  stored?: { sha256: string; size: number };
 }
 
 export interface ModuleSource {
@@ -42,8 +47,12 @@ export function contentHash(entries: ReadonlyArray<{ path: string; sha256: strin
   return sha256(lines.join(''));
 }
 
+export function fileHash(file: SourceFile): string {
+  return file.stored?.sha256 ?? sha256(file.data);
+}
+
 export function sourceHash(source: ModuleSource): string {
-  return contentHash(source.files.map((f) => ({ path: f.path, sha256: sha256(f.data) })));
+  return contentHash(source.files.map((f) => ({ path: f.path, sha256: fileHash(f) })));
 }
 
 async function walk(dir: string, prefix: string, out: SourceFile[]): Promise<void> {
