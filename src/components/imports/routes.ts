@@ -129,7 +129,7 @@ export function importRoutes(): Router {
     const id = req.params.importId as string;
     try {
       const view = await confirmImport(currentUser(req)!, id, { planHash: input.planHash, validOnly: input.validOnly === 'yes' });
-      setFlash(req, 'success', 'imports:flash.applied', { created: view.outcomeCounts.created, updated: view.outcomeCounts.updated, unchanged: view.outcomeCounts.unchanged });
+      await setFlash(req, 'success', 'imports:flash.applied', { created: view.outcomeCounts.created, updated: view.outcomeCounts.updated, unchanged: view.outcomeCounts.unchanged });
       res.redirect(303, `/admin/import/${id}`);
     } catch (err) {
       if (err instanceof ValidationError) return renderPreview(req, res, 400, err.fields);

@@ -102,7 +102,7 @@ export function organisationRoutes(): Router {
     const values = formValues(req.body);
     try {
       const id = await createUnit(values);
-      setFlash(req, 'success', 'organisation:flash.unitCreated', { name: values.name.trim() });
+      await setFlash(req, 'success', 'organisation:flash.unitCreated', { name: values.name.trim() });
       res.redirect(303, `/admin/enheter/${id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -125,7 +125,7 @@ export function organisationRoutes(): Router {
     const values = formValues(req.body);
     try {
       await updateUnit(unit.id, values);
-      setFlash(req, 'success', 'organisation:flash.unitSaved', { name: values.name.trim() });
+      await setFlash(req, 'success', 'organisation:flash.unitSaved', { name: values.name.trim() });
       res.redirect(303, `/admin/enheter/${unit.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -139,7 +139,7 @@ export function organisationRoutes(): Router {
       const unit = await getUnit(req.params.unitId as string);
       try {
         await setUnitClosed(unit.id, closed);
-        setFlash(req, 'success', closed ? 'organisation:flash.unitClosed' : 'organisation:flash.unitReopened', { name: unit.name });
+        await setFlash(req, 'success', closed ? 'organisation:flash.unitClosed' : 'organisation:flash.unitReopened', { name: unit.name });
         res.redirect(303, `/admin/enheter/${unit.id}`);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
@@ -159,7 +159,7 @@ export function organisationRoutes(): Router {
     const name = typeof req.body?.name === 'string' ? req.body.name.slice(0, 200) : '';
     try {
       await createDistrict({ name });
-      setFlash(req, 'success', 'organisation:flash.districtCreated', { name: name.trim() });
+      await setFlash(req, 'success', 'organisation:flash.districtCreated', { name: name.trim() });
       res.redirect(303, '/admin/bydeler');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -179,7 +179,7 @@ export function organisationRoutes(): Router {
     const name = typeof req.body?.name === 'string' ? req.body.name.slice(0, 200) : '';
     try {
       await renameDistrict(district.id, { name });
-      setFlash(req, 'success', 'organisation:flash.districtRenamed', { name: name.trim() });
+      await setFlash(req, 'success', 'organisation:flash.districtRenamed', { name: name.trim() });
       res.redirect(303, `/admin/bydeler/${district.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -193,7 +193,7 @@ export function organisationRoutes(): Router {
       const district = await getDistrict(req.params.districtId as string);
       try {
         await setDistrictClosed(district.id, closed);
-        setFlash(req, 'success', closed ? 'organisation:flash.districtClosed' : 'organisation:flash.districtReopened', { name: district.name });
+        await setFlash(req, 'success', closed ? 'organisation:flash.districtClosed' : 'organisation:flash.districtReopened', { name: district.name });
         res.redirect(303, `/admin/bydeler/${district.id}`);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;

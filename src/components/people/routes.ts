@@ -87,7 +87,7 @@ async function renderPerson(req: Request, res: Response, status: number, state: 
 async function personAction(req: Request, res: Response, action: () => Promise<{ key: string; params?: Record<string, string> }>, values?: Record<string, string>): Promise<void> {
   try {
     const done = await action();
-    setFlash(req, 'success', done.key, done.params);
+    await setFlash(req, 'success', done.key, done.params);
     res.redirect(303, `/admin/personer/${personId(req)}`);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
