@@ -20,6 +20,7 @@ import { organisationRoutes } from './components/organisation/index.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
+import { learningRoutes } from './components/learning/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -87,6 +88,8 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   // Locals every view may use: the translator, the page language, the person and the menu.
   app.use(baseLocals);
 
+  // Before the public pages: a signed-in person's start page is "Mine kurs".
+  app.use(learningRoutes({ config, logger }));
   app.use(pageRoutes());
   app.use(accountRoutes(config));
   // The development outbox does not exist in production, not even behind a permission.

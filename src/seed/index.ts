@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import { seedDemoOrganisation } from '../components/organisation/index.js';
 import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts/index.js';
 import { publishFromFolder } from '../components/modules/index.js';
+import { seedDemoAssignments } from '../components/assignments/index.js';
 import { paths } from '../config/index.js';
 
 /**
@@ -19,6 +20,8 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
     process.stdout.write(`\nDemo logins (password for all: ${DEMO_PASSWORD}):\n${lines}\n\n`);
   }
   await publishDemoModules(logger);
+  const assignmentsCreated = await seedDemoAssignments();
+  if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
 }
 
 /**

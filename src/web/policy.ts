@@ -43,6 +43,8 @@ const RULES = {
   'person:view-progress': (user, r) => r.ownerId === user.id || (r.unitIds ?? []).some((u) => user.leaderOf.has(u)),
   /** Reflections and workplace-task notes: only the person who wrote them, whatever other roles exist. */
   'person:view-private': (user, r) => !!r.ownerId && r.ownerId === user.id,
+  /** Download a certificate (kursbevis): only the person it was issued to; others verify it by its code. */
+  'learning:certificate': (user, r) => !!r.ownerId && r.ownerId === user.id,
   /** Aggregated reports across units (never names at municipal level). */
   'reports:municipal': hasRole('municipal-admin', 'system-admin'),
   /** Read the audit log of report views and exports. */

@@ -1,0 +1,56 @@
+import mongoose, { Schema } from 'mongoose';
+
+/**
+ * Assignments: a leader asks the staff of a unit, or named people, to take a module by a date.
+ *
+ * `assignments` holds each assignment once (the record a leader page lists and edits). The read
+ * path every staff member hits ("what is assigned to me?") must not scan it: the embedded FerretDB
+ * only hands `_id` equality to SQLite. So each assignment is also written into small target
+ * documents, `assignment_targets` with `_id` = `unit:<unitId>` or `person:<userId>`, and a person's
+ * assignments are one `_id` lookup per unit they belong to plus one for themselves. With 350 units
+ * and 15,000 staff a unit document holds the unit's few dozen assignments, never the municipality's.
+ */
+
+export const TARGET_KINDS = ['unit', 'people'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+const personRefSchema = new Schema({ id: { type: String, default: null }, name: { type: String, required: true } }, { _id: false });
+
+const assignmentSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    moduleSlug: { type: String, required: true },
+    target: {
+      kind: { type: String, enum: TARGET_KINDS, required: true },
+      unitId: { type: String, default: null },
+      userIds: { type: [String], default: [] },
+    },
+    /** A calendar date (midnight UTC of the Norwegian date), or null for "no deadline". */
+    deadline: { type: Date, default: null },
+    createdBy: { type: personRefSchema, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+assignmentSchema.index({ moduleSlug: 1 });
+
+/** `items.<assignmentId>` = what a person needs to see of the assignment. */
+const assignmentTargetSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    items: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export const AssignmentModel = mongoose.model('Assignment', assignmentSchema, 'assignments');
+export const AssignmentTargetModel = mongoose.model('AssignmentTarget', assignmentTargetSchema, 'assignment_targets');
+
+export interface TargetItem {
+  moduleSlug: string;
+  deadline: Date | null;
+  createdAt: Date;
+}
+
+export const unitTargetId = (unitId: string) => `unit:${unitId}`;
+export const personTargetId = (userId: string) => `person:${userId}`;

@@ -1,0 +1,54 @@
+import { CompletionModel, ProgressModel } from './models.js';
+
+/**
+ * What learning stores about a person, for "download my data" and for anonymisation (registered
+ * with the people component). Not hot paths: these read by `userId`, which scans.
+ */
+
+type StoredProgress = { _id: string; moduleSlug: string; major: number; minor: number; activities?: Record<string, Record<string, unknown>>; startedAt: Date; updatedAt: Date; completedAt: Date | null; completedVersionId: string | null };
+
+/** The person's progress (with their own reflections and notes), completions and certificates. */
+export async function learningDataOf(personId: string): Promise<unknown> {
+  const [progress, completions] = await Promise.all([
+    ProgressModel.find({ userId: { $eq: personId } }).lean<StoredProgress[]>(),
+    CompletionModel.find({ userId: { $eq: personId } }).lean(),
+  ]);
+  return {
+    progress: progress.map((p) => ({
+      module: p.moduleSlug,
+      major: p.major,
+      minor: p.minor,
+      startedAt: p.startedAt,
+      updatedAt: p.updatedAt,
+      completedAt: p.completedAt,
+      completedVersion: p.completedVersionId,
+      activities: p.activities ?? {},
+    })),
+    completions: completions.map((c) => ({
+      module: c.moduleSlug,
+      version: c.versionId,
+      completedAt: c.completedAt,
+      minutes: c.minutes,
+      unitIds: c.unitIds,
+      certificateCode: c.certificateCode,
+    })),
+  };
+}
+
+/**
+ * Wipes what the person wrote (reflection texts and workplace-task notes) and keeps the facts:
+ * progress, completions and certificates still count in reports, without anything that identifies
+ * them in their own words. Idempotent.
+ */
+export async function anonymiseLearning(personId: string): Promise<void> {
+  const progress = await ProgressModel.find({ userId: { $eq: personId } }, { activities: 1 }).lean<Array<Pick<StoredProgress, '_id' | 'activities'>>>();
+  for (const doc of progress) {
+    const set: Record<string, string> = {};
+    for (const [id, state] of Object.entries(doc.activities ?? {})) {
+      if (typeof state?.text === 'string' && state.text !== '') set[`activities.${id}.text`] = '';
+      if (typeof state?.note === 'string' && state.note !== '') set[`activities.${id}.note`] = '';
+    }
+    if (Object.keys(set).length > 0) await ProgressModel.collection.updateOne({ _id: doc._id as never }, { $set: set });
+  }
+  // The summary document holds no free text; certificates are kept, as they verify a completion.
+}

@@ -1,0 +1,102 @@
+import { parseModule, publishParsed, type PublishOutcome, type VersionKind } from '../../src/components/modules/index.js';
+import { forgetCatalogue } from '../../src/components/learning/index.js';
+import { MP4, VTT, lessonMd, moduleMd, sourceOf } from './module-source.js';
+
+/**
+ * A module with every activity kind, for the learning tests: lesson 1 has a video and a
+ * reflection, lesson 2 a quiz and a workplace task, lesson 3 a team session. Every lesson also has
+ * its implicit reading activity.
+ */
+
+export const QUIZ_CORRECT_EXPLANATION = 'Riktig: et åpent spørsmål lar barnet fortelle selv.';
+export const QUIZ_WRONG_EXPLANATION = 'Dette kan barnet svare ja eller nei på.';
+
+const QUIZ = [
+  '```quiz',
+  'id: sjekk',
+  'title: Sjekk forståelsen',
+  'passMark: 100',
+  'questions:',
+  '  - id: q1',
+  '    text: Hvilket spørsmål er åpent?',
+  '    options:',
+  '      - text: Hva skjedde da?',
+  '        correct: true',
+  `        explanation: "${QUIZ_CORRECT_EXPLANATION}"`,
+  '      - text: Var det gøy?',
+  '        correct: false',
+  `        explanation: "${QUIZ_WRONG_EXPLANATION}"`,
+  '```',
+].join('\n');
+
+const VIDEO = ['```video', 'id: film', 'title: En samtale i garderoben', 'src: assets/film.mp4', 'captions: assets/film.vtt', 'transcript: assets/film.md', '```'].join('\n');
+
+const REFLECTION = ['```reflection', 'id: tanker', 'title: Dine tanker', 'prompt: Hva legger du merke til hos barna?', '```'].join('\n');
+
+const TASK = ['```workplace-task', 'id: prov', 'title: Prøv i praksis', 'instructions: Still tre åpne spørsmål i løpet av dagen.', 'reportPrompt: Hva skjedde?', '```'].join('\n');
+
+const TEAM = [
+  '```team-session',
+  'id: team',
+  'title: Teammøte om samtaler',
+  'purpose: Dele erfaringer med åpne spørsmål.',
+  'minutes: 45',
+  'steps:',
+  '  - title: Runde',
+  '    minutes: 20',
+  '    description: Alle forteller kort.',
+  'questions:',
+  '  - Hva lærte vi?',
+  '```',
+].join('\n');
+
+export interface FixtureOptions {
+  slug?: string;
+  /** Extra front matter lines (e.g. `prerequisites: [other]` is replaced by `prerequisites`). */
+  prerequisites?: string[];
+  version?: string;
+  language?: 'nb' | 'nn';
+  translationOf?: string;
+  title?: string;
+  audience?: string[];
+  themes?: string[];
+  /** Changes the text of lesson 1, to make a new version. */
+  wording?: string;
+  /** Leaves out lessons 2 and 3 (a smaller module). */
+  small?: boolean;
+  kind?: VersionKind;
+}
+
+export function fixtureSource(options: FixtureOptions = {}) {
+  const slug = options.slug ?? 'samtaler';
+  let md = moduleMd(slug);
+  if (options.title) md = md.replace(/^title: .*$/m, `title: ${options.title}`);
+  if (options.prerequisites) md = md.replace(/^prerequisites: \[\]$/m, `prerequisites: [${options.prerequisites.join(', ')}]`);
+  if (options.version) md = md.replace(/^version: .*$/m, `version: "${options.version}"`);
+  if (options.language) md = md.replace(/^language: .*$/m, `language: ${options.language}`);
+  if (options.audience) md = md.replace(/^audience: .*$/m, `audience: [${options.audience.join(', ')}]`);
+  if (options.themes) md = md.replace(/^themes: .*$/m, `themes: [${options.themes.join(', ')}]`);
+  if (options.translationOf) md = md.replace(/^license: /m, `translationOf: ${options.translationOf}\nlicense: `);
+  const files: Record<string, string | Buffer> = {
+    'module.md': md,
+    'lessons/01-lytte.md': lessonMd('Å lytte', `## Hvorfor lytte?\n\n${options.wording ?? 'Barn har rett til å bli hørt.'}\n\n${VIDEO}\n\n## Tenk selv\n\n${REFLECTION}\n`),
+    'assets/film.mp4': MP4,
+    'assets/film.vtt': VTT,
+    'assets/film.md': 'Pedagogen: Hei, hva har du gjort i dag?\n\nBarnet: Jeg har bygget en hytte.\n',
+  };
+  if (!options.small) {
+    files['lessons/02-sporre.md'] = lessonMd('Å spørre', `## Åpne spørsmål\n\nÅpne spørsmål gir barnet plass.\n\n${QUIZ}\n\n## Prøv selv\n\n${TASK}\n`);
+    files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n`);
+  }
+  return sourceOf(slug, files);
+}
+
+/** Publishes the fixture (first version, or the next one as `kind`) and makes the catalogue see it at once. */
+export async function publishFixture(options: FixtureOptions = {}): Promise<PublishOutcome> {
+  const source = fixtureSource(options);
+  const parsed = parseModule(source);
+  if (!parsed.module) throw new Error(`fixture does not parse: ${parsed.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join('; ')}`);
+  const outcome = await publishParsed(parsed.module, source, { by: { id: null, name: 'test' }, draft: 'if-not-ahead', kind: options.kind });
+  forgetCatalogue();
+  return outcome;
+}
