@@ -1,0 +1,195 @@
+/**
+ * `npm run bench`: throughput and latency of the two hottest learning paths, beside a bare Express
+ * endpoint measured in the same process and the same run.
+ *
+ * It starts a fresh embedded database in a temporary directory (never the development data), fills
+ * it with the demo municipality and the modules in modules/, builds the app in-process with view
+ * caching on (as in production), logs in the demo staff member through the real login form, and
+ * drives with autocannon for a fixed time each:
+ *   1. bare:     GET /bare on a plain Express app (the ceiling of this machine and process)
+ *   2. lesson:   GET a lesson page (session, person, catalogue, progress, EJS with every activity)
+ *   3. progress: POST a quiz answer as JSON, each request with its own action id and the CSRF token
+ * Then it counts the actions stored in the database and compares with the 2xx answers of run 3:
+ * `lost` must be 0. The last line printed is one JSON object with every figure.
+ *
+ * Usage: npm run bench [-- --seconds 10 --connections 10]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import autocannon from 'autocannon';
+import { pino } from 'pino';
+import { loadConfig, paths } from '../../src/config/index.js';
+import { openDatabase } from '../../src/db/index.js';
+import { createApp } from '../../src/app.js';
+import { seedDemoOrganisation } from '../../src/components/organisation/index.js';
+import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/index.js';
+import { publishFromFolder } from '../../src/components/modules/index.js';
+import { ProgressModel } from '../../src/components/learning/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const CONNECTIONS = Number(args.connections);
+const DEMO_STAFF = 'ansatt@fellesskap.example';
+const LESSON = '/moduler/inkluderende-fellesskap/barn-som-har-det-vanskelig';
+
+function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
+
+function cookiesOf(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+/** Logs in through the real form: GET for the CSRF token and session, POST the form. */
+async function login(base: string): Promise<string> {
+  const form = await fetch(`${base}/logg-inn`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!token) throw new Error('no CSRF token on the login page');
+  const res = await fetch(`${base}/logg-inn`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(form) },
+    body: new URLSearchParams({ _csrf: token, email: DEMO_STAFF, password: DEMO_PASSWORD }),
+  });
+  if (res.status !== 302) throw new Error(`login failed: ${res.status}`);
+  return cookiesOf(res);
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function drive(title: string, options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ duration: SECONDS, connections: CONNECTIONS, ...options, title });
+  const run: Run = {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+  console.log(
+    `${title.padEnd(9)} ${String(run.rps).padStart(7)} req/s   p50 ${run.p50} ms   p97.5 ${run.p97_5} ms   p99 ${run.p99} ms   2xx ${run.ok}   non-2xx ${run.non2xx}   errors ${run.errors}`,
+  );
+  return run;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-bench-'));
+  // Production logs a JSON line per request; the bench pays for that work but writes to /dev/null.
+  const logger = pino({ level: 'info', base: { service: 'fellesskap' } }, pino.destination({ dest: '/dev/null', sync: false }));
+  const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' });
+  const db = await openDatabase(config, logger, 'fellesskap_bench');
+  const servers: Server[] = [];
+  try {
+    console.log(`bench: fresh embedded database in ${dataDir}; ${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} CPUs`);
+    await seedDemoOrganisation();
+    await seedDemoUsers();
+    await publishFromFolder(paths.modules, { by: { id: null, name: 'bench' } });
+
+    const app = await createApp({ config, logger });
+    // As in production (app.ts enables it when NODE_ENV=production): templates compiled once.
+    app.enable('view cache');
+    const appServer = await listen(app);
+    servers.push(appServer.server);
+    const bare = express();
+    bare.get('/bare', (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
+    const bareServer = await listen(bare);
+    servers.push(bareServer.server);
+
+    const cookie = await login(appServer.url);
+    const page = await fetch(`${appServer.url}${LESSON}`, { headers: { Cookie: cookie } });
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`lesson page answered ${page.status}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const submitUrl = /action="(\/moduler\/[^"]+\/aktiviteter\/[^"]+\/submit)"/.exec(html)?.[1];
+    const question = /name="answers\[([^\]]+)\]"/.exec(html)?.[1];
+    if (!csrf || !submitUrl || !question) throw new Error('the lesson has no quiz form to drive');
+
+    const bareRun = await drive('bare', { url: `${bareServer.url}/bare` });
+    const lessonRun = await drive('lesson', { url: `${appServer.url}${LESSON}`, headers: { Cookie: cookie } });
+    let sent = 0;
+    const progressRun = await drive('progress', {
+      url: `${appServer.url}${submitUrl}`,
+      requests: [
+        {
+          method: 'POST',
+          headers: { Cookie: cookie, 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+          // A fresh action id per request: each one is a new answer that must be stored.
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ answers: { [question]: [0] }, actionId: `bench-${process.pid}-${(sent += 1)}` }) }),
+        },
+      ],
+    });
+
+    const stored = (await ProgressModel.find({}, { actions: 1, activities: 1 }).lean<Array<{ actions?: Record<string, string> }>>()).reduce(
+      (sum, doc) => sum + Object.keys(doc.actions ?? {}).length,
+      0,
+    );
+    // Answers still in flight when a run's time is up are stored but not counted as 2xx; those are
+    // extra, not lost. Lost means acknowledged with 2xx and not in the database.
+    const lost = Math.max(0, progressRun.ok - stored);
+    const summary = {
+      lessonRps: lessonRun.rps,
+      bareRps: bareRun.rps,
+      ratio: Math.round((lessonRun.rps / bareRun.rps) * 1000) / 1000,
+      progressRps: progressRun.rps,
+      lost,
+      non2xx: bareRun.non2xx + lessonRun.non2xx + progressRun.non2xx,
+      errors: bareRun.errors + lessonRun.errors + progressRun.errors,
+      storedActions: stored,
+      progressSent: sent,
+      progress2xx: progressRun.ok,
+      lessonP50Ms: lessonRun.p50,
+      lessonP97_5Ms: lessonRun.p97_5,
+      lessonP99Ms: lessonRun.p99,
+      progressP50Ms: progressRun.p50,
+      progressP97_5Ms: progressRun.p97_5,
+      progressP99Ms: progressRun.p99,
+      bareP50Ms: bareRun.p50,
+      bareP99Ms: bareRun.p99,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      cpus: os.cpus().length,
+    };
+    console.log(`progress: ${progressRun.ok} answers acknowledged with 2xx, ${sent} sent, ${stored} stored, lost ${lost}`);
+    console.log(JSON.stringify(summary));
+    if (lost !== 0 || summary.non2xx !== 0) process.exitCode = 1;
+  } finally {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
