@@ -1,5 +1,5 @@
 import { parseModule, publishParsed, type PublishOutcome, type VersionKind } from '../../src/components/modules/index.js';
-import { forgetCatalogue } from '../../src/components/learning/index.js';
+import { clearLearningCaches, forgetCatalogue } from '../../src/components/learning/index.js';
 import { MP4, VTT, lessonMd, moduleMd, sourceOf } from './module-source.js';
 
 /**
@@ -89,6 +89,11 @@ export function fixtureSource(options: FixtureOptions = {}) {
     files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n`);
   }
   return sourceOf(slug, files);
+}
+
+/** For beforeEach: the database is emptied between tests, so version ids are reused with other content. */
+export function resetLearningCaches(): void {
+  clearLearningCaches();
 }
 
 /** Publishes the fixture (first version, or the next one as `kind`) and makes the catalogue see it at once. */

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
+import { publishFixture, resetLearningCaches, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CertificateModel, CompletionModel, LearnerModel, LearningService, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -59,6 +59,7 @@ describe('http: learning – Mine kurs, lessons, actions, certificates', functio
 
   beforeEach(async () => {
     await clearDatabase();
+    resetLearningCaches();
     unitId = await createUnit('Solsikken barnehage', 'barnehage');
     staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
     await publishFixture();

@@ -4,4 +4,4 @@ export { newCertificateCode, normaliseCertificateCode } from './certificate-code
 export { onCompletionRecorded, onProgressStarted, type CompletionRecorded, type ProgressStarted } from './events.js';
 export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, type CertificateData, type LearningLogEntry, type ModuleStatus } from './learning.service.js';
 export { learningRoutes } from './routes.js';
-export { catalogue, forgetCatalogue, learningVersion, toLearningVersion, LEARNER_ACTIONS, type LearningVersion, type CatalogueItem } from './versions.js';
+export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, toLearningVersion, LEARNER_ACTIONS, type LearningVersion, type CatalogueItem } from './versions.js';

@@ -209,6 +209,16 @@ export function forgetCatalogue(): void {
 }
 
 /**
+ * Drops every cache. Only for tests: they empty the database between cases and publish different
+ * content under the same version ids, which never happens to a real, immutable version.
+ */
+export function clearLearningCaches(): void {
+  catalogueCache = null;
+  versions.clear();
+  frozenMajors.clear();
+}
+
+/**
  * The newest version of one major. For the latest major that is the catalogue's; an older major is
  * frozen once a newer one exists (minors are only published on the latest major), so its newest
  * minor is found by probing ids upwards once and then remembered.
