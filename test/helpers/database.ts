@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import { createLogger } from '../../src/lib/logger.js';
 import { EmbeddedServer, assertSafeTestDatabase } from '../../src/db/index.js';
 import { connectDatabase, ensureIndexes } from '../../src/db/connection.js';
+import { clearLearningCaches } from '../../src/components/learning/index.js';
 
 /**
  * One embedded FerretDB per test run, with its own temporary data directory, or the
@@ -51,4 +52,7 @@ export async function clearDatabase(): Promise<void> {
     if (name.startsWith('system.')) continue;
     await db.collection(name).deleteMany({});
   }
+  // Learning keeps published versions in memory (immutable in real life); an emptied test database
+  // reuses their ids for other content.
+  clearLearningCaches();
 }

@@ -10,6 +10,22 @@ import { DistrictModel } from '../../src/components/organisation/index.js';
 import { previewImport } from '../../src/components/imports/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { paths } from '../../src/config/index.js';
+import { CompletionModel, learningVersion, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { createLogger } from '../../src/lib/logger.js';
+
+/** Completes every activity of a published version for a person (the team session as a leader would); returns the certificate code. */
+async function completeModule(userId: string, unitId: string, versionId: string): Promise<string> {
+  const version = await learningVersion(versionId);
+  const progress = new ProgressService(createLogger('silent'));
+  for (const activity of version!.activities) {
+    const input = { reading: {}, video: {}, reflection: { text: 'Tanke' }, 'workplace-task': { tried: true, note: '' }, 'team-session': { attended: true, recordedBy: 'Leder' } }[activity.kind as string];
+    const quiz = activity.kind === 'quiz' ? { answers: Object.fromEntries((activity.settings.questions as Array<{ id: string; options: Array<{ correct: boolean }> }>).map((q) => [q.id, q.options.flatMap((o, i) => (o.correct ? [i] : []))])) } : undefined;
+    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string]!;
+    await progress.act({ userId, version: version!, activityId: activity.id, action, input: quiz ?? input, actionId: `matrix-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
+  }
+  const fact = await CompletionModel.findById(progressId(userId, version!.slug, version!.major)).lean();
+  return fact!.certificateCode;
+}
 
 /**
  * Every route × every role. Add each new route here with the outcome per role:
@@ -19,7 +35,8 @@ import { paths } from '../../src/config/index.js';
  *   'deny'   403
  * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture,
  * and for administration :spareUnit, :district, :target, :targetMembership and :importId; for
- * authoring :module (a published fixture module) and :assetHash (one of its files).
+ * authoring :module (a published fixture module) and :assetHash (one of its files); for learning
+ * :certificate (the staff member's certificate code for :module).
  */
 type Outcome = 'ok' | 'login' | 'deny';
 type Role = 'anonymous' | 'staff' | 'leaderA' | 'leaderB' | 'author' | 'municipalAdmin';
@@ -122,6 +139,24 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/forfatter/moduler/:module/versjoner/sammenlign?fra=1.0&til=1.0', expect: authorOnly },
   // Module files are course material addressed by their hash: served to everyone.
   { method: 'get', path: '/moduler/filer/:assetHash/samtale.png', expect: all('ok') },
+  // Learning (learning:take): everyone signed in takes modules and sees only their own progress.
+  { method: 'get', path: '/mine-kurs', expect: signedIn('ok') },
+  { method: 'get', path: '/mine-kurs?tema=medvirkning', expect: signedIn('ok') },
+  { method: 'get', path: '/moduler/:module/', expect: signedIn('ok') },
+  { method: 'get', path: '/moduler/:module/lytte', expect: signedIn('ok') },
+  // No action id: a 400 with the lesson page again, nothing stored.
+  { method: 'post', path: '/moduler/:module/lytte/aktiviteter/egen-samtale/save', body: { text: 'x' }, expect: signedIn('ok') },
+  // A leader's action is not a learner's, whoever posts it.
+  { method: 'post', path: '/moduler/:module/lytte/aktiviteter/lesson%3Alytte/recordAttendance', expect: signedIn('deny') },
+  // A certificate (kursbevis): only the person it was issued to (the staff member) downloads it.
+  { method: 'get', path: '/mine-kurs/kursbevis/:certificate.pdf', expect: { ...signedIn('deny'), staff: 'ok' } },
+  { method: 'get', path: '/mine-kurs/laeringslogg', expect: signedIn('ok') },
+  { method: 'get', path: '/mine-kurs/laeringslogg/markdown', expect: signedIn('ok') },
+  { method: 'get', path: '/mine-kurs/laeringslogg/pdf', expect: signedIn('ok') },
+  // Verifying a certificate is public, without login.
+  { method: 'get', path: '/bevis', expect: all('ok') },
+  { method: 'get', path: '/bevis?kode=:certificate', expect: all('ok') },
+  { method: 'get', path: '/bevis/:certificate', expect: all('ok') },
 ];
 
 describe('http: role matrix (every route × every role)', function () {
@@ -158,6 +193,8 @@ describe('http: role matrix (every route × every role)', function () {
     const [published] = await publishFromFolder(`${paths.root}/test/fixtures/modules-valid`, { by: { id: null, name: 'matrise' } });
     ids.module = published!.slug;
     ids.assetHash = (await mongoose.connection.db!.collection<{ _id: string; contentType: string }>('module_assets').findOne({ contentType: 'image/png' }))!._id;
+    // The staff member has completed the module, so there is a certificate to ask for.
+    ids.certificate = await completeModule(staff.id, ids.unitA, `${ids.module}@1.0`);
     agents.anonymous = request.agent(app);
     agents.staff = await signIn(app, staff.email);
     agents.leaderA = await signIn(app, leaderA.email);

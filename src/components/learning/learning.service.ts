@@ -9,7 +9,7 @@ import type { SessionUser } from '../accounts/index.js';
 import { personBasics, unitsInfo } from './directory.js';
 import { CertificateModel, CompletionModel, progressId, type LearnerModuleEntry } from './models.js';
 import { completionOf, ProgressService, type ActionResult, type ProgressView } from './progress.service.js';
-import { catalogue, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
+import { catalogue, catalogueAge, forgetCatalogue, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
 import { normaliseCertificateCode } from './certificate-code.js';
 
 /**
@@ -189,7 +189,12 @@ export class LearningService {
   ) {}
 
   private async item(slug: string): Promise<{ item: CatalogueItem; catalogue: Catalogue }> {
-    const cat = await catalogue();
+    let cat = await catalogue();
+    // A module published a moment ago is found at once, without waiting for the cache to expire.
+    if (!cat.bySlug.has(slug) && catalogueAge() > 1000) {
+      forgetCatalogue();
+      cat = await catalogue();
+    }
     const item = cat.bySlug.get(slug);
     if (!item) throw new NotFoundError(`module ${slug} is not in the catalogue`);
     return { item, catalogue: cat };

@@ -203,6 +203,11 @@ export function catalogue(now = Date.now()): Promise<Catalogue> {
   return catalogueCache.value;
 }
 
+/** How old the cached catalogue is, in ms (Infinity when there is none). */
+export function catalogueAge(now = Date.now()): number {
+  return catalogueCache ? now - catalogueCache.at : Infinity;
+}
+
 /** Drops the cached catalogue, so the next page sees a publication at once (tests, publishing). */
 export function forgetCatalogue(): void {
   catalogueCache = null;
