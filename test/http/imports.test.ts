@@ -8,6 +8,7 @@ import { createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { UserModel, toSessionUser, type SessionUser } from '../../src/components/accounts/index.js';
 import { DistrictModel, UnitModel, seedDemoOrganisation } from '../../src/components/organisation/index.js';
 import { ImportModel, confirmImport, previewImport, getImport, IMPORT_MAX_BYTES } from '../../src/components/imports/index.js';
+import { anonymisePerson } from '../../src/components/people/index.js';
 import { paths } from '../../src/config/index.js';
 
 const fixture = (name: string) => readFileSync(path.join(paths.root, 'test', 'fixtures', 'import', name));
@@ -279,6 +280,25 @@ describe('http: CSV import (upload → preview → confirm)', function () {
     const res = await confirm(id, { planHash: doc.planHash });
     expect(res.status).to.equal(409);
     expect(text(res.text)).to.contain('Importen er allerede i gang');
+  });
+
+  it('anonymising a person blanks them in stored imports, and an old preview can no longer re-create them', async () => {
+    const applied = await preview('staff', fixture('staff-valid.csv'));
+    await confirm(applied.id);
+    const pending = await preview('staff', fixture('staff-valid.csv'));
+    const nora = (await UserModel.findOne({ email: 'nora.olsen@test.example' }).lean())!;
+    await UserModel.updateOne({ _id: nora._id }, { $set: { status: 'deactivated' } });
+    const sys = await createUser({ roles: ['system-admin'] });
+    await anonymisePerson(toSessionUser((await UserModel.findById(sys.id).lean())!), String(nora._id));
+
+    const docs = await ImportModel.find({}).lean();
+    for (const doc of docs) expect(JSON.stringify(doc.rows)).not.to.contain('nora.olsen@test.example').and.not.to.contain('Nora Olsen');
+    const stale = (await ImportModel.findById(pending.id).lean())!;
+    expect(stale.rows[0]).to.deep.include({ action: 'rejected', reasons: [{ key: 'imports:reason.personAnonymised' }] });
+    expect(stale.counts).to.deep.equal({ create: 0, update: 0, unchanged: 2, rejected: 1 });
+    expect((await confirm(pending.id, { validOnly: 'yes' })).status).to.equal(303);
+    expect(await UserModel.countDocuments({ email: 'nora.olsen@test.example' })).to.equal(0);
+    expect((await UserModel.findById(nora._id).lean())?.status).to.equal('anonymised');
   });
 
   describe('units', () => {

@@ -9,7 +9,8 @@ import { paths } from '../../config/index.js';
 import type { SessionUser } from '../accounts/index.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_LABEL, type Problem } from './csv.js';
 import { IMPORT_KINDS, type ImportKind } from './models.js';
-import { confirmImport, getImport, previewImport, recentImports } from './service.js';
+import { confirmImport, forgetPersonInImports, getImport, previewImport, recentImports } from './service.js';
+import { registerAnonymiser } from '../people/index.js';
 import { STAFF_COLUMNS } from './staff.js';
 import { UNIT_COLUMNS } from './units.js';
 
@@ -66,6 +67,7 @@ const confirmInput = z.object({
 /** CSV import of staff and units: upload → preview → confirm. */
 export function importRoutes(): Router {
   const router = Router();
+  registerAnonymiser('imports', forgetPersonInImports);
   const guard = [requireLogin, requireImporter];
 
   // GET /admin/import — choose what to import and upload the file; recent imports below.

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { SessionUser } from '../accounts/index.js';
+import { ANONYMISED_NAME, getPerson, type SessionUser } from '../accounts/index.js';
 import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { isObjectIdString } from '../../lib/ids.js';
 import { readCsv, type Problem } from './csv.js';
 import { ImportModel, type ImportKind } from './models.js';
 import type { PlannedRow } from './plan.js';
@@ -210,4 +211,31 @@ export async function confirmImport(
   }
   await save({ status: 'applied', leaseUntil: null, appliedAt: new Date() });
   return toView(await load(id));
+}
+
+/**
+ * Anonymiser for the people component: stored imports keep every row of a staff file, so a person
+ * who is anonymised is also blanked out there. In an import not yet applied, the row is turned into
+ * a rejected one, so confirming an old preview cannot bring the person back.
+ */
+export async function forgetPersonInImports(personId: string): Promise<void> {
+  if (!isObjectIdString(personId)) return;
+  const person = await getPerson(personId).catch((err) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
+  if (!person || person.status === 'anonymised') return;
+  const email = person.email;
+  const docs = (await ImportModel.find({ kind: 'staff', 'rows.display.email': { $eq: email } }).lean()) as StoredImport[];
+  for (const doc of docs) {
+    const blank = (params?: Record<string, string | number>) =>
+      params ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === email || v === person.externalId ? '–' : v])) : params;
+    const rows = doc.rows.map((row): PlannedRow => {
+      if (row.display.email !== email) return { ...row, reasons: row.reasons.map((r) => ({ ...r, params: blank(r.params) })) };
+      const display = { ...row.display, name: ANONYMISED_NAME, email: '', externalId: '' };
+      if (doc.status === 'applied') return { ...row, display, data: {}, changes: [], reasons: row.reasons.map((r) => ({ ...r, params: blank(r.params) })) };
+      return { ...row, action: 'rejected', display, data: {}, changes: [], reasons: [{ key: 'imports:reason.personAnonymised' }] };
+    });
+    await ImportModel.updateOne({ _id: doc._id }, { $set: { rows, counts: countActions(rows) } });
+  }
 }
