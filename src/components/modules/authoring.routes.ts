@@ -32,7 +32,7 @@ import {
 import { formatDate, moduleOverview, problemViews, statusView } from './authoring.view.js';
 import { AUDIENCES, LANGUAGES, MAX_ASSET_BYTES, THEMES } from './format.js';
 import { MODULE_STATUSES, type Publisher } from './models.js';
-import { settingsFieldOf, settingsFormSchema, type SettingsForm } from './settings-form.js';
+import { formFromModuleMd, settingsFieldOf, settingsFormSchema, type SettingsForm } from './settings-form.js';
 import { diffVersions } from './version-diff.js';
 import { exportZip, MAX_ZIP_BYTES, readZip } from './zip.js';
 
@@ -124,8 +124,10 @@ export function authoringRoutes(): Router {
       if (!req.file) throw new ValidationError('no file', { zip: 'authoring:import.noFile' });
       const source = readZip(req.file.buffer);
       const slug = source.slug || z.string().regex(/^[a-z0-9-]{1,80}$/).catch('').parse(req.body?.slug);
-      const title = slug;
-      await createModule({ slug, title, by: publisher(req) });
+      // The module's own title when its module.md has one (the draft's title follows module.md anyway).
+      const moduleMd = source.files.find((f) => f.path === 'module.md')?.data.toString('utf8') ?? '';
+      const title = formFromModuleMd(moduleMd).form.title.trim().slice(0, 120) || slug.padEnd(3, '-');
+      await createModule({ slug, title: title.length >= 3 ? title : slug.padEnd(3, '-'), by: publisher(req) });
       await replaceDraft({ slug, revision: 1, source: { ...source, slug }, by: publisher(req) });
       res.redirect(303, `${BASE}/${slug}?importert=1`);
     } catch (err) {
