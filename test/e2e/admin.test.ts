@@ -84,14 +84,14 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await expectAccessible(page);
 
     // Confirming without choosing "only the valid rows" imports nothing and says why.
-    await page.getByRole('button', { name: 'Importer 2 rader' }).click();
+    await page.getByRole('button', { name: 'Importer radene (2)' }).click();
     await page.waitForLoadState();
     expect(await page.locator('#error-summary').textContent()).to.contain('Filen har avviste rader');
     expect(await UserModel.countDocuments({ email: /@e2e\.example$/ })).to.equal(0);
     await expectAccessible(page);
 
-    await page.getByLabel('Importer bare de 2 gyldige radene, og hopp over de 1 avviste.').check();
-    await page.getByRole('button', { name: 'Importer 2 rader' }).click();
+    await page.getByLabel('Importer bare de gyldige radene (2), og hopp over de avviste (1).').check();
+    await page.getByRole('button', { name: 'Importer radene (2)' }).click();
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).to.contain('Importen av ansatte er fullført');
     expect(await page.locator('main').textContent()).to.contain('Opprettet: 2');

@@ -57,7 +57,7 @@ describe('command: npm run import', function () {
   it('without --valid-only, a file with a bad row imports nothing: exit 1 and the reason why', async () => {
     const { code, stdout } = await runImport(['staff', fixture('staff-one-bad-row.csv')]);
     expect(code).to.equal(1);
-    expect(stdout).to.contain('Ingenting er importert fordi 1 rader er avvist.');
+    expect(stdout).to.contain('Ingenting er importert fordi filen har avviste rader (1).');
     expect(await staffCount()).to.equal(0);
   });
 
