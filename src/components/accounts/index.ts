@@ -31,3 +31,4 @@ export {
   type StaffChange,
   type StaffRowResult,
 } from './people.js';
+export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';

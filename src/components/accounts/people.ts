@@ -6,6 +6,7 @@ import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
 import { todayDateOnly } from '../../lib/dates.js';
+import { notifyMembershipChanged } from './events.js';
 
 /**
  * People administration on the accounts side: finding people, memberships with history, platform
@@ -108,6 +109,7 @@ async function loadUser(id: string): Promise<StoredUser> {
 async function writeIfUnchanged(user: StoredUser, set: Record<string, unknown>): Promise<void> {
   const result = await UserModel.updateOne({ _id: user._id, __v: user.__v ?? 0 }, { $set: set, $inc: { __v: 1 } });
   if (result.matchedCount === 0) throw new ConflictError(`person ${String(user._id)} changed concurrently`);
+  await notifyMembershipChanged(String(user._id));
 }
 
 export async function getPerson(id: string): Promise<PersonView> {
@@ -292,13 +294,14 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (!existing) {
       try {
         // Invited: the person activates the account by a mailed link, or simply logs in through SSO.
-        await UserModel.create({
+        const created = await UserModel.create({
           email,
           name: row.name,
           status: 'invited',
           externalId: row.externalId,
           memberships: [{ unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today }],
         });
+        await notifyMembershipChanged(String(created._id));
         return { result: 'created' };
       } catch (err) {
         // Someone created the same e-mail a moment ago: read again and update instead.

@@ -3,6 +3,7 @@ import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { toSessionUser, type SessionUser } from './session-user.js';
 import { ValidationError } from '../../lib/errors.js';
+import { notifyMembershipChanged } from './events.js';
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -60,5 +61,6 @@ export async function ensureUser(input: NewUser): Promise<{ id: string; created:
       startDate: m.startDate ?? new Date('2024-08-01'),
     })),
   });
+  if (doc.memberships.length) await notifyMembershipChanged(String(doc._id));
   return { id: String(doc._id), created: true };
 }

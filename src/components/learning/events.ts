@@ -23,10 +23,21 @@ export interface ProgressStarted {
   startedAt: Date;
 }
 
+/** A learner action changed a person's progress (reports show the percentage of work in progress). */
+export interface ProgressUpdated {
+  userId: string;
+  moduleSlug: string;
+  major: number;
+  percent: number;
+  unitIds: string[];
+  updatedAt: Date;
+}
+
 type Listener<E> = (event: E) => Promise<void>;
 
 const completionListeners: Array<Listener<CompletionRecorded>> = [];
 const startListeners: Array<Listener<ProgressStarted>> = [];
+const updateListeners: Array<Listener<ProgressUpdated>> = [];
 
 export function onCompletionRecorded(listener: Listener<CompletionRecorded>): void {
   completionListeners.push(listener);
@@ -34,6 +45,10 @@ export function onCompletionRecorded(listener: Listener<CompletionRecorded>): vo
 
 export function onProgressStarted(listener: Listener<ProgressStarted>): void {
   startListeners.push(listener);
+}
+
+export function onProgressUpdated(listener: Listener<ProgressUpdated>): void {
+  updateListeners.push(listener);
 }
 
 async function deliver<E>(listeners: Array<Listener<E>>, event: E, logger: Logger, name: string): Promise<void> {
@@ -50,3 +65,4 @@ async function deliver<E>(listeners: Array<Listener<E>>, event: E, logger: Logge
 
 export const emitCompletionRecorded = (event: CompletionRecorded, logger: Logger) => deliver(completionListeners, event, logger, 'completion');
 export const emitProgressStarted = (event: ProgressStarted, logger: Logger) => deliver(startListeners, event, logger, 'started');
+export const emitProgressUpdated = (event: ProgressUpdated, logger: Logger) => deliver(updateListeners, event, logger, 'updated');

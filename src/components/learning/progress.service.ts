@@ -4,7 +4,7 @@ import { registry, isActivityComplete, countsForCompletion, stateOrInitial } fro
 import type { AtomicUpdate } from '../../activities/types.js';
 import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 import { newCertificateCode } from './certificate-code.js';
-import { emitCompletionRecorded, emitProgressStarted } from './events.js';
+import { emitCompletionRecorded, emitProgressStarted, emitProgressUpdated } from './events.js';
 
 /** What learning needs of a published module version (the modules component provides it). */
 export interface VersionForLearning {
@@ -167,6 +167,10 @@ export class ProgressService {
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
     await this.updateLearnerSummary(userId, version, view, now);
+    if (applied) {
+      const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
+      await emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds: [...request.unitIds], updatedAt: now }, this.logger);
+    }
     return { progress: view, applied, completedNow };
   }
 

@@ -16,4 +16,5 @@ export {
   type ModuleVersionSnapshot,
 } from './publishing.service.js';
 export { moduleAssetRoutes } from './asset-routes.js';
+export { modulesForReports, type ModuleForReports } from './report-catalogue.js';
 export { authoringRoutes } from './authoring.routes.js';
