@@ -126,8 +126,8 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
         });
         return;
       }
-      if (result.completedNow) setFlash(req, 'success', 'learning:flash.moduleCompleted', { module: result.version.title });
-      else setFlash(req, 'success', result.applied ? `learning:flash.${result.activity.kind}` : 'learning:flash.alreadySaved');
+      if (result.completedNow) await setFlash(req, 'success', 'learning:flash.moduleCompleted', { module: result.version.title });
+      else await setFlash(req, 'success', result.applied ? `learning:flash.${result.activity.kind}` : 'learning:flash.alreadySaved');
       res.redirect(303, `/moduler/${slug}/${lessonSlug}#${activityAnchor(activityId)}`);
     } catch (err) {
       if (json || !(err instanceof ValidationError)) return next(err);
