@@ -146,8 +146,9 @@ async function main(): Promise<void> {
       ],
     });
 
-    const stored = (await ProgressModel.find({}, { actions: 1, activities: 1 }).lean<Array<{ actions?: Record<string, string> }>>()).reduce(
-      (sum, doc) => sum + Object.keys(doc.actions ?? {}).length,
+    // Every acknowledged answer is one quiz attempt: count the attempts stored in the database.
+    const stored = (await ProgressModel.find({}, { activities: 1 }).lean<Array<{ activities?: Record<string, { attempts?: number }> }>>()).reduce(
+      (sum, doc) => sum + Object.values(doc.activities ?? {}).reduce((n, a) => n + (a.attempts ?? 0), 0),
       0,
     );
     // Answers still in flight when a run's time is up are stored but not counted as 2xx; those are

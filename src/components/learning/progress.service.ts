@@ -49,6 +49,14 @@ export interface ActionResult {
 
 const ACTION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
+/**
+ * How many applied action ids a progress document remembers. A double click, a retry or a
+ * resubmitted form is recognised among the newest ones; keeping every id forever would make the
+ * document, and every read of it, grow with each action.
+ */
+export const REMEMBERED_ACTIONS = 100;
+const PRUNE_ABOVE = 150;
+
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
@@ -159,6 +167,7 @@ export class ProgressService {
       doc = await ProgressModel.collection.findOne({ _id: id as never });
     }
     if (!doc) throw new Error(`progress ${id} vanished`);
+    await this.forgetOldActions(id, doc.actions as Record<string, string> | undefined);
     if (applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime()) {
       await emitProgressStarted({ progressId: id, userId, moduleSlug: version.slug, major: version.major, unitIds: [...request.unitIds], startedAt: now }, this.logger);
     }
@@ -172,6 +181,14 @@ export class ProgressService {
       await emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds: [...request.unitIds], updatedAt: now }, this.logger);
     }
     return { progress: view, applied, completedNow };
+  }
+
+  /** Keeps only the newest REMEMBERED_ACTIONS action ids, once there are more than PRUNE_ABOVE. */
+  private async forgetOldActions(id: string, actions: Record<string, string> | undefined): Promise<void> {
+    const entries = Object.entries(actions ?? {});
+    if (entries.length <= PRUNE_ABOVE) return;
+    const oldest = entries.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).slice(0, entries.length - REMEMBERED_ACTIONS);
+    await ProgressModel.collection.updateOne({ _id: id as never }, { $unset: Object.fromEntries(oldest.map(([key]) => [`actions.${key}`, '' as const])) });
   }
 
   /**
