@@ -21,6 +21,8 @@ import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
 import { learningRoutes } from './components/learning/index.js';
+import { leadershipRoutes } from './components/leadership/index.js';
+import { assignmentRoutes } from './components/assignments/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -100,6 +102,9 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(peopleRoutes());
   app.use(importRoutes());
   app.use(adminRoutes());
+  // Leaders and the municipality: the leader's area and assignments.
+  app.use(leadershipRoutes());
+  app.use(assignmentRoutes());
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

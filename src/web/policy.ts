@@ -39,6 +39,14 @@ const RULES = {
   'people:grant-system-admin': hasRole('system-admin'),
   /** Assign modules, follow completion and run team sessions in a unit one leads. */
   'unit:lead': (user, r) => !!r.unitId && user.leaderOf.has(r.unitId),
+  /** The leader's area (/leder): people who lead at least one unit now. */
+  'unit:lead-any': (user) => user.leaderOf.size > 0,
+  /** See what a unit did together (a team session's guide and date): its current staff and leaders. */
+  'unit:member': (user, r) => !!r.unitId && (user.memberOf.has(r.unitId) || user.leaderOf.has(r.unitId)),
+  /** Assign core modules to every unit of a type or district, and withdraw them: the municipality's decision. */
+  'assignments:municipal': hasRole('municipal-admin', 'system-admin'),
+  /** Choose which e-mails one gets (the weekly digest): everyone, for themselves only. */
+  'notifications:own': anyone,
   /** See a person's progress (never their private texts): themselves, or a leader of one of their units. */
   'person:view-progress': (user, r) => r.ownerId === user.id || (r.unitIds ?? []).some((u) => user.leaderOf.has(u)),
   /** Reflections and workplace-task notes: only the person who wrote them, whatever other roles exist. */

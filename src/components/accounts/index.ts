@@ -31,4 +31,5 @@ export {
   type StaffChange,
   type StaffRowResult,
 } from './people.js';
+export { unitMembers, peopleForDigest, contactOf, setDigestOptOut, type UnitMember, type DigestPerson } from './directory.js';
 export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';

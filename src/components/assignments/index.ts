@@ -1,3 +1,23 @@
 export { createAssignment, assignmentsFor, type AssignmentForPerson, type NewAssignment } from './service.js';
 export { seedDemoAssignments, DEMO_ASSIGNMENTS } from './demo-seed.js';
 export { TARGET_KINDS, type TargetKind } from './models.js';
+export {
+  assignForUnit,
+  assignForUnits,
+  changeDeadline,
+  withdrawAssignment,
+  unitAssignments,
+  municipalAssignments,
+  withdrawMunicipalBatch,
+  unitAssignmentRecords,
+  allAssignmentRecords,
+  assignedMembers,
+  ledUnit,
+  type AssignmentRecord,
+  type UnitAssignmentView,
+  type LeaderAssignmentInput,
+  type MunicipalAssignmentInput,
+  type MunicipalBatchView,
+} from './leader.service.js';
+export { parseDeadline } from './deadline.js';
+export { assignmentRoutes } from './routes.js';

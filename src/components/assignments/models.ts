@@ -14,6 +14,9 @@ import mongoose, { Schema } from 'mongoose';
 export const TARGET_KINDS = ['unit', 'people'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
+export const ASSIGNMENT_SCOPES = ['unit', 'municipal'] as const;
+export type AssignmentScope = (typeof ASSIGNMENT_SCOPES)[number];
+
 const personRefSchema = new Schema({ id: { type: String, default: null }, name: { type: String, required: true } }, { _id: false });
 
 const assignmentSchema = new Schema(
@@ -29,10 +32,26 @@ const assignmentSchema = new Schema(
     deadline: { type: Date, default: null },
     createdBy: { type: personRefSchema, required: true },
     createdAt: { type: Date, required: true },
+    /**
+     * The unit whose list the assignment appears on: the target unit, or for named people the unit
+     * whose leader chose them. Null only on assignments made before leaders had pages.
+     */
+    unitId: { type: String, default: null },
+    /** Who decided it: the unit's leader, or the municipality (leaders see those but cannot change them). */
+    scope: { type: String, enum: ASSIGNMENT_SCOPES, default: 'unit' },
+    /** For the municipality's: the choice of unit types and districts it came from (one row on its list). */
+    batch: { type: String, default: null },
+    selection: {
+      unitTypes: { type: [String], default: [] },
+      districtIds: { type: [String], default: [] },
+    },
+    updatedAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
 assignmentSchema.index({ moduleSlug: 1 });
+assignmentSchema.index({ unitId: 1 });
+assignmentSchema.index({ batch: 1 });
 
 /** `items.<assignmentId>` = what a person needs to see of the assignment. */
 const assignmentTargetSchema = new Schema(

@@ -32,7 +32,7 @@ export type NewAssignment = z.input<typeof newAssignmentSchema>;
  * Creates an assignment and writes it into its target documents. `id` makes a retry (or the demo
  * seed at every start) harmless: the same id is written once.
  */
-export async function createAssignment(input: NewAssignment, options: { id?: string; now?: Date } = {}): Promise<string> {
+export async function createAssignment(input: NewAssignment, options: { id?: string; now?: Date; unitId?: string } = {}): Promise<string> {
   const parsed = newAssignmentSchema.safeParse(input);
   if (!parsed.success) {
     const fields = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message.includes(':') ? i.message : 'errors:validation']));
@@ -46,18 +46,54 @@ export async function createAssignment(input: NewAssignment, options: { id?: str
   const target = value.target.kind === 'unit' ? { kind: 'unit', unitId: value.target.unitId, userIds: [] } : { kind: 'people', unitId: null, userIds: [...new Set(value.target.userIds)] };
   await AssignmentModel.updateOne(
     { _id: { $eq: id } },
-    { $setOnInsert: { moduleSlug: value.moduleSlug, target, deadline: value.deadline, createdBy: value.createdBy, createdAt: now } },
+    {
+      $setOnInsert: {
+        moduleSlug: value.moduleSlug,
+        target,
+        deadline: value.deadline,
+        createdBy: value.createdBy,
+        createdAt: now,
+        unitId: options.unitId ?? target.unitId,
+        scope: 'unit',
+      },
+    },
     { upsert: true },
   );
   const stored = await AssignmentModel.findById(id).lean();
   if (!stored) throw new Error(`assignment ${id} vanished`);
-  // The target documents are derived from the assignment; writing them again is harmless.
-  const item: TargetItem = { moduleSlug: stored.moduleSlug, deadline: stored.deadline ?? null, createdAt: stored.createdAt };
-  const targets = stored.target?.kind === 'unit' ? [unitTargetId(stored.target.unitId!)] : (stored.target?.userIds ?? []).map(personTargetId);
-  for (const targetId of targets) {
-    await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $set: { [`items.${id}`]: item } }, { upsert: true });
-  }
+  await writeTargets(stored as StoredAssignment);
   return id;
+}
+
+/** The fields of a stored assignment that its target documents are derived from. */
+export interface StoredAssignment {
+  _id: string;
+  moduleSlug: string;
+  target?: { kind?: string | null; unitId?: string | null; userIds?: string[] } | null;
+  deadline?: Date | null;
+  createdAt: Date;
+}
+
+function targetIdsOf(stored: StoredAssignment): string[] {
+  return stored.target?.kind === 'unit' ? [unitTargetId(stored.target.unitId!)] : (stored.target?.userIds ?? []).map(personTargetId);
+}
+
+/** Writes the assignment into its target documents (derived data: writing it again is harmless). */
+export async function writeTargets(stored: StoredAssignment): Promise<void> {
+  const item: TargetItem = { moduleSlug: stored.moduleSlug, deadline: stored.deadline ?? null, createdAt: stored.createdAt };
+  for (const targetId of targetIdsOf(stored)) {
+    await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $set: { [`items.${stored._id}`]: item } }, { upsert: true });
+  }
+}
+
+/**
+ * Takes the assignment out of its target documents. Callers do this before deleting the record, so a
+ * crash in between leaves a record the leader still sees and can withdraw again, never a hidden one.
+ */
+export async function removeTargets(stored: StoredAssignment): Promise<void> {
+  for (const targetId of targetIdsOf(stored)) {
+    await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $unset: { [`items.${stored._id}`]: '' } });
+  }
 }
 
 /** What is assigned to a person: one `_id` lookup per unit they belong to, and one for themselves. */

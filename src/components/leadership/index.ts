@@ -1,0 +1,2 @@
+export { leadershipRoutes, mayUseLeaderArea } from './routes.js';
+export { addLeaderUnitLink, addLeaderAreaLink, leaderUnitLinks, type UnitLink, type AreaLink } from './links.js';
