@@ -23,6 +23,7 @@ import { adminRoutes } from './components/admin/index.js';
 import { learningRoutes } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
+import { teamRoutes } from './components/teams/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -102,9 +103,10 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(peopleRoutes());
   app.use(importRoutes());
   app.use(adminRoutes());
-  // Leaders and the municipality: the leader's area and assignments.
+  // Leaders and the municipality: the leader's area, assignments and team sessions.
   app.use(leadershipRoutes());
   app.use(assignmentRoutes());
+  app.use(teamRoutes({ config, logger }));
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

@@ -406,8 +406,10 @@ export class LearningService {
   }
 
   /**
-   * A leader records whether a person took part in a team session (the leader's pages come with the
-   * reporting issue). Allowed for a leader of one of the person's current units.
+   * A leader records whether a person took part in a team session (from the team-session pages).
+   * Allowed for a leader of one of the person's current units. Recording what is already stored
+   * changes nothing (no new write, no event), and recording someone absent who never attended
+   * writes nothing at all: absence must not make a person look "started" in the reports.
    */
   async recordTeamAttendance(leader: SessionUser, input: { personId: string; slug: string; activityId: string; attended: boolean; now?: Date }): Promise<ActionResult> {
     const person = await personBasics(input.personId);
@@ -416,6 +418,8 @@ export class LearningService {
     const ctx = await this.context({ id: person.id, name: person.name, memberOf: new Set(person.unitIds) }, input.slug);
     const activity = ctx.version.activityById.get(input.activityId);
     if (!activity || activity.kind !== 'team-session') throw new NotFoundError(`no team session ${input.activityId} in ${ctx.version.id}`);
+    const stored = (ctx.progress.activities[activity.id] ?? {}) as { attended?: boolean };
+    if (!!stored.attended === input.attended) return { progress: ctx.progress, applied: false, completedNow: false };
     const result = await this.progress.act({
       userId: person.id,
       version: ctx.version,

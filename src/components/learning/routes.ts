@@ -16,6 +16,7 @@ import { learningLogMarkdown } from './learning-log.js';
 import { ProgressService } from './progress.service.js';
 import { normaliseCertificateCode } from './certificate-code.js';
 import { anonymiseLearning, learningDataOf } from './privacy.js';
+import { learnerNotices } from './notices.js';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ACTIVITY_ID = /^(lesson:)?[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -60,8 +61,8 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
 
   async function renderMyCourses(req: Request, res: Response): Promise<void> {
     const query = themeQuery.parse(req.query);
-    const page = await learning.myCourses(learner(req), { theme: query.tema });
-    res.render('pages/learning/my-courses', { title: req.t('learning:myCourses.title'), ...page, longDate: longDate(res), flash: takeFlash(req) });
+    const [page, notices] = await Promise.all([learning.myCourses(learner(req), { theme: query.tema }), learnerNotices(learner(req), req.log ?? logger)]);
+    res.render('pages/learning/my-courses', { title: req.t('learning:myCourses.title'), ...page, notices, longDate: longDate(res), flash: takeFlash(req) });
   }
 
   // GET / — for a signed-in person the start page is "Mine kurs"; others get the public front page.
@@ -75,8 +76,9 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
 
   // GET /moduler/:slug — a module: what it is for, prerequisites, lessons with status, where to continue.
   router.get('/moduler/:slug', ...take, async (req, res) => {
-    const page = await learning.modulePage(learner(req), slugParam(req, 'slug'));
-    res.render('pages/learning/module', { title: page.module.title, ...page, longDate: longDate(res), flash: takeFlash(req) });
+    const slug = slugParam(req, 'slug');
+    const [page, notices] = await Promise.all([learning.modulePage(learner(req), slug), learnerNotices(learner(req), req.log ?? logger, slug)]);
+    res.render('pages/learning/module', { title: page.module.title, ...page, notices, longDate: longDate(res), flash: takeFlash(req) });
   });
 
   async function renderLesson(req: Request, res: Response, status: number, errors: Record<string, string> = {}, overrides: Record<string, unknown> = {}): Promise<void> {

@@ -1,0 +1,2 @@
+export { teamRoutes } from './routes.js';
+export { TeamSessionService, type SessionView, type Guide, type AttendanceResult, type PlanInput } from './service.js';
