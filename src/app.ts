@@ -24,6 +24,7 @@ import { learningRoutes } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes } from './components/teams/index.js';
+import { reminderRoutes } from './components/reminders/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -57,12 +58,15 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      // Multipart forms carry their CSRF token in the URL, and mailed links a single-use token in
-      // the path; keep both out of the logs.
+      // Multipart forms carry their CSRF token in the URL, and mailed links a single-use token (or
+      // the digest's unsubscribe token) in the path; keep them out of the logs.
       serializers: {
         req: (req: { url?: string }) => ({
           ...req,
-          url: req.url?.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]').replace(/^(\/passord\/ny\/)[^/?#]+/, '$1[redacted]'),
+          url: req.url
+            ?.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]')
+            .replace(/^(\/passord\/ny\/)[^/?#]+/, '$1[redacted]')
+            .replace(/^(\/varsler\/avmeld\/)[^/?#]+/, '$1[redacted]'),
         }),
       },
     }),
@@ -103,10 +107,11 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(peopleRoutes());
   app.use(importRoutes());
   app.use(adminRoutes());
-  // Leaders and the municipality: the leader's area, assignments and team sessions.
+  // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
   app.use(leadershipRoutes());
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
+  app.use(reminderRoutes({ config, logger }));
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

@@ -4,6 +4,8 @@ import { createLogger } from './lib/logger.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
 import { createApp } from './app.js';
 import { seedDemoData } from './seed/index.js';
+import { startDigestSchedule } from './components/reminders/index.js';
+import { ProgressService } from './components/learning/index.js';
 
 /** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -33,6 +35,9 @@ async function main(): Promise<void> {
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}` }, 'Fellesskap is listening');
   });
+  // The weekly digest is sent by the server processes themselves (each person once per week, however
+  // many instances run); `npm run digest` does the same on demand.
+  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
     await db.close();
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    stopDigest();
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Idle keep-alive sockets would hold close() open; busy ones are given the timeout to finish.
     const forced = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

@@ -39,6 +39,9 @@ const envSchema = z.object({
   OIDC_ID_CLAIM: z.string().min(1).max(200).default('sub'),
   OIDC_AUTO_CREATE: boolish.default(false),
   OIDC_DISPLAY_NAME: z.string().min(1).max(80).default('Logg inn med kommunens pålogging'),
+  DIGEST_ENABLED: boolish.optional(),
+  DIGEST_WEEKDAY: z.coerce.number().int().min(1, 'must be 1 (Monday) to 7 (Sunday)').max(7, 'must be 1 (Monday) to 7 (Sunday)').default(1),
+  DIGEST_HOUR: z.coerce.number().int().min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23').default(7),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -61,6 +64,17 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** Single sign-on with OpenID Connect; undefined when OIDC_ISSUER is unset (no SSO button). */
   readonly oidc: OidcConfig | undefined;
+  /** The weekly digest e-mail: when the server sends it (Norwegian time). */
+  readonly digest: DigestConfig;
+}
+
+export interface DigestConfig {
+  /** Whether the server process sends the digest by itself (`npm run digest` works either way). */
+  readonly enabled: boolean;
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  readonly weekday: number;
+  /** Hour of the day in Europe/Oslo, 0–23. */
+  readonly hour: number;
 }
 
 export interface OidcConfig {
@@ -139,5 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: e.MAIL_FROM,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     oidc,
+    // Tests drive the digest themselves; a timer in a test process would only add noise.
+    digest: Object.freeze({ enabled: e.DIGEST_ENABLED ?? e.NODE_ENV !== 'test', weekday: e.DIGEST_WEEKDAY, hour: e.DIGEST_HOUR }),
   });
 }

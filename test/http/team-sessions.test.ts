@@ -5,26 +5,12 @@ import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
-import { CompletionModel, learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { CompletionModel, ProgressModel, progressId } from '../../src/components/learning/index.js';
+import { doActivities } from '../helpers/progress.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 
 /** Does every activity of the fixture except the team session, as the learner would. */
-async function everythingButTheTeamSession(userId: string, unitId: string): Promise<void> {
-  const version = (await learningVersion('samtaler@1.0'))!;
-  const progress = new ProgressService(createLogger('silent'));
-  const inputs: Record<string, [string, unknown]> = {
-    reading: ['markRead', {}],
-    video: ['markWatched', {}],
-    reflection: ['save', { text: 'Tanke' }],
-    'workplace-task': ['report', { tried: true, note: '' }],
-    quiz: ['submit', { answers: { q1: [0] } }],
-  };
-  for (const activity of version.activities.filter((a) => a.kind !== 'team-session')) {
-    const [action, input] = inputs[activity.kind]!;
-    await progress.act({ userId, version, activityId: activity.id, action, input, actionId: `test-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
-  }
-}
+const everythingButTheTeamSession = (userId: string, unitId: string) => doActivities(userId, unitId, 'samtaler@1.0', { skipTeamSession: true });
 
 interface StoredProgress {
   activities: Record<string, { attended?: boolean; recordedAt?: string | null }>;
@@ -71,7 +57,7 @@ describe('http: team sessions – plan, guide, attendance, what absent people mi
   async function planned(): Promise<string> {
     const res = await plan();
     expect(res.status).to.equal(303);
-    return /\/teammoter\/([0-9a-f-]{36})$/.exec(res.headers.location)![1]!;
+    return /\/teammoter\/([0-9a-f-]{36})$/.exec(String(res.headers.location))![1]!;
   }
 
   async function record(sessionId: string, present: string[]) {
@@ -215,7 +201,7 @@ describe('http: team sessions – plan, guide, attendance, what absent people mi
 
   it('attendance before the day of the session: 400 with the reason, nothing stored; a planned session can be cancelled, a recorded one not', async () => {
     const res = await plan({ date: dayOffset(7) });
-    const future = /\/teammoter\/([0-9a-f-]{36})$/.exec(res.headers.location)![1]!;
+    const future = /\/teammoter\/([0-9a-f-]{36})$/.exec(String(res.headers.location))![1]!;
     const early = await record(future, [staff.id]);
     expect(early.status).to.equal(400);
     expect(early.text).to.contain('Du kan registrere oppmøte fra den dagen teammøtet holdes.');

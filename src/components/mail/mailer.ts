@@ -24,7 +24,14 @@ function smtpTransport(url: string): MailTransport {
   return {
     kind: 'smtp',
     async deliver(mail) {
-      const info = await transporter.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      const info = await transporter.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        ...(mail.unsubscribeUrl ? { list: { unsubscribe: mail.unsubscribeUrl } } : {}),
+      });
       return String(info.messageId);
     },
   };

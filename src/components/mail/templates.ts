@@ -25,12 +25,16 @@ export interface MailContent {
   action?: { label: string; url: string };
   /** Paragraphs after the action: how long it is valid, what to do if the mail was unexpected. */
   outro?: string[];
+  /** For mails people can choose not to get (the weekly digest): why they get it and the link to stop. */
+  unsubscribe?: { text: string; label: string; url: string };
 }
 
 export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
+  /** Sent as the List-Unsubscribe header, so mail clients can offer their own button. */
+  unsubscribeUrl?: string;
 }
 
 export function defineMailTemplate<P>(template: MailTemplate<P>): MailTemplate<P> {
@@ -64,6 +68,7 @@ function plainText(content: MailContent, footer: string): string {
   const blocks = [...content.intro];
   if (content.action) blocks.push(`${content.action.label}:\n${content.action.url}`);
   blocks.push(...(content.outro ?? []));
+  if (content.unsubscribe) blocks.push(`${content.unsubscribe.text}\n${content.unsubscribe.label}: ${content.unsubscribe.url}`);
   return `${blocks.join('\n\n')}\n\n-- \n${footer}\n`;
 }
 
@@ -73,5 +78,5 @@ export async function renderMail<P>(template: MailTemplate<P>, params: P, lang: 
   const content = template.compose(t, template.params.parse(params));
   const footer = t('mail:footer');
   const html = await ejs.renderFile(LAYOUT, { lang, content, footer });
-  return { subject: content.subject, text: plainText(content, footer), html };
+  return { subject: content.subject, text: plainText(content, footer), html, ...(content.unsubscribe ? { unsubscribeUrl: content.unsubscribe.url } : {}) };
 }
