@@ -12,6 +12,13 @@ import { publishFromFolder } from '../../src/components/modules/index.js';
 import { paths } from '../../src/config/index.js';
 import { CompletionModel, learningVersion, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { toSessionUser } from '../../src/components/accounts/index.js';
+import { assignForUnits, createAssignment } from '../../src/components/assignments/index.js';
+import { TeamSessionService } from '../../src/components/teams/index.js';
+import { unsubscribeToken } from '../../src/components/reminders/index.js';
+import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
+import { testConfig } from '../helpers/app.js';
+import { publishFixture } from '../helpers/learning-fixture.js';
 
 /** Completes every activity of a published version for a person (the team session as a leader would); returns the certificate code. */
 async function completeModule(userId: string, unitId: string, versionId: string): Promise<string> {
@@ -53,6 +60,7 @@ const all = (outcome: Outcome): Record<Role, Outcome> => ({
 const signedIn = (outcome: Outcome): Record<Role, Outcome> => ({ ...all(outcome), anonymous: 'login' });
 const adminOnly: Record<Role, Outcome> = { ...signedIn('deny'), municipalAdmin: 'ok' };
 const authorOnly: Record<Role, Outcome> = { ...signedIn('deny'), author: 'ok' };
+const leaderAOnly: Record<Role, Outcome> = { ...signedIn('deny'), leaderA: 'ok' };
 
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/', expect: all('ok') },
@@ -157,6 +165,37 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/bevis', expect: all('ok') },
   { method: 'get', path: '/bevis?kode=:certificate', expect: all('ok') },
   { method: 'get', path: '/bevis/:certificate', expect: all('ok') },
+  // The leader's area: people who lead a unit now, and municipal admins (for the municipality's pages).
+  { method: 'get', path: '/leder', expect: { ...signedIn('deny'), leaderA: 'ok', leaderB: 'ok', municipalAdmin: 'ok' } },
+  // A unit's assignments, team sessions and reminders: only its own leader (unit:lead), never another
+  // unit's leader or a municipal admin. Incomplete bodies get a 400, so the fixture stays as it is.
+  { method: 'get', path: '/leder/:unitA/tildelinger', expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/tildelinger', body: { moduleSlug: '', target: 'all', deadline: '' }, expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/tildelinger/:assignment/frist', body: { deadline: '' }, expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/tildelinger/:spareAssignment/trekk-tilbake', expect: leaderAOnly },
+  // The municipality's assignments (assignments:municipal).
+  { method: 'get', path: '/kommune/tildelinger', expect: adminOnly },
+  { method: 'post', path: '/kommune/tildelinger', body: { deadline: '' }, expect: adminOnly },
+  { method: 'post', path: '/kommune/tildelinger/trekk-tilbake', body: { batch: ':batch' }, expect: adminOnly },
+  { method: 'get', path: '/leder/:unitA/teammoter', expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/teammoter', body: { activity: '' }, expect: leaderAOnly },
+  { method: 'get', path: '/leder/:unitA/teammoter/:session', expect: leaderAOnly },
+  { method: 'get', path: '/leder/:unitA/teammoter/:session/guide', expect: leaderAOnly },
+  // Nobody ticked: attendance recorded as "nobody present", which the next route relies on.
+  { method: 'post', path: '/leder/:unitA/teammoter/:session/oppmote', expect: leaderAOnly },
+  // Attendance is recorded, so cancelling is refused with a 400 and the session stays.
+  { method: 'post', path: '/leder/:unitA/teammoter/:session/avlys', expect: leaderAOnly },
+  // What a team session went through: the unit's staff and leader (unit:member), nobody else.
+  { method: 'get', path: '/teammoter/:session', expect: { ...signedIn('deny'), staff: 'ok', leaderA: 'ok' } },
+  { method: 'get', path: '/leder/:unitA/paminnelser', expect: leaderAOnly },
+  // The assignment's deadline has not passed: a 400, nothing sent.
+  { method: 'post', path: '/leder/:unitA/paminnelser/:assignment', expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/paminnelser/:assignment/:staff', expect: leaderAOnly },
+  // E-mail settings: everyone for themselves (notifications:own); the signed unsubscribe link works without login.
+  { method: 'get', path: '/varsler', expect: signedIn('ok') },
+  { method: 'post', path: '/varsler', body: { digest: 'on' }, expect: signedIn('ok') },
+  { method: 'get', path: '/varsler/avmeld/:unsubscribe', expect: all('ok') },
+  { method: 'post', path: '/varsler/avmeld/:unsubscribe', expect: all('ok') },
 ];
 
 describe('http: role matrix (every route × every role)', function () {
@@ -195,6 +234,19 @@ describe('http: role matrix (every route × every role)', function () {
     ids.assetHash = (await mongoose.connection.db!.collection<{ _id: string; contentType: string }>('module_assets').findOne({ contentType: 'image/png' }))!._id;
     // The staff member has completed the module, so there is a certificate to ask for.
     ids.certificate = await completeModule(staff.id, ids.unitA, `${ids.module}@1.0`);
+    // Leaders' pages: a module with a team session, two assignments of unit A (one to withdraw), a
+    // municipal assignment to withdraw, a team session held today, and the staff member's unsubscribe link.
+    await publishFixture();
+    const leaderAUser = toSessionUser((await UserModel.findById(leaderA.id).lean())!);
+    const adminUser = toSessionUser((await UserModel.findById(admin.id).lean())!);
+    const deadline = new Date(todayDateOnly().getTime() + 30 * 86_400_000);
+    ids.assignment = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'unit', unitId: ids.unitA }, deadline, createdBy: { id: leaderA.id, name: 'Leder A' } });
+    ids.spareAssignment = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'people', userIds: [staff.id] }, deadline, createdBy: { id: leaderA.id, name: 'Leder A' } }, { unitId: ids.unitA });
+    await assignForUnits(adminUser, { moduleSlugs: ['samtaler'], unitTypes: ['skole'], districtIds: [], deadline: isoDate(deadline) });
+    ids.batch = (await mongoose.connection.db!.collection<{ _id: string; batch: string }>('assignments').findOne({ scope: 'municipal' }))!.batch;
+    const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+    ids.session = await teams.plan(leaderAUser, ids.unitA, { activity: 'samtaler/team', date: isoDate(todayDateOnly()), time: '00:01', place: 'Personalrommet', facilitator: 'Leder A' });
+    ids.unsubscribe = unsubscribeToken(testConfig().sessionSecret, staff.id);
     agents.anonymous = request.agent(app);
     agents.staff = await signIn(app, staff.email);
     agents.leaderA = await signIn(app, leaderA.email);
@@ -216,6 +268,11 @@ describe('http: role matrix (every route × every role)', function () {
     return `unexpected ${res.status}`;
   }
 
+  /** Body values like ':batch' are filled in from the fixture, as paths are. */
+  function fill(body: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, /^:\w+$/.test(v) ? (ids[v.slice(1)] ?? v) : v]));
+  }
+
   for (const route of ROUTES) {
     for (const role of Object.keys(route.expect) as Role[]) {
       it(`${route.method.toUpperCase()} ${route.path} as ${role}: ${route.expect[role]}`, async () => {
@@ -226,7 +283,7 @@ describe('http: role matrix (every route × every role)', function () {
         const res =
           route.method === 'get'
             ? await actor.get(path)
-            : await actor.post(path).type('form').send({ _csrf: await tokenFor(actor), ...(route.body ?? {}) });
+            : await actor.post(path).type('form').send({ _csrf: await tokenFor(actor), ...fill(route.body ?? {}) });
         expect(classify(res), `${route.method.toUpperCase()} ${path} as ${role} → ${res.status} ${res.headers.location ?? ''}`).to.equal(route.expect[role]);
       });
     }
