@@ -25,6 +25,7 @@ import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes } from './components/teams/index.js';
 import { reminderRoutes } from './components/reminders/index.js';
+import { configureReports, reportRoutes } from './components/reports/index.js';
 import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -112,6 +113,9 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));
+  // Completion reports: summaries kept from learning's and accounts' events (none cached in tests).
+  configureReports({ logger, cacheMs: config.env === 'test' ? 0 : 60_000 });
+  app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

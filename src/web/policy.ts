@@ -55,6 +55,8 @@ const RULES = {
   'learning:certificate': (user, r) => !!r.ownerId && r.ownerId === user.id,
   /** Aggregated reports across units (never names at municipal level). */
   'reports:municipal': hasRole('municipal-admin', 'system-admin'),
+  /** Set what the municipal report counts: renewal rules per module, the measure-3 core set, targets. */
+  'reports:configure': hasRole('municipal-admin', 'system-admin'),
   /** Read the audit log of report views and exports. */
   'audit:read': hasRole('municipal-admin', 'system-admin'),
   /** The development mail outbox. */

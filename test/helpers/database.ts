@@ -6,6 +6,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { EmbeddedServer, assertSafeTestDatabase } from '../../src/db/index.js';
 import { connectDatabase, ensureIndexes } from '../../src/db/connection.js';
 import { clearLearningCaches } from '../../src/components/learning/index.js';
+import { clearReportCaches, forgetMunicipalCaches } from '../../src/components/reports/index.js';
 
 /**
  * One embedded FerretDB per test run, with its own temporary data directory, or the
@@ -55,4 +56,7 @@ export async function clearDatabase(): Promise<void> {
   // Learning keeps published versions in memory (immutable in real life); an emptied test database
   // reuses their ids for other content.
   clearLearningCaches();
+  // Reports cache the module catalogue, the organisation and parsed counts the same way.
+  clearReportCaches();
+  forgetMunicipalCaches();
 }

@@ -1,0 +1,74 @@
+import type { Model } from 'mongoose';
+import { ConflictError } from '../../lib/errors.js';
+
+/**
+ * Documents that hold one encoded value with a version `v`, changed only by compare-and-set: read,
+ * change in memory, write back only if `v` is still what was read. A single-document atomic update on
+ * MongoDB and (through the launcher's per-collection write lock) on the embedded FerretDB alike.
+ */
+
+export interface Versioned<T> {
+  v: number;
+  value: T;
+}
+
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+export const JSON_CODEC: Codec<never> = { encode: (v) => JSON.stringify(v), decode: (t) => JSON.parse(t) as never };
+
+// Any model whose documents have a string _id; the value lives in `data`.
+type JsonModel = Model<never>;
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number } | null)?.code === 11000;
+}
+
+export async function readJson<T>(model: JsonModel, id: string, codec: Codec<T> = JSON_CODEC): Promise<Versioned<T> | null> {
+  const doc = await model.collection.findOne({ _id: id as never }, { projection: { v: 1, data: 1 } });
+  return doc ? { v: doc.v as number, value: codec.decode(doc.data as string) } : null;
+}
+
+/** Writes `value` if the document is still at version `expected` (null: does not exist yet). */
+export async function casJson<T>(model: JsonModel, id: string, expected: number | null, value: T, options: { extra?: Record<string, unknown>; codec?: Codec<T> } = {}): Promise<boolean> {
+  const data = (options.codec ?? JSON_CODEC).encode(value as never);
+  if (expected === null) {
+    try {
+      await model.collection.insertOne({ _id: id as never, v: 1, data, ...(options.extra ?? {}) });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+  const result = await model.collection.updateOne({ _id: id as never, v: expected }, { $set: { data }, $inc: { v: 1 } });
+  return result.matchedCount === 1;
+}
+
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Read-change-write with retries. `change` gets the stored value (or null) to change in place or
+ * replace, and returns the new value, or undefined for "nothing to change". Returns the version
+ * written and the value, or null if nothing changed.
+ */
+export async function updateJson<T>(
+  model: JsonModel,
+  id: string,
+  change: (current: T | null) => T | undefined,
+  options: { onInsert?: () => Record<string, unknown>; codec?: Codec<T> } = {},
+): Promise<Versioned<T> | null> {
+  const codec = options.codec ?? (JSON_CODEC as Codec<T>);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const current = await readJson<T>(model, id, codec);
+    const next = change(current ? current.value : null);
+    if (next === undefined) return null;
+    const extra = current ? {} : (options.onInsert?.() ?? {});
+    if (await casJson(model, id, current ? current.v : null, next, { extra, codec })) return { v: (current?.v ?? 0) + 1, value: next };
+    // Someone else wrote in between: back off a little so a crowd of writers spreads out.
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (2 + attempt * 2))));
+  }
+  throw new ConflictError(`${model.collection.collectionName}/${id} kept changing`);
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../lib/logger.js';
+import { ReportDueModel, ReportRosterModel, ReportStateModel, ReportTotalsModel, shardOf } from './models.js';
+import { readJson, updateJson, type Codec } from './json-store.js';
+import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type PersonFacts, type RosterData, type UnitTotals } from './roster.js';
+import { accountOf, learningFactsOf, reportCatalogue } from './sources.js';
+import { readSettings, rulesMap } from './settings.js';
+import { dayKey, dayStart } from './time.js';
+
+/**
+ * Keeping the summaries in step with events: a person's contribution is recomputed from the sources
+ * (their account and their learning, each read by `_id`) whenever something about them changes, and
+ * written into the rosters of their units; each roster write then rewrites that unit's counts.
+ *
+ * Why it cannot double count: a unit's counts are never incremented, they are recomputed from its
+ * roster and stored with the roster version they came from, and a stored count is only replaced by one
+ * from a newer roster. A roster entry is only replaced by one computed from a later read. So a retry,
+ * a duplicate event or two events at once all end in the same numbers. A crash between a roster write
+ * and its counts leaves that unit's counts one version behind until its next change or
+ * `npm run reports:rebuild`, which reports such drift and repairs it.
+ */
+
+let logger: Logger | null = null;
+let clock: () => Date = () => new Date();
+let orderCounter = 0;
+
+export function setReportLogger(l: Logger): void {
+  logger = l;
+}
+
+/** Tests move time; everything that evaluates statuses asks this clock. */
+export function setReportClock(fn: (() => Date) | null): void {
+  clock = fn ?? (() => new Date());
+}
+
+export function reportNow(): Date {
+  return clock();
+}
+
+/**
+ * A key that orders recomputations by when they started reading (real time, then a per-process
+ * counter), so a later one always wins, whatever the simulated clock says.
+ */
+export function nextOrder(): string {
+  orderCounter = (orderCounter + 1) % 1e9;
+  return `${String(Date.now()).padStart(15, '0')}.${String(orderCounter).padStart(9, '0')}.${process.pid}`;
+}
+
+export const ROSTER_CODEC: Codec<RosterData> = { encode: encodeRoster, decode: decodeRoster };
+
+export interface ShardData {
+  units: Record<string, { rv: number; t: UnitTotals }>;
+}
+
+/** Replaces a unit's counts if they come from a newer roster version than the stored ones. */
+export async function writeUnitTotals(unitId: string, rosterVersion: number, totals: UnitTotals): Promise<void> {
+  const shard = shardOf(unitId);
+  const written = await updateJson<ShardData>(
+    ReportTotalsModel as never,
+    shard,
+    (current) => {
+      const data = current ?? { units: {} };
+      const stored = data.units[unitId];
+      if (stored && stored.rv >= rosterVersion) return undefined;
+      data.units[unitId] = { rv: rosterVersion, t: totals };
+      return data;
+    },
+    { onInsert: () => ({ g: randomUUID() }) },
+  );
+  if (written) await ReportTotalsModel.collection.updateOne({ _id: 'head' as never }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
+}
+
+/** Writes one member's entry into a unit's roster, then that unit's counts. */
+async function applyToRoster(unitId: string, userId: string, entry: RosterData['members'][string], slugs: readonly string[], nowMs: number): Promise<void> {
+  const written = await updateJson<RosterData>(
+    ReportRosterModel as never,
+    unitId,
+    (current) => {
+      const roster = current ?? { members: {} };
+      return applyEntry(roster, userId, entry, nowMs) ? roster : undefined;
+    },
+    { codec: ROSTER_CODEC },
+  );
+  if (written) await writeUnitTotals(unitId, written.v, unitTotals(written.value, slugs));
+}
+
+/** The day bucket a change at `at` belongs to: processed once that day has begun. */
+function bucketOf(at: Date): string {
+  const start = dayStart(at);
+  return dayKey(start.getTime() === at.getTime() ? start : new Date(start.getTime() + 86_400_000));
+}
+
+async function scheduleCheck(userId: string, at: Date): Promise<void> {
+  const bucket = bucketOf(at);
+  const existing = await ReportDueModel.collection.findOne({ _id: bucket as never }, { projection: { [`people.${userId}`]: 1 } });
+  if ((existing?.people as Record<string, unknown> | undefined)?.[userId]) return;
+  await ReportDueModel.collection.updateOne({ _id: bucket as never }, { $set: { [`people.${userId}`]: 1 } }, { upsert: true });
+}
+
+/**
+ * Recomputes one person's contribution to every unit they have or had a membership in. `hint` is the
+ * module the triggering event was about (so its completion is looked up even if the person's summary
+ * does not show it yet).
+ */
+export async function recomputePerson(userId: string, hint?: { slug: string; major: number }): Promise<void> {
+  const order = nextOrder();
+  const at = reportNow();
+  const [account, facts, catalogue, settings] = await Promise.all([accountOf(userId), learningFactsOf(userId, hint), reportCatalogue(), readSettings()]);
+  if (!account) return;
+  const { units, entries, nextChangeAt } = personEntries({ ...account, facts }, order, catalogue.modules, rulesMap(settings.value), at);
+  const slugs = catalogue.modules.map((m) => m.slug);
+  for (const unitId of units) await applyToRoster(unitId, userId, entries.get(unitId) ?? goneEntry(order), slugs, Date.now());
+  if (nextChangeAt) await scheduleCheck(userId, nextChangeAt);
+}
+
+/** Listener wrapper: a summary failure is logged and never fails the action that triggered it. */
+export async function safely(what: string, userId: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    logger?.error({ err, userId, event: what }, 'report summary update failed (npm run reports:rebuild repairs it)');
+  }
+}
+
+export interface SweepState {
+  /** The last day whose bucket was processed (`YYYY-MM-DD`). */
+  lastDay: string | null;
+  /** The catalogue signature and rules version every roster was last computed with. */
+  catalogue: string | null;
+  rulesVersion: number;
+}
+
+export const SWEEP_ID = 'sweep';
+
+export async function readSweepState(): Promise<SweepState | null> {
+  return (await readJson<SweepState>(ReportStateModel as never, SWEEP_ID))?.value ?? null;
+}
+
+export async function writeSweepState(state: SweepState): Promise<void> {
+  await updateJson<SweepState>(ReportStateModel as never, SWEEP_ID, () => state);
+}
+
+/** Recomputes the people whose status changes by time on the days from `fromDay` to `toDay`. */
+export async function processDueDays(fromDay: string, toDay: string): Promise<number> {
+  let people = 0;
+  for (let day = new Date(`${fromDay}T00:00:00Z`); dayKey(day) <= toDay; day = new Date(day.getTime() + 86_400_000)) {
+    const id = dayKey(day);
+    const bucket = await ReportDueModel.collection.findOne({ _id: id as never });
+    if (!bucket) continue;
+    const ids = Object.keys((bucket.people as Record<string, unknown> | undefined) ?? {});
+    for (const userId of ids) await safely('sweep', userId, () => recomputePerson(userId));
+    people += ids.length;
+    await ReportDueModel.collection.deleteOne({ _id: id as never });
+  }
+  return people;
+}
+
+export type { PersonFacts };

@@ -1,0 +1,257 @@
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { isObjectIdString } from '../../lib/ids.js';
+import { ALL_SHARDS, ReportTotalsModel } from './models.js';
+import { buildReportModel, type Figure, type ReportModel, type StatusRow, type TrendPoint } from './report-model.js';
+import { orgStructure, reportCacheTtl, reportCatalogue, type OrgStructure } from './sources.js';
+import { coreSetOf, readSettings, targetFor, type ReportSettings, type Target } from './settings.js';
+import { reportNow, type ShardData } from './maintain.js';
+import type { UnitTotals } from './roster.js';
+import { MONTH_KEY, monthKey, monthRange } from './time.js';
+
+/**
+ * The municipality's measure-3 report: aggregates only. Nothing here reads a roster, so no name can
+ * reach a municipal page or export: the counts come from the per-unit totals alone.
+ */
+
+export const TREND_MONTHS = 24;
+
+// ---------------------------------------------------------------------------------------------
+// Counts, read by version: the small head document says whether any shard moved since last time.
+
+let totalsCache: { headKey: string; key: string; at: number; totals: Map<string, UnitTotals> } | null = null;
+let modelCache: { key: string; model: ReportModel } | null = null;
+
+async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
+  const head = await ReportTotalsModel.collection.findOne({ _id: 'head' as never }, { projection: { shards: 1 } });
+  const headKey = JSON.stringify(head?.shards ?? {});
+  if (totalsCache && totalsCache.headKey === headKey && Date.now() - totalsCache.at < reportCacheTtl()) return totalsCache;
+  const shards = await Promise.all(ALL_SHARDS.map((id) => ReportTotalsModel.collection.findOne({ _id: id as never }, { projection: { v: 1, g: 1, data: 1 } })));
+  const totals = new Map<string, UnitTotals>();
+  for (const doc of shards) {
+    if (!doc) continue;
+    for (const [unitId, entry] of Object.entries((JSON.parse(doc.data as string) as ShardData).units)) totals.set(unitId, entry.t);
+  }
+  // Keyed by what was actually read (generation and version of each shard), not only by the head.
+  const key = `${headKey}|${shards.map((d) => (d ? `${String(d.g)}:${String(d.v)}` : '-')).join(',')}`;
+  totalsCache = { headKey, key, at: Date.now(), totals };
+  return { key, totals };
+}
+
+export function forgetMunicipalCaches(): void {
+  totalsCache = null;
+  modelCache = null;
+}
+
+interface Loaded {
+  model: ReportModel;
+  org: OrgStructure;
+  modules: Array<{ slug: string; title: string; measures: number[] }>;
+  settings: ReportSettings;
+  core: string[];
+  currentMonth: string;
+}
+
+async function load(): Promise<Loaded> {
+  const [catalogue, org, settings, totals] = await Promise.all([reportCatalogue(), orgStructure(), readSettings(), loadTotals()]);
+  const currentMonth = monthKey(reportNow());
+  const key = `${totals.key}|${org.signature}|${catalogue.signature}|${currentMonth}`;
+  if (!modelCache || modelCache.key !== key) {
+    const units = org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
+    modelCache = { key, model: buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS }) };
+  }
+  return { model: modelCache.model, org, modules: catalogue.modules, settings: settings.value, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query: which modules and which months.
+
+export interface ReportQuery {
+  modules?: string[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface ResolvedQuery {
+  set: string[];
+  from: string;
+  to: string;
+  /** True when the set is the core set (the default). */
+  isCore: boolean;
+}
+
+function resolveQuery(query: ReportQuery, loaded: Loaded): ResolvedQuery {
+  const known = new Set(loaded.modules.map((m) => m.slug));
+  const fields: Record<string, string> = {};
+  let set = loaded.core;
+  if (query.modules !== undefined) {
+    const chosen = loaded.modules.map((m) => m.slug).filter((s) => query.modules!.includes(s));
+    if (!chosen.length || query.modules.some((s) => !known.has(s))) fields.moduler = 'reports:errors.modules';
+    else set = chosen;
+  }
+  const window = loaded.model.window;
+  const first = window[0]!;
+  const last = window[window.length - 1]!;
+  // By default the last twelve months.
+  const from = query.from ?? (window.length > 12 ? window[window.length - 12]! : first);
+  const to = query.to ?? last;
+  if (!MONTH_KEY.test(from) || from < first || from > last) fields.fra = 'reports:errors.from';
+  if (!MONTH_KEY.test(to) || to < first || to > last) fields.til = 'reports:errors.to';
+  if (!fields.fra && !fields.til && from > to) fields.til = 'reports:errors.toBeforeFrom';
+  if (Object.keys(fields).length) throw new ValidationError('report query', fields);
+  return { set, from, to, isCore: set.length === loaded.core.length && set.every((s, i) => s === loaded.core[i]) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export interface RowView extends StatusRow {
+  label: string;
+  href: string | null;
+  target: Target | null;
+  /** Percentage points short of the target (negative: ahead). */
+  gap: Figure;
+  /** Extra columns in the unit table. */
+  districtName?: string;
+  type?: string;
+}
+
+function withTarget(row: StatusRow, label: string, href: string | null, target: Target | null): RowView {
+  const gap: Figure =
+    target && row.percent.value !== null ? { value: Math.round((target.percent - row.percent.value) * 10) / 10, suppressed: row.percent.suppressed } : { value: null, suppressed: row.percent.suppressed };
+  return { ...row, label, href, target, gap };
+}
+
+export interface TrendView {
+  points: TrendPoint[];
+  target: Target | null;
+}
+
+export interface MunicipalPage {
+  query: ResolvedQuery;
+  modules: Array<{ slug: string; title: string; inSet: boolean; core: boolean }>;
+  months: string[];
+  total: RowView;
+  districts: RowView[];
+  types: RowView[];
+  trend: TrendView;
+  targets: Target[];
+  generatedAt: Date;
+}
+
+const byLabel = (a: RowView, b: RowView) => a.label.localeCompare(b.label, 'nb');
+
+/** The municipal dashboard: the municipality, its districts and its unit types. */
+export async function municipalReport(query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
+  const loaded = await load();
+  const q = resolveQuery(query, loaded);
+  const { model, org, settings } = loaded;
+  const all = targetFor(settings, null);
+  const districtIds = [...new Set(org.units.map((u) => u.districtId))];
+  const types = [...new Set(org.units.map((u) => u.type))];
+  const params = queryString(q);
+  return {
+    query: q,
+    modules: loaded.modules.map((m) => ({ slug: m.slug, title: m.title, inSet: q.set.includes(m.slug), core: loaded.core.includes(m.slug) })),
+    months: model.window.slice(),
+    total: withTarget(model.row('all', q.set), '', null, all),
+    districts: districtIds.map((id) => withTarget(model.row(`d:${id}`, q.set), org.districts.get(id)?.name ?? '', `/kommune/rapport/bydel/${id}${params}`, all)).sort(byLabel),
+    types: types.map((t) => withTarget(model.row(`t:${t}`, q.set), typeLabel(t), null, targetFor(settings, t))).sort(byLabel),
+    trend: { points: model.trend('all', q.set, monthRange(q.from, q.to)), target: all },
+    targets: settings.targets,
+    generatedAt: reportNow(),
+  };
+}
+
+export interface DistrictPage {
+  query: ResolvedQuery;
+  modules: MunicipalPage['modules'];
+  months: string[];
+  district: { id: string; name: string };
+  total: RowView;
+  units: RowView[];
+  trend: TrendView;
+}
+
+/** One district: its units (aggregates only) and its trend. */
+export async function districtReport(districtId: string, query: ReportQuery, typeLabel: (type: string) => string): Promise<DistrictPage> {
+  const loaded = await load();
+  const q = resolveQuery(query, loaded);
+  const { model, org, settings } = loaded;
+  const units = org.units.filter((u) => u.districtId === districtId);
+  const district = org.districts.get(districtId);
+  if (!isObjectIdString(districtId) || !district || !units.length) throw new NotFoundError(`district ${districtId} has no open units`);
+  const all = targetFor(settings, null);
+  const params = queryString(q);
+  return {
+    query: q,
+    modules: loaded.modules.map((m) => ({ slug: m.slug, title: m.title, inSet: q.set.includes(m.slug), core: loaded.core.includes(m.slug) })),
+    months: model.window.slice(),
+    district,
+    total: withTarget(model.row(`d:${districtId}`, q.set), district.name, null, all),
+    units: units
+      .map((u) => ({ ...withTarget(model.row(`u:${u.id}`, q.set), u.name, `/kommune/rapport/enhet/${u.id}${params}`, targetFor(settings, u.type)), type: typeLabel(u.type) }))
+      .sort(byLabel),
+    trend: { points: model.trend(`d:${districtId}`, q.set, monthRange(q.from, q.to)), target: all },
+  };
+}
+
+export interface UnitAggregatePage {
+  query: ResolvedQuery;
+  unit: { id: string; name: string; type: string; districtId: string; districtName: string };
+  total: RowView;
+  modules: Array<RowView & { slug: string }>;
+}
+
+/** One unit as the municipality sees it: counts per module, never names. */
+export async function unitAggregateReport(unitId: string, query: ReportQuery): Promise<UnitAggregatePage> {
+  const loaded = await load();
+  const q = resolveQuery(query, loaded);
+  const unit = loaded.org.units.find((u) => u.id === unitId);
+  if (!isObjectIdString(unitId) || !unit) throw new NotFoundError(`unit ${unitId}`);
+  const target = targetFor(loaded.settings, unit.type);
+  return {
+    query: q,
+    unit: { id: unit.id, name: unit.name, type: unit.type, districtId: unit.districtId, districtName: unit.districtName },
+    total: withTarget(loaded.model.row(`u:${unitId}`, q.set), unit.name, null, target),
+    modules: loaded.modules
+      .filter((m) => q.set.includes(m.slug))
+      .map((m) => ({ ...withTarget(loaded.model.moduleRow(`u:${unitId}`, m.slug), m.title, null, target), slug: m.slug })),
+  };
+}
+
+export interface ExportTable {
+  rows: Array<{ level: 'municipality' | 'district' | 'type' | 'unit'; row: RowView }>;
+  query: ResolvedQuery;
+  moduleTitles: string[];
+  generatedAt: Date;
+}
+
+/** Every row of the report (municipality, districts, unit types, units) for CSV and XLSX. */
+export async function municipalExport(query: ReportQuery, typeLabel: (type: string) => string, municipalityLabel: string): Promise<ExportTable> {
+  const page = await municipalReport(query, typeLabel);
+  const loaded = await load();
+  const { model, org, settings } = loaded;
+  const units = org.units
+    .map((u) => ({ ...withTarget(model.row(`u:${u.id}`, page.query.set), u.name, null, targetFor(settings, u.type)), districtName: org.districts.get(u.districtId)?.name ?? '', type: typeLabel(u.type) }))
+    .sort((a, b) => (a.districtName ?? '').localeCompare(b.districtName ?? '', 'nb') || byLabel(a, b));
+  return {
+    query: page.query,
+    moduleTitles: loaded.modules.filter((m) => page.query.set.includes(m.slug)).map((m) => m.title),
+    generatedAt: page.generatedAt,
+    rows: [
+      { level: 'municipality', row: { ...page.total, label: municipalityLabel } },
+      ...page.districts.map((row) => ({ level: 'district' as const, row })),
+      ...page.types.map((row) => ({ level: 'type' as const, row })),
+      ...units.map((row) => ({ level: 'unit' as const, row })),
+    ],
+  };
+}
+
+/** The query as URL parameters (links keep the chosen set and period). */
+export function queryString(q: ResolvedQuery): string {
+  const params = new URLSearchParams();
+  if (!q.isCore) for (const s of q.set) params.append('moduler', s);
+  params.set('fra', q.from);
+  params.set('til', q.to);
+  return `?${params.toString()}`;
+}
