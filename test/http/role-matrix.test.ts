@@ -196,6 +196,31 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/varsler', body: { digest: 'on' }, expect: signedIn('ok') },
   { method: 'get', path: '/varsler/avmeld/:unsubscribe', expect: all('ok') },
   { method: 'post', path: '/varsler/avmeld/:unsubscribe', expect: all('ok') },
+  // Completion reports. A unit's dashboard, its exports and its people: only its own leader (unit:lead,
+  // and person:view-progress for the drill-down); never another unit's leader or a municipal admin.
+  { method: 'get', path: '/leder/enheter', expect: { ...signedIn('deny'), leaderA: 'ok', leaderB: 'ok' } },
+  { method: 'get', path: '/leder/enheter/:unitA', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA?sort=navn&retning=desc', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA/eksport.csv', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA/eksport.xlsx', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA/utskrift', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA/personer/:staff', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitB', expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  // The municipal measure-3 report: aggregates for municipal admins (reports:municipal) only.
+  { method: 'get', path: '/kommune/rapport', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/bydel/:district', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/enhet/:unitA', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/eksport.csv', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/eksport.xlsx', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/utskrift', expect: adminOnly },
+  // Its settings (reports:configure): no targets, and the renewal rules as they are (nothing recomputed).
+  { method: 'get', path: '/kommune/rapport/innstillinger', expect: adminOnly },
+  { method: 'post', path: '/kommune/rapport/innstillinger', body: { kjerne: 'auto' }, expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/fornying', expect: adminOnly },
+  { method: 'post', path: '/kommune/rapport/fornying', expect: adminOnly },
+  // The audit log of report views and exports (audit:read).
+  { method: 'get', path: '/kommune/rapport/logg', expect: adminOnly },
+  { method: 'get', path: '/kommune/rapport/logg?side=2', expect: adminOnly },
 ];
 
 describe('http: role matrix (every route × every role)', function () {
