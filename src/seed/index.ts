@@ -4,6 +4,7 @@ import { seedDemoOrganisation } from '../components/organisation/index.js';
 import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts/index.js';
 import { publishFromFolder } from '../components/modules/index.js';
 import { seedDemoAssignments } from '../components/assignments/index.js';
+import { ensureReportSummaries } from '../components/reports/index.js';
 import { paths } from '../config/index.js';
 
 /**
@@ -22,6 +23,9 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
   await publishDemoModules(logger);
   const assignmentsCreated = await seedDemoAssignments();
   if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
+  // The demo people were created before the app listens for changes: build the report summaries once.
+  const reports = await ensureReportSummaries();
+  if (reports) logger.info({ people: reports.people, units: reports.units }, 'report summaries built');
 }
 
 /**

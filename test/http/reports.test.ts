@@ -12,7 +12,7 @@ import { learningVersion, ProgressService } from '../../src/components/learning/
 import { createLogger } from '../../src/lib/logger.js';
 import { endMembership, getPerson } from '../../src/components/accounts/index.js';
 import { decodeRoster } from '../../src/components/reports/roster.js';
-import { setReportClock, sweepReports, whenReportsIdle } from '../../src/components/reports/index.js';
+import { rebuildReports, setReportClock, sweepReports, whenReportsIdle } from '../../src/components/reports/index.js';
 
 /**
  * Reports over HTTP against the real database: the leader's unit dashboard and its exports, the
@@ -265,6 +265,27 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
 
       expect(res.status).to.equal(400);
       expect(res.text).to.include('Overgangstid gjelder bare når');
+    });
+  });
+
+  describe('rebuild', () => {
+    it('counts left behind by a crash between a roster write and its counts: the rebuild reports the drift and repairs it', async () => {
+      await doActivities(staffA[0]!.id, unitA, versionId);
+      await doActivities(staffA[1]!.id, unitA, versionId);
+      // What a crash after the roster write would leave: the unit's counts from before.
+      const shards = db().collection('report_totals');
+      const shard = (await shards.find({ _id: { $ne: 'head' as never } }).toArray()).find((doc) => (doc.data as string).includes(unitA))!;
+      const data = JSON.parse(shard.data as string) as { units: Record<string, { rv: number; t: { m: Record<string, number[]> } }> };
+      data.units[unitA]!.t.m.samtaler![0] = 1;
+      await shards.updateOne({ _id: shard._id }, { $set: { data: JSON.stringify(data) } });
+
+      const report = await rebuildReports();
+
+      expect(report.unitsDrifted).to.equal(1);
+      expect(report.drift).to.deep.include({ unitId: unitA, what: 'samtaler completed', stored: 1, actual: 2 });
+      const repaired = JSON.parse(((await shards.findOne({ _id: shard._id }))!.data as string)) as typeof data;
+      expect(repaired.units[unitA]!.t.m.samtaler![0]).to.equal(2);
+      expect((await rebuildReports()).unitsDrifted).to.equal(0);
     });
   });
 

@@ -4,7 +4,7 @@ import { casJson, readJson, updateJson } from './json-store.js';
 import { decodeRoster, personEntries, sameEntry, sameTotals, unitTotals, type RosterData, type UnitTotals } from './roster.js';
 import { allAccounts, clearReportCaches, reportCatalogue, scanLearning } from './sources.js';
 import { readSettings, rulesMap } from './settings.js';
-import { nextOrder, processDueDays, readSweepState, recomputePerson, reportNow, ROSTER_CODEC, writeSweepState, writeUnitTotals, type ShardData } from './maintain.js';
+import { nextOrder, processDueDays, readSweepState, recomputePerson, reportNow, ROSTER_CODEC, writeSweepState, type ShardData } from './maintain.js';
 import { dayKey, dayStart } from './time.js';
 
 /**
@@ -118,37 +118,55 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
     }
   }
 
-  // Counts: from the final rosters; stored counts that differ are drift.
+  // Counts: from the final rosters; stored counts that differ are drift. One write per shard.
   const shards = new Map<string, ShardData>();
   for (const shard of ALL_SHARDS) shards.set(shard, (await readJson<ShardData>(ReportTotalsModel as never, shard))?.value ?? { units: {} });
   const drift: DriftLine[] = [];
   let unitsDrifted = 0;
+  const fresh = new Map<string, Map<string, { rv: number; t: UnitTotals }>>();
   for (const [unitId, roster] of finalRosters) {
-    const actual = unitTotals(roster, slugs);
-    const storedTotals = shards.get(shardOf(unitId))?.units[unitId];
-    const lines = totalsDrift(unitId, storedTotals?.t, actual);
-    if (lines.length || !storedTotals || storedTotals.rv < rosterVersion.get(unitId)!) {
-      if (lines.length && storedTotals) {
-        unitsDrifted += 1;
-        drift.push(...lines.slice(0, MAX_DRIFT_LINES - drift.length));
-      }
-      await writeUnitTotals(unitId, rosterVersion.get(unitId)!, actual);
-    }
+    const shard = shardOf(unitId);
+    if (!fresh.has(shard)) fresh.set(shard, new Map());
+    fresh.get(shard)!.set(unitId, { rv: rosterVersion.get(unitId)!, t: unitTotals(roster, slugs) });
   }
-  // Counts of units that have no roster any more.
   for (const shard of ALL_SHARDS) {
-    const orphans = Object.keys(shards.get(shard)!.units).filter((u) => !finalRosters.has(u));
-    if (!orphans.length) continue;
-    await updateJson<ShardData>(
+    const wanted = fresh.get(shard) ?? new Map<string, { rv: number; t: UnitTotals }>();
+    const written = await updateJson<ShardData>(
       ReportTotalsModel as never,
       shard,
       (current) => {
-        if (!current) return undefined;
-        for (const u of orphans) delete current.units[u];
-        return current;
+        const data = current ?? { units: {} };
+        let changed = !current;
+        for (const [unitId, entry] of wanted) {
+          const stored = data.units[unitId];
+          // A live event may have written a newer roster version meanwhile: that one stays.
+          if (stored && stored.rv > entry.rv) continue;
+          if (!stored || stored.rv !== entry.rv || !sameTotals(stored.t, entry.t)) {
+            data.units[unitId] = entry;
+            changed = true;
+          }
+        }
+        for (const unitId of Object.keys(data.units)) {
+          if (!wanted.has(unitId)) {
+            delete data.units[unitId];
+            changed = true;
+          }
+        }
+        return changed ? data : undefined;
       },
       { onInsert: () => ({ g: randomUUID() }) },
     );
+    const before = shards.get(shard)!;
+    for (const [unitId, entry] of wanted) {
+      const stored = before.units[unitId];
+      if (!stored) continue;
+      const lines = totalsDrift(unitId, stored.t, entry.t);
+      if (lines.length) {
+        unitsDrifted += 1;
+        drift.push(...lines.slice(0, Math.max(0, MAX_DRIFT_LINES - drift.length)));
+      }
+    }
+    if (written) await ReportTotalsModel.collection.updateOne({ _id: 'head' as never }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
   }
 
   // Time-driven changes: add every person's next change (stale entries only cost a recomputation).
