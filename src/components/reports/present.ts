@@ -2,7 +2,6 @@ import type { TFunction } from 'i18next';
 import { chartGeometry, type ChartGeometry } from './chart.js';
 import type { Figure } from './report-model.js';
 import type { TrendView } from './municipal.service.js';
-import { longDate } from '../../lib/oslo-time.js';
 
 /**
  * How figures look on pages and in exports. A suppressed count is always "<5", whether it is small
@@ -24,25 +23,33 @@ export interface Formatters {
   month(key: string): string;
 }
 
+const cache = new Map<string, Formatters>();
+
+/** Formatters per language, built once: Intl formatters are costly to create and a matrix needs hundreds of dates. */
 export function formatters(lang: string): Formatters {
+  const hit = cache.get(lang);
+  if (hit) return hit;
   const locale = lang === 'en' ? 'en-GB' : 'nb-NO';
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const monthFormat = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const dateFormat = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/Oslo' });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Oslo' });
   const percent = (n: number | null) => (n === null ? '–' : `${number.format(n)} %`);
-  return {
+  const made: Formatters = {
     num: (n) => (n === null ? '–' : number.format(n)),
     fig: (f) => (f.suppressed ? SUPPRESSED : f.value === null ? '–' : number.format(f.value)),
     pct: (f) => (f.suppressed ? SUPPRESSED_DERIVED : percent(f.value)),
     gap: (f) => (f.suppressed ? SUPPRESSED_DERIVED : f.value === null ? '–' : `${number.format(f.value)}`),
     percent,
-    date: (d) => (d ? longDate(d, lang) : ''),
+    date: (d) => (d ? dateFormat.format(d) : ''),
     dateTime: (d) => dateTime.format(d),
     month: (key) => {
       const [y, m] = key.split('-').map(Number) as [number, number];
       return monthFormat.format(new Date(Date.UTC(y, m - 1, 1)));
     },
   };
+  cache.set(lang, made);
+  return made;
 }
 
 export interface ChartView {

@@ -10,7 +10,7 @@ import { addLeaderAreaLink, addLeaderUnitLink } from '../leadership/index.js';
 import type { SessionUser } from '../accounts/index.js';
 import { sweepReports } from './rebuild.js';
 import { recordAudit, auditPage, type AuditFormat, type AuditScope } from './audit.service.js';
-import { ledUnits, personProgress, unitMatrix } from './unit.service.js';
+import { ledUnits, personProgress, unitMatrix, unitName } from './unit.service.js';
 import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type ReportQuery } from './municipal.service.js';
 import { renewalPage, saveRenewalRules, saveReportSettings, settingsPage } from './settings.service.js';
 import { municipalCsv, municipalRows, unitCsv, unitRows, MUNICIPAL_HEADER_KEYS, unitHeader } from './tables.js';
@@ -23,6 +23,9 @@ const list = (value: unknown, max = 50): string[] | undefined => {
   return values.filter((v): v is string => typeof v === 'string').slice(0, max).map((v) => v.slice(0, 80));
 };
 const text = (value: unknown, max = 40): string | undefined => (typeof value === 'string' ? value.slice(0, max) : undefined);
+
+/** People per page of a unit's matrix. */
+export const MATRIX_PAGE_SIZE = 50;
 
 const sortInput = z.object({ sort: z.string().max(80).optional().catch(undefined), retning: z.enum(['asc', 'desc']).optional().catch(undefined) });
 
@@ -104,9 +107,20 @@ export function reportRoutes(options: ReportRouteOptions): Router {
   // GET /leder/enheter/:unitId — staff × modules matrix, sortable with ?sort=<navn|fullfort|slug>&retning=<asc|desc>.
   router.get('/leder/enheter/:unitId', ...lead, fresh, async (req, res) => {
     const sort = sortInput.parse(req.query);
-    const matrix = await unitMatrix(actor(req), String(req.params.unitId), { key: sort.sort, dir: sort.retning });
-    await audit(req, 'view', 'unit', matrix.unit.id, matrix.unit.name, 'html');
-    res.render('pages/reports/unit', { title: req.t('reports:unit.title', { unit: matrix.unit.name }), m: matrix, fmt: formatters(res.locals.lang as string) });
+    const unitId = String(req.params.unitId);
+    // The log entry is written while the page's data is read: both must be done before it is sent.
+    const [matrix] = await Promise.all([unitMatrix(actor(req), unitId, { key: sort.sort, dir: sort.retning }), audit(req, 'view', 'unit', unitId, await unitName(unitId), 'html')]);
+    // Large units page through their people, so the page stays quick to send and to read.
+    const pages = Math.max(1, Math.ceil(matrix.rows.length / MATRIX_PAGE_SIZE));
+    const page = Math.min(pages, Math.max(1, Number.parseInt(String(req.query.side ?? '1'), 10) || 1));
+    res.render('pages/reports/unit', {
+      title: req.t('reports:unit.title', { unit: matrix.unit.name }),
+      m: matrix,
+      rows: matrix.rows.slice((page - 1) * MATRIX_PAGE_SIZE, page * MATRIX_PAGE_SIZE),
+      paging: { page, pages, sortQuery: `sort=${encodeURIComponent(matrix.sort.key)}&retning=${matrix.sort.dir}` },
+      labels: Object.fromEntries(['completed', 'inProgress', 'expired', 'notStarted', 'overdue'].map((s) => [s, req.t(`reports:status.${s}`)])),
+      fmt: formatters(res.locals.lang as string),
+    });
   });
 
   // GET /leder/enheter/:unitId/eksport.csv — the matrix as CSV (formula-safe).
@@ -155,8 +169,10 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport — measure 3: completion by district and unit type, with trend and target.
   router.get('/kommune/rapport', ...municipal, fresh, async (req, res) => {
-    const { page, errors, status } = await withQuery(req, (q) => municipalReport(q, typeLabel(req)));
-    await audit(req, 'view', 'municipality', null, req.t('reports:municipal.scope'), 'html');
+    const [{ page, errors, status }] = await Promise.all([
+      withQuery(req, (q) => municipalReport(q, typeLabel(req))),
+      audit(req, 'view', 'municipality', null, req.t('reports:municipal.scope'), 'html'),
+    ]);
     const fmt = formatters(res.locals.lang as string);
     res.status(status).render('pages/reports/municipal', {
       title: req.t('reports:municipal.title'),

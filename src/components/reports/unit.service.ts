@@ -72,7 +72,13 @@ async function rosterOf(unitId: string): Promise<RosterData> {
 async function ledUnit(actor: SessionUser, unitId: string): Promise<UnitView> {
   assertCan(actor, 'unit:lead', { unitId });
   if (!isObjectIdString(unitId)) throw new NotFoundError(`unit ${unitId}`);
-  return getUnit(unitId);
+  // From the organisation kept in memory for a minute; a unit created since is read directly.
+  return (await orgStructure()).byId.get(unitId) ?? getUnit(unitId);
+}
+
+/** The unit's name for the audit log, without waiting for the dashboard's data. */
+export async function unitName(unitId: string): Promise<string> {
+  return (await orgStructure()).byId.get(unitId)?.name ?? unitId;
 }
 
 /** Lower ranks first when sorting a module column ascending: the people who need attention. */
