@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import { ReportDueModel, ReportRosterModel, ReportStateModel, ReportTotalsModel, shardOf } from './models.js';
 import { readJson, updateJson, type Codec } from './json-store.js';
-import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type PersonFacts, type RosterData, type UnitTotals } from './roster.js';
+import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type RosterData, type UnitTotals } from './roster.js';
 import { accountOf, learningFactsOf, reportCatalogue } from './sources.js';
 import { readSettings, rulesMap } from './settings.js';
 import { dayKey, dayStart } from './time.js';
@@ -155,4 +155,3 @@ export async function processDueDays(fromDay: string, toDay: string): Promise<nu
   return people;
 }
 
-export type { PersonFacts };

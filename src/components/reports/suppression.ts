@@ -111,7 +111,6 @@ export class CellTable {
   readonly primary: boolean[] = [];
   readonly hidden: boolean[] = [];
   readonly equations: Equation[] = [];
-  readonly links: number[][] = [];
   private readonly ids = new Map<string, number>();
 
   /** Adds a cell (or returns the existing one with the same name). */
@@ -134,12 +133,8 @@ export class CellTable {
     if (parts.length) this.equations.push({ total, parts });
   }
 
-  link(cells: number[]): void {
-    if (cells.length > 1) this.links.push(cells);
-  }
-
   solve(): (name: string) => boolean {
-    const out = suppress({ values: this.values, primary: this.primary, hidden: this.hidden, equations: this.equations, links: this.links });
+    const out = suppress({ values: this.values, primary: this.primary, hidden: this.hidden, equations: this.equations });
     return (name) => {
       const id = this.ids.get(name);
       return id === undefined ? true : out[id]!;
