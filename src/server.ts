@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { ProgressService } from './components/learning/index.js';
+import { ensureUnitLists } from './components/assignments/index.js';
 
 /** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
     logger.fatal({ err }, (err as Error).message);
     process.exit(1);
   }
+  // A database from before the units' assignment lists gets them once, before any request reads them.
+  const listsBuilt = await ensureUnitLists();
+  if (listsBuilt !== null) logger.info({ lists: listsBuilt }, 'assignment lists of the units built');
   if (config.seedDemo) await seedDemoData(config, logger);
 
   const app = await createApp({ config, logger });

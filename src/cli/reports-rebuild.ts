@@ -3,6 +3,7 @@ import { createLogger } from '../lib/logger.js';
 import { openDatabase } from '../db/index.js';
 import { listUnits } from '../components/organisation/index.js';
 import { rebuildReports } from '../components/reports/index.js';
+import { rebuildUnitLists } from '../components/assignments/index.js';
 
 /**
  * `npm run reports:rebuild` — recomputes every report summary (rosters and unit counts) from the
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, logger);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    // The unit dashboards read each unit's assignment list: rebuild those from the records first.
+    const lists = await rebuildUnitLists();
+    out(`reports:rebuild: ${lists} assignment lists of units rebuilt from the assignment records`);
     const report = await rebuildReports();
     const names = new Map((await listUnits({ status: 'all' })).map((u) => [u.id, u.name]));
     out(`reports:rebuild: ${report.people} people, ${report.units} units recomputed in ${report.seconds} s`);

@@ -4,7 +4,7 @@ import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
-import { assignmentsFor } from '../../src/components/assignments/index.js';
+import { assignmentsFor, ensureUnitLists, rebuildUnitLists, unitAssignmentRecords } from '../../src/components/assignments/index.js';
 import { addMembership } from '../../src/components/accounts/index.js';
 import { setUnitClosed } from '../../src/components/organisation/index.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
@@ -237,6 +237,44 @@ describe('http: assignments by leaders and the municipality', function () {
       expect(await assignments().countDocuments()).to.equal(0);
       expect(await assignmentsFor({ id: staff.id, memberOf: [unitA] })).to.deep.equal([]);
       expect((await admin.get('/kommune/tildelinger')).text).to.contain('Trukket tilbake fra 3 enheter.');
+    });
+
+    it('the units\' assignment lists: kept equal to the records through assigning, moving, withdrawing and the municipality\'s batches', async () => {
+      const lists = () => mongoose.connection.db!.collection<{ _id: string; items: Record<string, unknown> }>('assignment_targets');
+      await assign(leader, unitA, { moduleSlug: 'samtaler', target: 'all', deadline: inDays(30) });
+      await assign(leader, unitA, { moduleSlug: 'medvirkning', target: 'people', userIds: [colleague.id], deadline: inDays(40) });
+      await assignMany({ moduleSlugs: 'medvirkning', unitTypes: 'barnehage', deadline: inDays(200) }, 303);
+      const own = (await assignments().findOne({ moduleSlug: 'samtaler' }))!._id;
+      const token = await csrfToken(leader, `/leder/${unitA}/tildelinger`);
+      await leader.post(`/leder/${unitA}/tildelinger/${own}/frist`).type('form').send({ _csrf: token, deadline: inDays(10) }).expect(303);
+      await assign(leader, unitA, { moduleSlug: 'samtaler', target: 'people', userIds: [staff.id], deadline: inDays(20) });
+      const spare = (await assignments().findOne({ moduleSlug: 'samtaler', 'target.kind': 'people' }))!._id;
+      await leader.post(`/leder/${unitA}/tildelinger/${spare}/trekk-tilbake`).type('form').send({ _csrf: token }).expect(303);
+
+      // What the services maintained is what a scan of the records gives, unit by unit.
+      for (const unitId of [unitA, unitB, unitC, unitSouth]) {
+        const scanned = await assignments().find({ $or: [{ unitId }, { 'target.unitId': unitId }] }).toArray();
+        const listed = await unitAssignmentRecords(unitId);
+        expect(listed.map((r) => [r.id, r.deadline && isoDate(r.deadline)]).sort(), unitId).to.deep.equal(scanned.map((r) => [r._id, r.deadline && isoDate(r.deadline)]).sort());
+      }
+      expect((await unitAssignmentRecords(unitA)).map((r) => r.moduleSlug).sort()).to.deep.equal(['medvirkning', 'medvirkning', 'samtaler']);
+      expect(isoDate((await unitAssignmentRecords(unitA)).find((r) => r.id === own)!.deadline!)).to.equal(inDays(10));
+
+      // And a rebuild from the records writes the same lists.
+      const maintained = await lists().find({ _id: { $regex: /^list:/ } }).sort({ _id: 1 }).toArray();
+      await lists().deleteMany({ _id: { $regex: /^list:/ } });
+      await rebuildUnitLists();
+      const rebuilt = await lists().find({ _id: { $regex: /^list:/ } }).sort({ _id: 1 }).toArray();
+      expect(rebuilt.filter((l) => Object.keys(l.items).length > 0)).to.deep.equal(maintained.filter((l) => Object.keys(l.items).length > 0));
+    });
+
+    it('a database from before the lists: the first start builds them from the records, later starts leave them alone', async () => {
+      await assignments().insertOne({ _id: 'legacy-1', moduleSlug: 'samtaler', deadline: null, scope: 'unit', unitId: null, target: { kind: 'unit', unitId: unitB, userIds: [] }, batch: null, createdAt: new Date(), createdBy: { id: null, name: 'Eldre' } } as never);
+      expect(await unitAssignmentRecords(unitB)).to.deep.equal([]);
+
+      expect(await ensureUnitLists()).to.be.a('number').and.to.be.greaterThan(0);
+      expect((await unitAssignmentRecords(unitB)).map((r) => r.id)).to.deep.equal(['legacy-1']);
+      expect(await ensureUnitLists()).to.equal(null);
     });
 
     it('a leader cannot use the municipality\'s form: 403', async () => {

@@ -32,6 +32,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { createApp } from '../../src/app.js';
 import { hashPassword } from '../../src/components/accounts/index.js';
 import { rebuildReports } from '../../src/components/reports/index.js';
+import { rebuildUnitLists } from '../../src/components/assignments/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -290,6 +291,9 @@ async function runSize(staff: number) {
     log(`${staff} staff: seeded ${seeded.progress} progress records and ${seeded.completions} completion facts in ${seedSeconds} s`);
 
     const summaryStart = performance.now();
+    // The assignments were inserted behind the services' back: build the units' lists from them, as
+    // `npm run reports:rebuild` does.
+    await rebuildUnitLists();
     const report = await rebuildReports({ now });
     const summarySeconds = Math.round((performance.now() - summaryStart) / 100) / 10;
     log(`${staff} staff: summaries for ${report.people} people in ${report.units} units built in ${summarySeconds} s`);

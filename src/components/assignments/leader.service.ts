@@ -8,7 +8,7 @@ import { listCatalogue } from '../modules/index.js';
 import { getUnit, listDistricts, listUnits, UNIT_TYPES, type UnitType } from '../organisation/index.js';
 import { unitMembers, type SessionUser, type UnitMember } from '../accounts/index.js';
 import { AssignmentModel, type AssignmentScope } from './models.js';
-import { createAssignment, removeTargets, writeTargets, type StoredAssignment } from './service.js';
+import { createAssignment, removeTargets, unitListRecords, writeTargets, type StoredAssignment } from './service.js';
 import { parseDeadline } from './deadline.js';
 
 /**
@@ -65,11 +65,13 @@ function toRecord(raw: RawRecord): AssignmentRecord {
   };
 }
 
-/** Every assignment on a unit's list: its own, the municipality's for it, and its leader's for named people. */
+/**
+ * Every assignment on a unit's list: its own, the municipality's for it, and its leader's for named
+ * people. One `_id` read of the unit's list document (see models.ts), not a scan of every assignment.
+ */
 export async function unitAssignmentRecords(unitId: string): Promise<AssignmentRecord[]> {
   if (!isObjectIdString(unitId)) return [];
-  const raws = await AssignmentModel.find({ $or: [{ unitId: { $eq: unitId } }, { 'target.unitId': { $eq: unitId } }] }).lean<RawRecord[]>();
-  return raws.map(toRecord).sort(byDeadline);
+  return (await unitListRecords(unitId)).map(toRecord).sort(byDeadline);
 }
 
 /** Every assignment (a few per unit and module), for the weekly digest. */
@@ -197,6 +199,7 @@ function stored(record: AssignmentRecord): StoredAssignment {
     target: record.target.kind === 'unit' ? { kind: 'unit', unitId: record.target.unitId } : { kind: 'people', userIds: record.target.userIds },
     deadline: record.deadline,
     createdAt: record.createdAt,
+    unitId: record.unitId,
   };
 }
 

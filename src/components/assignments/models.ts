@@ -9,6 +9,10 @@ import mongoose, { Schema } from 'mongoose';
  * documents, `assignment_targets` with `_id` = `unit:<unitId>` or `person:<userId>`, and a person's
  * assignments are one `_id` lookup per unit they belong to plus one for themselves. With 350 units
  * and 15,000 staff a unit document holds the unit's few dozen assignments, never the municipality's.
+ *
+ * The leader's side has the same need: a unit's list (its own assignments, the municipality's for it,
+ * and its leader's to chosen people) is kept whole in `list:<unitId>`, `items.<assignmentId>` = the
+ * record, so the unit dashboard reads one document instead of scanning every assignment.
  */
 
 export const TARGET_KINDS = ['unit', 'people'] as const;
@@ -73,3 +77,6 @@ export interface TargetItem {
 
 export const unitTargetId = (unitId: string) => `unit:${unitId}`;
 export const personTargetId = (userId: string) => `person:${userId}`;
+export const unitListId = (unitId: string) => `list:${unitId}`;
+/** Set once the unit lists have been built from the records (databases older than the lists). */
+export const LISTS_BUILT_ID = 'lists-built';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { listCatalogue } from '../modules/index.js';
-import { AssignmentModel, AssignmentTargetModel, personTargetId, unitTargetId, type TargetItem } from './models.js';
+import { AssignmentModel, AssignmentTargetModel, LISTS_BUILT_ID, personTargetId, unitListId, unitTargetId, type TargetItem } from './models.js';
 
 export interface AssignmentForPerson {
   /** The assignment with the earliest deadline for this module (a person can be assigned twice). */
@@ -65,35 +65,102 @@ export async function createAssignment(input: NewAssignment, options: { id?: str
   return id;
 }
 
-/** The fields of a stored assignment that its target documents are derived from. */
+/** A stored assignment record: what its target documents and its unit list entry are derived from. */
 export interface StoredAssignment {
   _id: string;
   moduleSlug: string;
   target?: { kind?: string | null; unitId?: string | null; userIds?: string[] } | null;
   deadline?: Date | null;
   createdAt: Date;
+  unitId?: string | null;
+  scope?: string | null;
+  createdBy?: { id?: string | null; name?: string | null } | null;
+  batch?: string | null;
+  selection?: { unitTypes?: string[]; districtIds?: string[] } | null;
+  updatedAt?: Date | null;
 }
 
 function targetIdsOf(stored: StoredAssignment): string[] {
   return stored.target?.kind === 'unit' ? [unitTargetId(stored.target.unitId!)] : (stored.target?.userIds ?? []).map(personTargetId);
 }
 
-/** Writes the assignment into its target documents (derived data: writing it again is harmless). */
+/** The units whose lists show the assignment: the unit it was made for, and the unit it targets. */
+function listIdsOf(stored: StoredAssignment): string[] {
+  const units = new Set([stored.unitId, stored.target?.kind === 'unit' ? stored.target.unitId : null].filter((u): u is string => Boolean(u)));
+  return [...units].map(unitListId);
+}
+
+/** The record as its unit lists keep it (the fields a leader's page reads, nothing derived). */
+function listEntry(stored: StoredAssignment): StoredAssignment {
+  return {
+    _id: stored._id,
+    moduleSlug: stored.moduleSlug,
+    target: { kind: stored.target?.kind ?? null, unitId: stored.target?.unitId ?? null, userIds: [...(stored.target?.userIds ?? [])] },
+    deadline: stored.deadline ?? null,
+    createdAt: stored.createdAt,
+    unitId: stored.unitId ?? null,
+    scope: stored.scope ?? 'unit',
+    createdBy: { id: stored.createdBy?.id ?? null, name: stored.createdBy?.name ?? '' },
+    batch: stored.batch ?? null,
+    selection: { unitTypes: [...(stored.selection?.unitTypes ?? [])], districtIds: [...(stored.selection?.districtIds ?? [])] },
+    updatedAt: stored.updatedAt ?? null,
+  };
+}
+
+/** Writes the assignment into its target documents and unit lists (derived data: writing it again is harmless). */
 export async function writeTargets(stored: StoredAssignment): Promise<void> {
   const item: TargetItem = { moduleSlug: stored.moduleSlug, deadline: stored.deadline ?? null, createdAt: stored.createdAt };
   for (const targetId of targetIdsOf(stored)) {
     await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $set: { [`items.${stored._id}`]: item } }, { upsert: true });
   }
+  const entry = listEntry(stored);
+  for (const listId of listIdsOf(stored)) {
+    await AssignmentTargetModel.collection.updateOne({ _id: listId as never }, { $set: { [`items.${stored._id}`]: entry } }, { upsert: true });
+  }
 }
 
 /**
- * Takes the assignment out of its target documents. Callers do this before deleting the record, so a
- * crash in between leaves a record the leader still sees and can withdraw again, never a hidden one.
+ * Takes the assignment out of its target documents and unit lists. Callers do this before deleting
+ * the record, so a crash in between leaves a record that can be withdrawn again, never a hidden one.
  */
 export async function removeTargets(stored: StoredAssignment): Promise<void> {
-  for (const targetId of targetIdsOf(stored)) {
+  for (const targetId of [...targetIdsOf(stored), ...listIdsOf(stored)]) {
     await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $unset: { [`items.${stored._id}`]: '' } });
   }
+}
+
+/** A unit's list: every assignment record it shows, read as one document. */
+export async function unitListRecords(unitId: string): Promise<StoredAssignment[]> {
+  const doc = await AssignmentTargetModel.findById(unitListId(unitId)).lean<{ items?: Record<string, StoredAssignment> }>();
+  return Object.values(doc?.items ?? {}).map((entry) => ({ ...entry, deadline: entry.deadline ? new Date(entry.deadline) : null, createdAt: new Date(entry.createdAt) }));
+}
+
+/**
+ * Rebuilds every unit list from the assignment records: for databases written before the lists
+ * existed, and for records inserted behind the services' back (the reports benchmark). Returns how
+ * many lists it wrote.
+ */
+export async function rebuildUnitLists(): Promise<number> {
+  const lists = new Map<string, Record<string, StoredAssignment>>();
+  for (const raw of await AssignmentModel.find({}).lean<StoredAssignment[]>()) {
+    for (const listId of listIdsOf(raw)) {
+      const items = lists.get(listId) ?? {};
+      items[raw._id] = listEntry(raw);
+      lists.set(listId, items);
+    }
+  }
+  const stale = await AssignmentTargetModel.find({ _id: { $regex: /^list:/ } }, { _id: 1 }).lean<Array<{ _id: string }>>();
+  for (const { _id } of stale) if (!lists.has(_id)) lists.set(_id, {});
+  for (const [listId, items] of lists) {
+    await AssignmentTargetModel.collection.replaceOne({ _id: listId as never }, { items }, { upsert: true });
+  }
+  await AssignmentTargetModel.collection.updateOne({ _id: LISTS_BUILT_ID as never }, { $set: { at: new Date() } }, { upsert: true });
+  return lists.size;
+}
+
+/** Builds the unit lists once, on a database that has never had them. */
+export async function ensureUnitLists(): Promise<number | null> {
+  return (await AssignmentTargetModel.exists({ _id: LISTS_BUILT_ID })) ? null : rebuildUnitLists();
 }
 
 /** What is assigned to a person: one `_id` lookup per unit they belong to, and one for themselves. */
