@@ -18,7 +18,8 @@ describe('http adversarial: access with foreign, forged and malformed ids', func
   });
 
   function refused(res: request.Response, allowed = [403, 404]): void {
-    expect(allowed, `${res.req?.method} ${res.req?.path} → ${res.status}`).to.include(res.status);
+    const req = (res as unknown as { req?: { method?: string; path?: string } }).req;
+    expect(allowed, `${req?.method} ${req?.path} → ${res.status}`).to.include(res.status);
     expect(res.text ?? '').not.to.include(SECRET_NAME);
     expect(res.text ?? '').not.to.include(SECRET_PLACE);
   }
