@@ -154,7 +154,10 @@ export function peopleRoutes(): Router {
   router.post('/admin/personer/:personId/roller', ...manage, async (req, res) => {
     const actor = currentUser(req)!;
     await personAction(req, res, async () => {
-      let { roles } = rolesInput.parse(req.body ?? {});
+      // A forged body (an object or operator where checkbox values belong) is refused, never a 500.
+      const parsed = rolesInput.safeParse(req.body ?? {});
+      if (!parsed.success) throw new ValidationError('invalid roles', fieldErrors(parsed.error));
+      let { roles } = parsed.data;
       if (!can(actor, 'people:grant-system-admin')) {
         // The checkbox is not shown to those who may not change it: keep what the person has.
         const page = await personPage(actor, personId(req));

@@ -25,7 +25,8 @@ describe('http adversarial: access with foreign, forged and malformed ids', func
   }
 
   async function post(agent: Agent, path: string, body: Record<string, string | string[]> = {}): Promise<request.Response> {
-    return agent.post(path).type('form').send({ _csrf: await tokenFor(agent), ...body });
+    const csrf = await tokenFor(agent);
+    return agent.post(path).type('form').send({ _csrf: csrf, ...body });
   }
 
   describe('leader of unit A asking for unit B', () => {

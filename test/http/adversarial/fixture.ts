@@ -97,10 +97,16 @@ export async function twoUnits(): Promise<TwoUnits> {
   };
 }
 
-/** A CSRF token for a signed-in (or anonymous) agent. */
+/**
+ * A CSRF token bound to the agent's session. Anonymous visitors get a stored session only from the
+ * login page, so that page comes first; signed-in people are redirected from it and use another page.
+ */
 export async function tokenFor(agent: Agent): Promise<string> {
+  const login = await agent.get('/logg-inn');
+  const fromLogin = login.status === 200 ? /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] : undefined;
+  if (fromLogin) return fromLogin;
   const page = await agent.get('/tilgjengelighet');
-  return /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? /name="_csrf" value="([^"]*)"/.exec((await agent.get('/logg-inn')).text)?.[1] ?? '';
+  return /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
 }
 
 /** A raw collection, for checking what was stored without going through the app. */
