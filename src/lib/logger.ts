@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -6,8 +6,9 @@ export type { Logger };
  * One structured logger to stdout (house rule 7). Secrets and personal free text are
  * redacted here once, so no call site has to remember it.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  // The destination is for tests that read what was logged; the app always writes to stdout.
+  const options = {
     level,
     base: { service: 'fellesskap' },
     redact: {
@@ -21,5 +22,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
