@@ -109,6 +109,24 @@ describe('http adversarial: stored HTML and script payloads are shown escaped', 
     expect(res.text).not.to.include('href="data:text/html');
   });
 
+  it('CSV import, payloads in cells and in the uploaded file name: preview, result and list escaped', async () => {
+    const csrf = await tokenFor(admin);
+    const file = Buffer.from(`navn;epost;enhet\nImport ${SCRIPT};import-xss@test.example;${ids.unit}\n"Feil ${IMG.replace(/"/g, '""')}";ikke-en-adresse ${SCRIPT};${ids.unit}\n`);
+    const upload = await admin.post(`/admin/import?_csrf=${encodeURIComponent(csrf)}`).field('kind', 'staff').attach('file', file, { filename: `${IMG}.csv`, contentType: 'text/csv' });
+    expect(upload.status, upload.text.replace(/\s+/g, " ").match(/error-summary.{0,600}/)?.[0]).to.equal(303);
+    const preview = await admin.get(String(upload.headers.location));
+    expect(preview.status).to.equal(200);
+    assertEscaped(preview.text, 'import preview');
+    const planHash = /name="planHash" value="([^"]+)"/.exec(preview.text)?.[1];
+    const confirmed = await admin.post(`${String(upload.headers.location)}/bekreft`).type('form').send({ _csrf: csrf, planHash, validOnly: 'yes' });
+    expect(confirmed.status).to.equal(303);
+    assertEscaped((await admin.get(String(upload.headers.location))).text, 'import result');
+    assertEscaped((await admin.get('/admin/import')).text, 'import list');
+    const imported = await mongoose.connection.db!.collection('users').findOne({ email: 'import-xss@test.example' });
+    expect(imported?.name).to.equal(`Import ${SCRIPT}`);
+    assertEscaped((await admin.get('/admin/personer?q=Import')).text, 'people search after import');
+  });
+
   it('stored documents keep the text as typed (escaping happens on output, not by mangling data)', async () => {
     const user = await mongoose.connection.db!.collection('users').findOne({ _id: new mongoose.Types.ObjectId(ids.staff) });
     expect(user?.name).to.equal(`Ansatt ${SCRIPT}`);
