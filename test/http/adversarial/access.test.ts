@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type request from 'supertest';
 import { Types } from 'mongoose';
 import { collection, SECRET_NAME, SECRET_PLACE, tokenFor, twoUnits, type TwoUnits } from './fixture.js';
-import type { Agent } from '../../helpers/auth.js';
+import { createUser, signIn, type Agent } from '../../helpers/auth.js';
 
 /**
  * Object-level attacks: real ids of another unit or person, guessed and forged ids, and ids of the
@@ -35,6 +35,18 @@ describe('http adversarial: access with foreign, forged and malformed ids', func
       for (const path of [`/leder/enheter/${unitB}`, `/leder/enheter/${unitB}/eksport.csv`, `/leder/enheter/${unitB}/eksport.xlsx`, `/leder/enheter/${unitB}/utskrift`, `/leder/enheter/${unitB}/personer/${staffB}`, `/leder/${unitB}/tildelinger`, `/leder/${unitB}/teammoter`, `/leder/${unitB}/paminnelser`, `/leder/${unitB}/teammoter/${fx.ids.sessionB}`, `/leder/${unitB}/teammoter/${fx.ids.sessionB}/guide`]) {
         refused(await fx.agents.leaderA.get(path));
       }
+    });
+
+    it('leader of A who is only staff in B: B dashboard, exports, drill-down and leader pages refused', async () => {
+      const both = await createUser({ name: 'Dobbel Rolle', memberships: [{ unitId: fx.ids.unitA, role: 'leder' }, { unitId: fx.ids.unitB, role: 'ansatt' }] });
+      const agent = await signIn(fx.app, both.email);
+      const { unitB, staffB, assignmentB, sessionB } = fx.ids;
+      for (const path of [`/leder/enheter/${unitB}`, `/leder/enheter/${unitB}/eksport.csv`, `/leder/enheter/${unitB}/personer/${staffB}`, `/leder/${unitB}/tildelinger`, `/leder/${unitB}/teammoter/${sessionB}`]) {
+        refused(await agent.get(path), [403]);
+      }
+      const before = await collection('assignments').findOne({ _id: assignmentB as never });
+      refused(await post(agent, `/leder/${unitB}/tildelinger/${assignmentB}/trekk-tilbake`), [403]);
+      expect(await collection('assignments').findOne({ _id: assignmentB as never })).to.deep.equal(before);
     });
 
     it('person drill-down, own unit in the URL and B person id: refused without the name', async () => {
