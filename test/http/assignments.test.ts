@@ -28,7 +28,7 @@ describe('assignments: stored once, read per target by _id', () => {
     const targets = await mongoose.connection.db!.collection('assignment_targets').find({}).toArray();
     // The people's documents, and the unit's list (which shows the unit-wide one: the personal one was made by no unit's leader).
     expect(targets.map((t) => t._id).sort()).to.deep.equal([`person:${PERSON}`, `unit:${unitId}`, `list:${unitId}`].sort());
-    expect(Object.values(targets.find((t) => t._id === `list:${unitId}`)!.items as Record<string, { target: { kind: string } }>).map((i) => i.target.kind)).to.deep.equal(['unit']);
+    expect(Object.values(targets.find((t) => String(t._id) === `list:${unitId}`)!.items as Record<string, { target: { kind: string } }>).map((i) => i.target.kind)).to.deep.equal(['unit']);
   });
 
   it('createAssignment: an unpublished module or a bad unit id is refused, nothing stored', async () => {
