@@ -26,7 +26,7 @@ import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes } from './components/teams/index.js';
 import { reminderRoutes } from './components/reminders/index.js';
 import { configureReports, reportRoutes } from './components/reports/index.js';
-import { sessionMiddleware, absoluteTimeout, sessionCookieName } from './web/session.js';
+import { sessionMiddleware, absoluteTimeout } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
 export interface AppDependencies {
@@ -82,7 +82,6 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
 
-  app.set('session cookie name', sessionCookieName(config));
   app.use(sessionMiddleware(config));
   // Before passport reads the session, so a session past its absolute limit never authenticates.
   app.use(absoluteTimeout);

@@ -13,6 +13,15 @@ export function sessionCookieName(config: AppConfig): string {
   return config.isProduction ? '__Host-fellesskap.sid' : 'fellesskap.sid';
 }
 
+/**
+ * The session cookie's attributes, shared by the session middleware and the logout that clears it:
+ * a browser ignores a `__Host-` cookie set without Secure, so a clear without the same attributes
+ * would leave the (already dead) cookie in place.
+ */
+export function sessionCookieOptions(config: AppConfig): { httpOnly: true; secure: boolean; sameSite: 'lax'; path: '/' } {
+  return { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' };
+}
+
 declare module 'express-session' {
   interface SessionData {
     /** When the person logged in: the absolute session limit counts from here. */
@@ -43,13 +52,7 @@ export function sessionMiddleware(config: AppConfig): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: {
-      httpOnly: true,
-      secure: config.isProduction,
-      sameSite: 'lax',
-      path: '/',
-      maxAge: IDLE_TIMEOUT_MS,
-    },
+    cookie: { ...sessionCookieOptions(config), maxAge: IDLE_TIMEOUT_MS },
   });
 }
 

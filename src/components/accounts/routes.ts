@@ -3,6 +3,7 @@ import passport from 'passport';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/index.js';
 import { LANGUAGES, type Language } from '../../web/i18n.js';
+import { sessionCookieName, sessionCookieOptions } from '../../web/session.js';
 import { safeReturnTo } from './return-to.js';
 import type { SessionUser } from './session-user.js';
 import { completeLogin, saveThenRedirect } from './complete-login.js';
@@ -120,7 +121,7 @@ export function accountRoutes(config: AppConfig): Router {
       if (err) return next(err);
       req.session.destroy((destroyErr) => {
         if (destroyErr) return next(destroyErr);
-        res.clearCookie(String(req.app.get('session cookie name') ?? ''), { path: '/' });
+        res.clearCookie(sessionCookieName(config), sessionCookieOptions(config));
         res.redirect('/');
       });
     });
