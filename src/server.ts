@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
@@ -49,9 +49,23 @@ async function main(): Promise<void> {
   });
 
   let shuttingDown = false;
+  // A keep-alive connection that keeps bringing requests never turns idle, so close() would wait for
+  // the timeout and then cut requests off mid-answer (the fault drill saw it). At shutdown every
+  // answer not yet started, and every request that still arrives on an open connection, is sent with
+  // `Connection: close`: the client gets its answer and then the connection ends by itself.
+  const unanswered = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    if (shuttingDown) {
+      res.setHeader('Connection', 'close');
+      return;
+    }
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
     stopDigest();
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Idle keep-alive sockets would hold close() open; busy ones are given the timeout to finish.
