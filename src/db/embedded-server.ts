@@ -20,6 +20,20 @@ const READY_TIMEOUT_MS = 60_000;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const RESTART_DELAY_MS = 300;
 
+/**
+ * The one line a person needs when the data directory cannot take writes (read-only, wrong owner,
+ * disk full): which directory, why, and what to do — instead of the launcher's or Node's raw error.
+ */
+function unwritableDataDir(dir: string, cause: string): EmbeddedDatabaseError {
+  return new EmbeddedDatabaseError(
+    `The data directory ${dir} cannot be written (${cause}). Make it writable for the user running the app ` +
+      'and make sure the disk has free space, or set DATA_DIR to another directory.',
+  );
+}
+
+/** The launcher's own lines for a data directory it cannot create or write (tools/ferretdb/main.go). */
+const LAUNCHER_UNWRITABLE = /ferretdb-launcher: (?:data directory \S+ is not writable|cannot create data directory \S+): (.*)$/m;
+
 function newestSourceMtime(): number {
   const files = readdirSync(paths.launcherSource).filter((f) => /\.(go|mod|sum)$/.test(f));
   return Math.max(...files.map((f) => statSync(path.join(paths.launcherSource, f)).mtimeMs));
@@ -101,7 +115,13 @@ export class EmbeddedServer {
   async start(): Promise<string> {
     const binary = ensureLauncherBuilt(this.logger);
     this.port = this.options.port ?? (await findFreePort());
-    mkdirSync(this.options.dataDir, { recursive: true });
+    try {
+      mkdirSync(this.options.dataDir, { recursive: true });
+    } catch (err) {
+      const { code, message } = err as NodeJS.ErrnoException;
+      if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR', 'EEXIST'].includes(code)) throw unwritableDataDir(this.options.dataDir, message.split(',')[0]!);
+      throw err;
+    }
     await this.spawnOnce(binary);
     return this.uri;
   }
@@ -143,7 +163,12 @@ export class EmbeddedServer {
         clearTimeout(timer);
         if (this.child === child) this.child = undefined;
         if (!ready) {
-          reject(new EmbeddedDatabaseError(`The embedded database exited before it was ready (code ${code}): ${stderrTail.trim()}`));
+          const unwritable = LAUNCHER_UNWRITABLE.exec(stderrTail);
+          reject(
+            unwritable
+              ? unwritableDataDir(this.options.dataDir, unwritable[1]!.replace(/^.*: /, ''))
+              : new EmbeddedDatabaseError(`The embedded database exited before it was ready (code ${code}): ${stderrTail.trim()}`),
+          );
           return;
         }
         if (this.stopping) return;
