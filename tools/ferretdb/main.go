@@ -38,6 +38,8 @@ func main() {
 	// (read-only mount, disk full) instead of letting SQLite fail later.
 	probe := filepath.Join(abs, ".write-probe")
 	if err := os.WriteFile(probe, []byte("ok"), 0o600); err != nil {
+		// On a full disk the file is created but stays empty: leave the directory as it was found.
+		_ = os.Remove(probe)
 		fail("data directory %s is not writable: %v", abs, err)
 	}
 	_ = os.Remove(probe)
