@@ -32,6 +32,8 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Fellesskap <ikke-svar@fellesskap.invalid>'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120000).default(20000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(120000),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -62,6 +64,9 @@ export interface AppConfig {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly shutdownTimeoutMs: number;
+  /** How long a client may take to send a request's headers, and the whole request (slow-client limits). */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
   /** Single sign-on with OpenID Connect; undefined when OIDC_ISSUER is unset (no SSO button). */
   readonly oidc: OidcConfig | undefined;
   /** The weekly digest e-mail: when the server sends it (Norwegian time). */
@@ -136,6 +141,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       allowInsecureRequests: insecure,
     });
   }
+  // Node's HTTP server throws at creation on a headers timeout longer than the request timeout; say it here in one line.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+  }
   const defaultLevel = e.NODE_ENV === 'test' ? 'silent' : 'info';
   return Object.freeze({
     env: e.NODE_ENV,
@@ -152,6 +161,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     oidc,
     // Tests drive the digest themselves; a timer in a test process would only add noise.
     digest: Object.freeze({ enabled: e.DIGEST_ENABLED ?? e.NODE_ENV !== 'test', weekday: e.DIGEST_WEEKDAY, hour: e.DIGEST_HOUR }),

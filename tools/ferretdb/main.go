@@ -59,7 +59,11 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{Unix: socket},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		// WAL with synchronous=NORMAL: a commit no longer waits for fsync, and a crash of this
+		// process (or of the app) still loses nothing, since the WAL is written before a write is
+		// acknowledged; only a power cut of the machine can undo the last commits. Fine for the
+		// development, demo and test database; production data lives in MongoDB.
+		SQLiteURL: "file:" + abs + "/?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		fail("cannot configure FerretDB: %v", err)
