@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
@@ -36,7 +36,18 @@ async function main(): Promise<void> {
   if (config.seedDemo) await seedDemoData(config, logger);
 
   const app = await createApp({ config, logger });
-  const server: Server = app.listen(config.port, config.host, () => {
+  // Slow clients (slowloris: headers or a body trickled byte by byte) would each hold a socket for
+  // Node's defaults, a minute for headers and five for a request; they get a 408 at these limits instead. The check runs
+  // at least every 5 s (Node's default is every 30 s, far coarser than the limits themselves).
+  const server: Server = createServer(
+    {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(config.httpHeadersTimeoutMs / 4))),
+    },
+    app,
+  );
+  server.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}` }, 'Fellesskap is listening');
   });
   // The weekly digest is sent by the server processes themselves (each person once per week, however
