@@ -82,14 +82,13 @@ export function importRoutes(): Router {
     (req, res, next) => {
       upload.single('file')(req, res, (err: unknown) => {
         if (!err) return next();
-        if (err instanceof multer.MulterError) {
-          const tooLarge = err.code === 'LIMIT_FILE_SIZE';
-          const problem: Problem = tooLarge ? { key: 'imports:file.tooLarge', params: { limit: IMPORT_MAX_LABEL } } : { key: 'imports:file.badUpload' };
-          req.log.info({ code: err.code }, 'import upload refused');
-          renderUpload(req, res, tooLarge ? 413 : 400, { kind: typeof req.body?.kind === 'string' ? req.body.kind : undefined, errors: { file: problem } }).catch(next);
-          return;
-        }
-        next(err);
+        // Files are read into memory, so every upload failure is the request's: multer's limits (with
+        // a code) and the multipart parser's plain errors (no boundary, a body cut off) alike.
+        const code = (err as { code?: string }).code;
+        const tooLarge = code === 'LIMIT_FILE_SIZE';
+        const problem: Problem = tooLarge ? { key: 'imports:file.tooLarge', params: { limit: IMPORT_MAX_LABEL } } : { key: 'imports:file.badUpload' };
+        req.log.info({ code, reason: (err as Error).message }, 'import upload refused');
+        renderUpload(req, res, tooLarge ? 413 : 400, { kind: typeof req.body?.kind === 'string' ? req.body.kind : undefined, errors: { file: problem } }).catch(next);
       });
     },
     async (req, res) => {

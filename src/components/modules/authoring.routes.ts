@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { addNavEntry } from '../../web/navigation.js';
 import { currentUser, requirePermission } from '../../web/policy.js';
+import { clientUpload } from '../../web/uploads.js';
 import { sanitiseAssetName } from './asset-types.js';
 import {
   addAsset,
@@ -52,8 +53,8 @@ const multerOptions = (fileSize: number): multer.Options => {
   const options = { storage: multer.memoryStorage(), limits: { fileSize, files: 1, fields: 10, parts: 12 }, defParamCharset: 'utf8' };
   return options;
 };
-const uploadAsset = multer(multerOptions(MAX_ASSET_BYTES)).single('file');
-const uploadZip = multer(multerOptions(MAX_ZIP_BYTES)).single('zip');
+const uploadAsset = clientUpload(multer(multerOptions(MAX_ASSET_BYTES)).single('file'));
+const uploadZip = clientUpload(multer(multerOptions(MAX_ZIP_BYTES)).single('zip'));
 
 function publisher(req: Request): Publisher {
   const user = currentUser(req)!;
