@@ -59,7 +59,7 @@ describe('adversarial: session fixation and the session cookie in production', f
       app = await buildTestApp();
     });
 
-    it('login: a session id obtained before login (and planted by an attacker) is replaced, and the old id no longer exists or authenticates', async () => {
+    it('login: a session id obtained before login (and planted by an attacker) is replaced; the old id and its CSRF token are worthless', async () => {
       const { email } = await createUser();
       // The attacker reads the login page and keeps its session cookie, then plants it in the victim's browser.
       const planted = await visit(app, undefined);
@@ -74,6 +74,10 @@ describe('adversarial: session fixation and the session cookie in production', f
 
       expect(await storedSession(plantedId), 'the planted session is destroyed').to.equal(null);
       expect(await isSignedIn(app, planted.cookie!), 'the attacker, replaying the planted cookie').to.equal(false);
+      // The CSRF token the attacker read with the planted session is worthless in the new one.
+      const forged = await request(app).post('/logg-ut').set('Cookie', login.cookie!).type('form').send({ _csrf: planted.token! });
+      expect(forged.status).to.equal(403);
+      expect(await isSignedIn(app, login.cookie!)).to.equal(true);
     });
 
     it('login: an attacker-chosen session id the server never issued is neither adopted nor kept', async () => {
