@@ -50,6 +50,28 @@ export async function casJson<T>(model: JsonModel, id: string, expected: number 
 const MAX_ATTEMPTS = 50;
 
 /**
+ * Writers of one document in this process take turns. Compare-and-set alone lets every writer read,
+ * and all but one lose and retry: with the 30 people of one unit starting a module together, each
+ * round costs a write for everyone and the last one waited over 15 s (the fault drill saw learners'
+ * first actions hang). Taking turns makes it one read and one write each; the compare-and-set still
+ * guards against other processes.
+ */
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<R>(key: string, run: () => Promise<R>): Promise<R> {
+  const mine = (turns.get(key) ?? Promise.resolve()).then(run);
+  const done = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(key, done);
+  void done.then(() => {
+    if (turns.get(key) === done) turns.delete(key);
+  });
+  return mine;
+}
+
+/**
  * Read-change-write with retries. `change` gets the stored value (or null) to change in place or
  * replace, and returns the new value, or undefined for "nothing to change". Returns the version
  * written and the value, or null if nothing changed.
@@ -61,14 +83,16 @@ export async function updateJson<T>(
   options: { onInsert?: () => Record<string, unknown>; codec?: Codec<T> } = {},
 ): Promise<Versioned<T> | null> {
   const codec = options.codec ?? (JSON_CODEC as Codec<T>);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const current = await readJson<T>(model, id, codec);
-    const next = change(current ? current.value : null);
-    if (next === undefined) return null;
-    const extra = current ? {} : (options.onInsert?.() ?? {});
-    if (await casJson(model, id, current ? current.v : null, next, { extra, codec })) return { v: (current?.v ?? 0) + 1, value: next };
-    // Someone else wrote in between: back off a little so a crowd of writers spreads out.
-    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (2 + attempt * 2))));
-  }
-  throw new ConflictError(`${model.collection.collectionName}/${id} kept changing`);
+  return inTurn(`${model.collection.collectionName}/${id}`, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await readJson<T>(model, id, codec);
+      const next = change(current ? current.value : null);
+      if (next === undefined) return null;
+      const extra = current ? {} : (options.onInsert?.() ?? {});
+      if (await casJson(model, id, current ? current.v : null, next, { extra, codec })) return { v: (current?.v ?? 0) + 1, value: next };
+      // Another process wrote in between: back off a little so a crowd of writers spreads out.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (2 + attempt * 2))));
+    }
+    throw new ConflictError(`${model.collection.collectionName}/${id} kept changing`);
+  });
 }
