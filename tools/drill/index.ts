@@ -12,18 +12,20 @@
  * removed at the end, also on failure and Ctrl-C. The last line printed is one JSON object:
  * {"sent","acked","failedClean","lost","hung"}. Exit code 1 when anything was lost or hung, or a check failed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findFreePort } from '../../src/db/index.js';
-import { connectDirect, disconnectDirect, killRunningApps, launcherOfApp, launchersFor, login, seedWorld, sleep, startApp, waitFor, waitReady, type AppProcess, type Learner } from './world.js';
+import { appOutputs, connectDirect, disconnectDirect, killRunningApps, launcherOfApp, launchersFor, login, seedWorld, sleep, startApp, waitFor, waitReady, type AppProcess, type Learner } from './world.js';
 import { runLoad, type Outcome } from './load.js';
 import { verifyStored } from './verify.js';
 import { check, count, latency, newReport, passed, printReport, spread, type ScenarioReport } from './summary.js';
 import { startFaults } from './start-faults.js';
 
 const LEARNERS = 30;
+/** The whole drill normally takes under a minute; past this something is stuck, and it stops. */
+const WATCHDOG_MS = 5 * 60_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** A request with no answer after this long counts as hung (the driver's server selection gives up after 5 s). */
 const CLIENT_TIMEOUT_MS = 15_000;
@@ -33,6 +35,14 @@ const started = Date.now();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-drill-'));
 const cleanups: Array<() => void> = [];
 const reports: ScenarioReport[] = [];
+
+/** On failure the app's own logs are kept (outside the temporary DATA_DIR, which is removed). */
+function keepLogs(): void {
+  const dir = path.join(os.tmpdir(), `fellesskap-drill-logs-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  for (const { label, output } of appOutputs) writeFileSync(path.join(dir, `${label}.log`), output());
+  console.log(`drill: the app's logs are kept in ${dir}`);
+}
 
 function cleanup(): void {
   killRunningApps();
@@ -47,6 +57,13 @@ function cleanup(): void {
   for (const fn of cleanups.splice(0)) fn();
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+setTimeout(() => {
+  console.log(`\ndrill: still running after ${WATCHDOG_MS / 60_000} minutes; stopping`);
+  keepLogs();
+  cleanup();
+  process.exit(printTotals(false));
+}, WATCHDOG_MS).unref();
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -250,6 +267,7 @@ async function main(): Promise<number> {
   }
   reports.push(await startFaults(dataDir, port, appEnv(port), all, LEARNERS, stored, (fn) => cleanups.push(fn)));
   printReport(reports.at(-1)!);
+  if (!reports.every(passed)) keepLogs();
   return printTotals(true);
 }
 
@@ -277,6 +295,7 @@ main()
   })
   .catch((err: unknown) => {
     console.error('drill: aborted:', err);
+    keepLogs();
     cleanup();
     process.exit(printTotals(false));
   });

@@ -52,6 +52,8 @@ export interface AppProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** Every start's output, kept for the logs a failed drill leaves behind. */
+export const appOutputs: Array<{ label: string; output: () => string }> = [];
 
 export interface StartOptions {
   env: Record<string, string>;
@@ -71,6 +73,7 @@ export function startApp(port: number, options: StartOptions): AppProcess {
     ? spawn('/bin/sh', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, ...args], { cwd: paths.root, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid })
     : spawn(process.execPath, args, { cwd: paths.root, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid });
   running.add(child);
+  appOutputs.push({ label: `app-${appOutputs.length + 1}-pid-${child.pid}`, output: () => out });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
