@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { connectDirect, disconnectDirect, launcherOfApp, launchersFor, startApp, waitReady, type StartOptions } from './world.js';
 import { check, newReport, type ScenarioReport } from './summary.js';
-import { verifyStored } from './verify.js';
+import { newlyLost, verifyStored } from './verify.js';
 import type { Outcome } from './load.js';
 
 const START_LIMIT_MS = 30_000;
@@ -106,6 +106,7 @@ export async function startFaults(
     await connectDirect(launcher!.port);
     try {
       const result = await verifyStored(all, learners);
+      report.lost += newlyLost(result.lost).length;
       check(
         report,
         result.lost.length === 0 && result.problems.length === 0 && result.storedActions === storedBefore,

@@ -85,3 +85,15 @@ export async function verifyStored(outcomes: Outcome[], learnerCount: number): P
   }
   return { lost, problems, storedActions };
 }
+
+const alreadyCounted = new Set<string>();
+
+/**
+ * The lost writes not counted by an earlier verification: a write found missing after a later fault
+ * counts once, in the scenario where it went missing.
+ */
+export function newlyLost(lost: Outcome[]): Outcome[] {
+  const fresh = lost.filter((o) => !alreadyCounted.has(o.actionId));
+  for (const o of fresh) alreadyCounted.add(o.actionId);
+  return fresh;
+}
