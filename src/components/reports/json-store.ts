@@ -56,13 +56,27 @@ const MAX_ATTEMPTS = 50;
  * first actions hang). Taking turns makes it one read and one write each; the compare-and-set still
  * guards against other processes.
  */
-const turns = new Map<string, Promise<unknown>>();
+const turns = new Map<string, Promise<void>>();
+
+/**
+ * How long one writer may hold its turn. Correctness never rests on the turn (compare-and-set does),
+ * so a write stuck on an unresponsive database must not hold up every later writer of the document.
+ */
+const TURN_LIMIT_MS = 2000;
 
 function inTurn<R>(key: string, run: () => Promise<R>): Promise<R> {
-  const mine = (turns.get(key) ?? Promise.resolve()).then(run);
-  const done = mine.then(
-    () => undefined,
-    () => undefined,
+  const previous = turns.get(key) ?? Promise.resolve();
+  const mine = previous.then(run);
+  const done = previous.then(
+    () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, TURN_LIMIT_MS);
+        const finish = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        mine.then(finish, finish);
+      }),
   );
   turns.set(key, done);
   void done.then(() => {
