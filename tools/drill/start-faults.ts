@@ -7,13 +7,18 @@
  * How the faults are made, without mounting anything (CI runs without that privilege):
  * - read-only: `chmod 0555` on DATA_DIR and its database folder. Root ignores permission bits, so when
  *   the drill runs as root the app is started as user `nobody` (65534) for this start; for `nobody`
- *   the root-owned 0555 directories are as read-only as a read-only mount.
+ *   the root-owned 0555 directories are as read-only as a read-only mount. Where `nobody` cannot read
+ *   the app (a checkout under /root), root makes DATA_DIR a read-only bind mount instead (EROFS); where
+ *   that is not allowed either, the read-only start is reported as not simulated (and the drill fails,
+ *   so a CI that cannot run it is noticed). DRILL_READ_ONLY=chmod|nobody|mount picks one by hand.
  * - disk full: RLIMIT_FSIZE = 0 (`ulimit -f 0`) on the app and the database it starts: every write that
  *   would grow a file fails with EFBIG ("file too large"), as a full disk fails with ENOSPC. The Go
  *   launcher ignores the SIGXFSZ that comes with it and sees the error; Node writes no file at start
  *   (tsx's compile cache is switched off for this start), so only the database's writes are refused.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { paths } from '../../src/config/index.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { connectDirect, disconnectDirect, launcherOfApp, launchersFor, startApp, waitReady, type StartOptions } from './world.js';
@@ -67,6 +72,17 @@ async function failedStart(report: ScenarioReport, label: string, dataDir: strin
   check(report, fingerprint(path.join(dataDir, 'ferretdb')) === before, `${label}: the database files are byte for byte unchanged`);
 }
 
+/** How to make DATA_DIR read-only for the app on this machine (see the header). */
+function readOnlyMethod(): { method: 'chmod' | 'nobody' | 'mount'; why: string } {
+  const forced = process.env.DRILL_READ_ONLY;
+  if (forced === 'chmod' || forced === 'nobody' || forced === 'mount') return { method: forced, why: 'chosen by DRILL_READ_ONLY' };
+  if (process.getuid?.() !== 0) return { method: 'chmod', why: 'the drill does not run as root' };
+  const probe = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(path.join(paths.root, 'src', 'server.ts'))}, 4)`], { uid: 65534, gid: 65534 });
+  return probe.status === 0
+    ? { method: 'nobody', why: 'the drill runs as root, which ignores permission bits' }
+    : { method: 'mount', why: 'the drill runs as root, and user nobody cannot read the app' };
+}
+
 export async function startFaults(
   dataDir: string,
   port: number,
@@ -80,17 +96,27 @@ export async function startFaults(
   const dbDir = path.join(dataDir, 'ferretdb');
   const quiet = { ...env, TSX_DISABLE_CACHE: '1' };
 
+  const { method, why } = readOnlyMethod();
   const restore = () => {
+    if (method === 'mount') spawnSync('umount', [dataDir]);
     chmodSync(dataDir, 0o700);
     chmodSync(dbDir, 0o750);
   };
   onCleanup(restore);
-  chmodSync(dataDir, 0o555);
-  chmodSync(dbDir, 0o555);
-  const asRoot = process.getuid?.() === 0;
-  report.notes.push(`read-only: chmod 0555${asRoot ? ', app started as user nobody (the drill runs as root, which ignores permission bits)' : ''}`);
+  let ready = true;
+  if (method === 'mount') {
+    ready = spawnSync('mount', ['--bind', dataDir, dataDir]).status === 0 && spawnSync('mount', ['-o', 'remount,bind,ro', dataDir]).status === 0;
+    report.notes.push(`read-only: DATA_DIR made a read-only bind mount (${why})`);
+  } else {
+    chmodSync(dataDir, 0o555);
+    chmodSync(dbDir, 0o555);
+    report.notes.push(`read-only: chmod 0555${method === 'nobody' ? ', app started as user nobody' : ''} (${why})`);
+  }
   try {
-    await failedStart(report, 'read-only', dataDir, port, { env: { ...quiet, HOME: '/tmp' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) }, /permission denied|read-only/i);
+    if (check(report, ready, 'read-only: the fault could be made on this machine')) {
+      const user = method === 'nobody' ? { uid: 65534, gid: 65534 } : {};
+      await failedStart(report, 'read-only', dataDir, port, { env: { ...quiet, HOME: '/tmp' }, ...user }, /permission denied|read-only/i);
+    }
   } finally {
     restore();
   }
