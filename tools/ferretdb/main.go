@@ -43,6 +43,7 @@ func main() {
 		fail("data directory %s is not writable: %v", abs, err)
 	}
 	_ = os.Remove(probe)
+	repairOrphanTables(abs)
 
 	// FerretDB itself listens on a private Unix socket; clients reach it through the write-serialising
 	// front on the requested TCP address (see writelock.go).
