@@ -31,6 +31,19 @@ function unwritableDataDir(dir: string, cause: string): EmbeddedDatabaseError {
   );
 }
 
+/**
+ * SQLite's own words, as FerretDB passes them on, when a write cannot reach the disk: a disk that
+ * still took the launcher's small write probe but not the database's pages (nearly full), or files
+ * that turned read-only. Without this the app stops with a FerretDB stack path and an error number.
+ */
+const SQLITE_STORAGE_ERROR = /(disk I\/O error|database or disk is full|attempt to write a readonly database) \(\d+\)/;
+
+/** The one-line explanation of a storage error of the embedded database, or undefined for other errors. */
+export function explainStorageError(dataDir: string, err: unknown): EmbeddedDatabaseError | undefined {
+  const match = SQLITE_STORAGE_ERROR.exec((err as Error | null)?.message ?? '');
+  return match ? unwritableDataDir(dataDir, `the database reports: ${match[0]}`) : undefined;
+}
+
 /** The launcher's own lines for a data directory it cannot create or write (tools/ferretdb/main.go). */
 const LAUNCHER_UNWRITABLE = /ferretdb-launcher: (?:data directory \S+ is not writable|cannot create data directory \S+): (.*)$/m;
 
@@ -106,6 +119,10 @@ export class EmbeddedServer {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
   }
 
   get restartCount(): number {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './connection.js';
-import { EmbeddedServer } from './embedded-server.js';
+import { EmbeddedServer, explainStorageError } from './embedded-server.js';
 
 export { pingDatabase } from './connection.js';
 export { assertSafeTestDatabase, UnsafeTestDatabaseError } from './test-guard.js';
@@ -29,7 +29,7 @@ export async function openDatabase(config: AppConfig, logger: Logger, dbName = '
     await ensureIndexes();
   } catch (err) {
     await embedded?.stop();
-    throw err;
+    throw (embedded && explainStorageError(embedded.dataDir, err)) || err;
   }
   return {
     uri,
