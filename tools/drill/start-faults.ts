@@ -15,9 +15,13 @@
  *   would grow a file fails with EFBIG ("file too large"), as a full disk fails with ENOSPC. The Go
  *   launcher ignores the SIGXFSZ that comes with it and sees the error; Node writes no file at start
  *   (tsx's compile cache is switched off for this start), so only the database's writes are refused.
+ * - disk nearly full: RLIMIT_FSIZE = 64 KiB on a first start in an empty directory, so the launcher's
+ *   few-byte probe passes and the database fails part-way through creating its tables — the case the
+ *   probe cannot catch; afterwards a normal start must open what the failed one left.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { paths } from '../../src/config/index.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -43,7 +47,9 @@ function fingerprint(dir: string): string {
 }
 
 async function failedStart(report: ScenarioReport, label: string, dataDir: string, port: number, options: StartOptions, expected: RegExp): Promise<void> {
-  const before = fingerprint(path.join(dataDir, 'ferretdb'));
+  // A first start has no database yet to compare; a later normal start must open what it left.
+  const existing = existsSync(path.join(dataDir, 'ferretdb'));
+  const before = existing ? fingerprint(path.join(dataDir, 'ferretdb')) : '';
   const t0 = Date.now();
   const app = startApp(port, options);
   const killer = setTimeout(() => app.child.kill('SIGKILL'), START_LIMIT_MS);
@@ -69,7 +75,7 @@ async function failedStart(report: ScenarioReport, label: string, dataDir: strin
     `${label}: exactly one error line, naming the directory, the cause and what to do`,
   );
   check(report, launchersFor(dataDir).length === 0, `${label}: no database process left`);
-  check(report, fingerprint(path.join(dataDir, 'ferretdb')) === before, `${label}: the database files are byte for byte unchanged`);
+  if (existing) check(report, fingerprint(path.join(dataDir, 'ferretdb')) === before, `${label}: the database files are byte for byte unchanged`);
 }
 
 /** How to make DATA_DIR read-only for the app on this machine (see the header). */
@@ -123,6 +129,24 @@ export async function startFaults(
 
   report.notes.push('disk full: RLIMIT_FSIZE 0 (ulimit -f 0) on the app and its database');
   await failedStart(report, 'disk full', dataDir, port, { env: quiet, shellPrefix: 'ulimit -f 0;' }, /too large|no space/i);
+  // Nearly full, at a first start: the launcher's few-byte write probe passes, and the database fails
+  // part-way through creating its tables. (On an existing database a start writes nothing, so there the
+  // app starts and a full disk shows in the first write — not a start-up fault.)
+  const fresh = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-drill-fresh-'));
+  onCleanup(() => rmSync(fresh, { recursive: true, force: true }));
+  report.notes.push('disk nearly full at a first start: an empty DATA_DIR, RLIMIT_FSIZE 64 KiB (ulimit -f 64)');
+  const freshEnv = { ...quiet, DATA_DIR: fresh };
+  await failedStart(report, 'disk nearly full', fresh, port, { env: freshEnv, shellPrefix: 'ulimit -f 64;' }, /disk I\/O error|disk is full|too large/i);
+  const retry = startApp(port, { env: freshEnv });
+  try {
+    await waitReady(retry, 60_000);
+    check(report, true, 'disk nearly full: with space again, the same directory starts normally (what the failed start left opens)');
+  } catch (err) {
+    check(report, false, `disk nearly full: with space again, the same directory does not start: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    retry.child.kill('SIGTERM');
+    await retry.exited;
+  }
 
   // Afterwards the same directory opens as before, with every write of scenarios 1 and 2.
   const app = startApp(port, { env });

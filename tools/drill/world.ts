@@ -105,13 +105,16 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
 }
 
 export async function waitReady(app: AppProcess, timeoutMs: number): Promise<void> {
-  await waitFor(async () => {
-    if (app.child.exitCode !== null) throw new Error(`the app exited (code ${app.child.exitCode}) before it was ready:\n${app.output().slice(-3000)}`);
-    return (await fetch(`${app.base}/readyz`, { signal: AbortSignal.timeout(2000) })).status === 200;
-  }, timeoutMs, 'the app to answer /readyz with 200').catch((err: Error) => {
-    if (err.message.startsWith('the app exited')) throw err;
-    throw new Error(`${err.message}\n${app.output().slice(-3000)}`);
-  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+      throw new Error(`the app exited (${app.child.exitCode ?? app.child.signalCode}) before it was ready:\n${app.output().slice(-3000)}`);
+    }
+    const ok = await fetch(`${app.base}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the app to answer /readyz with 200\n${app.output().slice(-3000)}`);
+    await sleep(100);
+  }
 }
 
 export interface LauncherProcess {
