@@ -97,7 +97,7 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
   app.use(learningRoutes({ config, logger }));
-  app.use(pageRoutes());
+  app.use(pageRoutes({ config }));
   app.use(accountRoutes(config));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());

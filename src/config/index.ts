@@ -15,6 +15,9 @@ const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A plain e-mail address (for a mailto: link); anything else must be an http(s) URL. */
+const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -44,6 +47,11 @@ const envSchema = z.object({
   DIGEST_ENABLED: boolish.optional(),
   DIGEST_WEEKDAY: z.coerce.number().int().min(1, 'must be 1 (Monday) to 7 (Sunday)').max(7, 'must be 1 (Monday) to 7 (Sunday)').default(1),
   DIGEST_HOUR: z.coerce.number().int().min(0, 'must be an hour from 0 to 23').max(23, 'must be an hour from 0 to 23').default(7),
+  ACCESSIBILITY_CONTACT: z
+    .string()
+    .max(300)
+    .refine((v) => EMAIL.test(v) || /^https?:\/\/[^\s]+$/.test(v), 'must be an e-mail address or an http(s) URL')
+    .optional(),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -71,6 +79,13 @@ export interface AppConfig {
   readonly oidc: OidcConfig | undefined;
   /** The weekly digest e-mail: when the server sends it (Norwegian time). */
   readonly digest: DigestConfig;
+  /** Where the accessibility statement sends feedback; undefined: the statement says to tell one's leader. */
+  readonly accessibilityContact: AccessibilityContact | undefined;
+}
+
+export interface AccessibilityContact {
+  readonly kind: 'email' | 'url';
+  readonly value: string;
 }
 
 export interface DigestConfig {
@@ -166,5 +181,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     oidc,
     // Tests drive the digest themselves; a timer in a test process would only add noise.
     digest: Object.freeze({ enabled: e.DIGEST_ENABLED ?? e.NODE_ENV !== 'test', weekday: e.DIGEST_WEEKDAY, hour: e.DIGEST_HOUR }),
+    accessibilityContact: e.ACCESSIBILITY_CONTACT
+      ? Object.freeze({ kind: EMAIL.test(e.ACCESSIBILITY_CONTACT) ? 'email' : 'url', value: e.ACCESSIBILITY_CONTACT } as const)
+      : undefined,
   });
 }

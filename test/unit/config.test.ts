@@ -47,4 +47,11 @@ describe('config: loadConfig', () => {
   it('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: '' }).port).to.equal(3000);
   });
+
+  it('ACCESSIBILITY_CONTACT: an e-mail address or an http(s) URL, unset by default, anything else refused', () => {
+    expect(loadConfig({}).accessibilityContact).to.equal(undefined);
+    expect(loadConfig({ ACCESSIBILITY_CONTACT: 'uu@kommune.example' }).accessibilityContact).to.deep.equal({ kind: 'email', value: 'uu@kommune.example' });
+    expect(loadConfig({ ACCESSIBILITY_CONTACT: 'https://kommune.example/uu' }).accessibilityContact).to.deep.equal({ kind: 'url', value: 'https://kommune.example/uu' });
+    expect(() => loadConfig({ ACCESSIBILITY_CONTACT: 'javascript:alert(1)' })).to.throw(ConfigError, /ACCESSIBILITY_CONTACT must be an e-mail address or an http\(s\) URL/);
+  });
 });
