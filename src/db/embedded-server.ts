@@ -38,10 +38,25 @@ function unwritableDataDir(dir: string, cause: string): EmbeddedDatabaseError {
  */
 const SQLITE_STORAGE_ERROR = /(disk I\/O error|database or disk is full|attempt to write a readonly database) \(\d+\)/;
 
+/**
+ * FerretDB v1 creates a collection's table and its metadata row in two steps; when the second fails
+ * (a full disk), a retry in the same run finds the half-made table. The launcher removes such empty
+ * tables when it starts, so the cure is space and a new start.
+ */
+const HALF_MADE_COLLECTION = /SQL logic error: table "[^"]+" already exists \(1\)/;
+
 /** The one-line explanation of a storage error of the embedded database, or undefined for other errors. */
 export function explainStorageError(dataDir: string, err: unknown): EmbeddedDatabaseError | undefined {
-  const match = SQLITE_STORAGE_ERROR.exec((err as Error | null)?.message ?? '');
-  return match ? unwritableDataDir(dataDir, `the database reports: ${match[0]}`) : undefined;
+  const message = (err as Error | null)?.message ?? '';
+  const match = SQLITE_STORAGE_ERROR.exec(message);
+  if (match) return unwritableDataDir(dataDir, `the database reports: ${match[0]}`);
+  if (HALF_MADE_COLLECTION.test(message)) {
+    return new EmbeddedDatabaseError(
+      `The data directory ${dataDir} could not be written completely (a collection was left half-made, most often by a full disk). ` +
+        'Make sure the disk has free space and start the app again (the half-made table is removed at start), or set DATA_DIR to another directory.',
+    );
+  }
+  return undefined;
 }
 
 /** The launcher's own lines for a data directory it cannot create or write (tools/ferretdb/main.go). */

@@ -19,6 +19,14 @@ describe('embedded database: explainStorageError', () => {
     expect(explainStorageError(dir, new Error('x attempt to write a readonly database (8)'))?.message).to.contain('attempt to write a readonly database (8)');
   });
 
+  it('a collection left half-made by an earlier failed write in the same run: says to free space and start again', () => {
+    const raw = new Error('[registry.go:294 metadata.(*Registry).collectionCreate] SQL logic error: table "users_5e7cc513" already exists (1)');
+    const explained = explainStorageError(dir, raw)?.message ?? '';
+    expect(explained).to.contain(dir);
+    expect(explained).to.match(/free space and start the app again/);
+    expect(explained).to.contain('DATA_DIR');
+  });
+
   it('any other error (unreachable server, a duplicate key, not an error at all): left to the caller', () => {
     expect(explainStorageError(dir, new Error('connect ECONNREFUSED 127.0.0.1:27017'))).to.equal(undefined);
     expect(explainStorageError(dir, new Error('E11000 duplicate key error'))).to.equal(undefined);

@@ -136,7 +136,7 @@ export async function startFaults(
   onCleanup(() => rmSync(fresh, { recursive: true, force: true }));
   report.notes.push('disk nearly full at a first start: an empty DATA_DIR, RLIMIT_FSIZE 64 KiB (ulimit -f 64)');
   const freshEnv = { ...quiet, DATA_DIR: fresh };
-  await failedStart(report, 'disk nearly full', fresh, port, { env: freshEnv, shellPrefix: 'ulimit -f 64;' }, /disk I\/O error|disk is full|too large/i);
+  await failedStart(report, 'disk nearly full', fresh, port, { env: freshEnv, shellPrefix: 'ulimit -f 64;' }, /disk I\/O error|disk is full|too large|half-made/i);
   const retry = startApp(port, { env: freshEnv });
   try {
     await waitReady(retry, 60_000);
