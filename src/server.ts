@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
-import { openDatabase, type DatabaseHandle } from './db/index.js';
+import { explainStorageError, openDatabase, type DatabaseHandle } from './db/index.js';
 import { createApp } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
@@ -30,12 +30,21 @@ async function main(): Promise<void> {
     logger.fatal({ err }, (err as Error).message);
     process.exit(1);
   }
-  // A database from before the units' assignment lists gets them once, before any request reads them.
-  const listsBuilt = await ensureUnitLists();
-  if (listsBuilt !== null) logger.info({ lists: listsBuilt }, 'assignment lists of the units built');
-  if (config.seedDemo) await seedDemoData(config, logger);
-
-  const app = await createApp({ config, logger });
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    // A database from before the units' assignment lists gets them once, before any request reads them.
+    const listsBuilt = await ensureUnitLists();
+    if (listsBuilt !== null) logger.info({ lists: listsBuilt }, 'assignment lists of the units built');
+    if (config.seedDemo) await seedDemoData(config, logger);
+    app = await createApp({ config, logger });
+  } catch (err) {
+    // A start-up step that fails (the disk filling up while the demo data is written, say) must stop
+    // the process with one line; unhandled, it left the app running without ever listening.
+    const explained = (db.embedded && explainStorageError(db.embedded.dataDir, err)) || (err as Error);
+    logger.fatal({ err }, explained.message);
+    await db.close();
+    process.exit(1);
+  }
   // Slow clients (slowloris: headers or a body trickled byte by byte) would each hold a socket for
   // Node's defaults, a minute for headers and five for a request; they get a 408 at these limits instead. The check runs
   // at least every 5 s (Node's default is every 30 s, far coarser than the limits themselves).

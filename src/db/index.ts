@@ -6,7 +6,7 @@ import { EmbeddedServer, explainStorageError } from './embedded-server.js';
 
 export { pingDatabase } from './connection.js';
 export { assertSafeTestDatabase, UnsafeTestDatabaseError } from './test-guard.js';
-export { EmbeddedServer, EmbeddedDatabaseError, findFreePort } from './embedded-server.js';
+export { EmbeddedServer, EmbeddedDatabaseError, findFreePort, explainStorageError } from './embedded-server.js';
 
 export interface DatabaseHandle {
   uri: string;
