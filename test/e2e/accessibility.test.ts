@@ -272,6 +272,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await publishFixture({ wording: 'Alle barn har rett til å bli hørt.', kind: 'minor' });
     await publishFixture({ slug: 'medvirkning', title: 'Medvirkning', small: true });
     await publishFixture({ slug: 'videre', title: 'Videre samtaler', small: true, prerequisites: [SLUG] });
+    await publishFixture({ slug: 'samtalar', title: 'Samtalar med barn', small: true, language: 'nn' });
 
     const member = (role: 'ansatt' | 'leder') => [{ unitId: ids.unit, role }];
     const ola = await createUser({ ...LOGINS.staff, memberships: member('ansatt') });
@@ -398,11 +399,32 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
       expect(await page.locator('html').getAttribute('lang'), url).to.equal(lang);
       if (heading) expect(await page.locator('h1').textContent(), url).to.contain(heading);
       await expectAccessible(page);
+      if (url.startsWith('/moduler/')) {
+        // The module is in bokmål: its text says so inside the nynorsk page (WCAG 3.1.2).
+        expect(await page.locator('h1').getAttribute('lang')).to.equal('nb');
+        expect(await page.locator('.lesson-content [lang="nb"]').first().textContent()).to.contain('rett til å bli hørt');
+      }
       // Back to bokmål for the other tests (the choice is kept in a cookie).
       await page.goto(`${server.baseUrl}${url}?lang=nb`);
       expect(await page.locator('html').getAttribute('lang')).to.equal('nb');
       await page.close();
     }
+  });
+
+  it('a nynorsk module in the bokmål interface is marked as nynorsk; a bokmål module is not marked again', async () => {
+    const page = await pageAs('staff');
+    await page.goto(`${server.baseUrl}/moduler/samtalar/?lang=nb`);
+    expect(await page.locator('html').getAttribute('lang')).to.equal('nb');
+    expect(await page.locator('h1').getAttribute('lang')).to.equal('nn');
+    expect(await page.locator('p.lead').getAttribute('lang')).to.equal('nn');
+    await page.goto(`${server.baseUrl}/moduler/samtalar/lytte`);
+    expect(await page.locator('h1').getAttribute('lang')).to.equal('nn');
+    expect(await page.locator('.lesson-content > div[lang="nn"]').count()).to.be.greaterThan(0);
+    await expectAccessible(page);
+    await page.goto(`${server.baseUrl}/moduler/${SLUG}/lytte`);
+    expect(await page.locator('h1').getAttribute('lang')).to.equal(null);
+    expect(await page.locator('.lesson-content [lang]').count()).to.equal(0);
+    await page.close();
   });
 
   it('keyboard only: the skip link comes first and works, and a person logs in', async () => {

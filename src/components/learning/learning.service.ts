@@ -365,7 +365,7 @@ export class LearningService {
       certificateCode = fact?.certificateCode ?? null;
     }
     return {
-      module: { slug, title: version.title, version: `${version.major}.${version.minor}` },
+      module: { slug, title: version.title, version: `${version.major}.${version.minor}`, language: version.language },
       lesson: { slug: lesson.slug, title: lesson.title, number: lesson.number, minutes: lesson.minutes, toc: lesson.toc },
       lessonCount: version.lessons.length,
       parts,
