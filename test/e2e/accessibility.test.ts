@@ -616,6 +616,8 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
       expect(headings.length).to.be.at.least(6);
       const main = (await page.locator('main').textContent()) ?? '';
       expect(main).to.contain('WCAG 2.1');
+      // Every known deviation and every way of testing in the language's file is on the page.
+      for (const [key, value] of Object.entries(text)) if (/^(limitation|tested)[A-Z]/.test(key) && key !== 'testedHeading') expect(main, key).to.contain(value);
       expect(await page.locator('main a[href="https://www.uutilsynet.no/"]').count(), 'a link to the authority').to.equal(1);
       expect(await page.locator('main time[datetime]').getAttribute('datetime'), 'the date of the statement').to.match(/^\d{4}-\d{2}-\d{2}$/);
       // Without ACCESSIBILITY_CONTACT the statement says where feedback goes instead.
