@@ -18,6 +18,8 @@
  * - disk nearly full: RLIMIT_FSIZE = 64 KiB on a first start in an empty directory, so the launcher's
  *   few-byte probe passes and the database fails part-way through creating its tables — the case the
  *   probe cannot catch; afterwards a normal start must open what the failed one left.
+ * - the disk fills while a first start writes the demo data: RLIMIT_FSIZE = 4000 KiB with SEED_DEMO=true,
+ *   so the database opens and a later start-up step fails; the same checks.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -56,16 +58,20 @@ async function failedStart(report: ScenarioReport, label: string, dataDir: strin
   const { code, signal } = await app.exited;
   clearTimeout(killer);
   const ms = Date.now() - t0;
-  const lines = app.output().trim().split('\n').filter(Boolean);
-  // The fatal line is the logger's JSON; what a person reads is its message.
-  const problems = lines.flatMap((line) => {
-    try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string };
-      return (entry.level ?? 0) >= 50 ? [entry.msg ?? ''] : [];
-    } catch {
-      return [line];
-    }
-  });
+  // The fatal line is the logger's JSON on stdout; what a person reads is its message. Any line on
+  // stderr is a problem too. (Plain stdout lines, such as the demo logins of a first start, are not.)
+  const logged = app
+    .output()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string };
+        return (entry.level ?? 0) >= 50 ? [entry.msg ?? ''] : [];
+      } catch {
+        return [];
+      }
+    });
+  const problems = [...logged, ...app.errors().split('\n').filter((line) => line.trim() !== '')];
   report.notes.push(`${label}: exit code ${code}${signal ? ` (${signal})` : ''} after ${(ms / 1000).toFixed(1)} s; the line: ${problems.join(' | ') || '(none)'}`);
   check(report, code !== null && code !== 0 && ms < START_LIMIT_MS, `${label}: the app stopped by itself with a non-zero exit code within ${START_LIMIT_MS / 1000} s`);
   const line = problems[0] ?? '';
@@ -76,6 +82,20 @@ async function failedStart(report: ScenarioReport, label: string, dataDir: strin
   );
   check(report, launchersFor(dataDir).length === 0, `${label}: no database process left`);
   if (existing) check(report, fingerprint(path.join(dataDir, 'ferretdb')) === before, `${label}: the database files are byte for byte unchanged`);
+}
+
+/** After a failed first start, with space again: the same directory must start and be ready. */
+async function startsAgain(report: ScenarioReport, label: string, port: number, env: Record<string, string>): Promise<void> {
+  const app = startApp(port, { env });
+  try {
+    await waitReady(app, 60_000);
+    check(report, true, `${label}: with space again, the same directory starts normally (what the failed start left opens)`);
+  } catch (err) {
+    check(report, false, `${label}: with space again, the same directory does not start: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    app.child.kill('SIGTERM');
+    await app.exited;
+  }
 }
 
 /** How to make DATA_DIR read-only for the app on this machine (see the header). */
@@ -137,16 +157,15 @@ export async function startFaults(
   report.notes.push('disk nearly full at a first start: an empty DATA_DIR, RLIMIT_FSIZE 64 KiB (ulimit -f 64)');
   const freshEnv = { ...quiet, DATA_DIR: fresh };
   await failedStart(report, 'disk nearly full', fresh, port, { env: freshEnv, shellPrefix: 'ulimit -f 64;' }, /disk I\/O error|disk is full|too large|half-made/i);
-  const retry = startApp(port, { env: freshEnv });
-  try {
-    await waitReady(retry, 60_000);
-    check(report, true, 'disk nearly full: with space again, the same directory starts normally (what the failed start left opens)');
-  } catch (err) {
-    check(report, false, `disk nearly full: with space again, the same directory does not start: ${(err as Error).message.split('\n')[0]}`);
-  } finally {
-    retry.child.kill('SIGTERM');
-    await retry.exited;
-  }
+  await startsAgain(report, 'disk nearly full', port, freshEnv);
+
+  // The disk fills while a first start writes the demo data (after the database has opened).
+  const seeded = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-drill-seed-'));
+  onCleanup(() => rmSync(seeded, { recursive: true, force: true }));
+  report.notes.push('disk fills during the demo data of a first start: an empty DATA_DIR, SEED_DEMO=true, RLIMIT_FSIZE 4000 KiB');
+  const seedEnv = { ...quiet, DATA_DIR: seeded, SEED_DEMO: 'true' };
+  await failedStart(report, 'disk fills while seeding', seeded, port, { env: seedEnv, shellPrefix: 'ulimit -f 4000;' }, /disk I\/O error|disk is full|too large|half-made/i);
+  await startsAgain(report, 'disk fills while seeding', port, seedEnv);
 
   // Afterwards the same directory opens as before, with every write of scenarios 1 and 2.
   const app = startApp(port, { env });

@@ -48,6 +48,8 @@ export interface AppProcess {
   child: ChildProcess;
   base: string;
   output: () => string;
+  /** Standard error alone: the app writes its logs to stdout, so anything here is a plain-text problem. */
+  errors: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -67,6 +69,7 @@ export interface StartOptions {
 /** Starts `src/server.ts` as a real process with its own environment (nothing inherited but PATH). */
 export function startApp(port: number, options: StartOptions): AppProcess {
   let out = '';
+  let err = '';
   const args = ['--import', 'tsx', 'src/server.ts'];
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...options.env };
   const child = options.shellPrefix
@@ -75,14 +78,17 @@ export function startApp(port: number, options: StartOptions): AppProcess {
   running.add(child);
   appOutputs.push({ label: `app-${appOutputs.length + 1}-pid-${child.pid}`, output: () => out });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
     }),
   );
-  return { child, base: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, base: `http://127.0.0.1:${port}`, output: () => out, errors: () => err, exited };
 }
 
 /** Kills every app process this drill started and is still running (on failure or Ctrl-C). */
