@@ -417,6 +417,8 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     expect(await page.locator('html').getAttribute('lang')).to.equal('nb');
     expect(await page.locator('h1').getAttribute('lang')).to.equal('nn');
     expect(await page.locator('p.lead').getAttribute('lang')).to.equal('nn');
+    await page.goto(`${server.baseUrl}/mine-kurs`);
+    expect(await page.locator('.course-card h3[lang="nn"]').allTextContents()).to.deep.equal(['Samtalar med barn']);
     await page.goto(`${server.baseUrl}/moduler/samtalar/lytte`);
     expect(await page.locator('h1').getAttribute('lang')).to.equal('nn');
     expect(await page.locator('.lesson-content > div[lang="nn"]').count()).to.be.greaterThan(0);

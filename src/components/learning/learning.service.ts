@@ -87,6 +87,8 @@ export interface CourseCard {
   summary: string;
   minutes: number;
   themes: string[];
+  /** The module's own language (`nb` or `nn`), marked in the page where it differs from the page's. */
+  language: string;
   status: ModuleStatus;
   /** Other languages of the module: `{ language: 'nn', slug: 'medvirkning-nn' }`. */
   translations: Array<{ language: string; slug: string }>;
@@ -241,6 +243,7 @@ export class LearningService {
       summary: item.latest.summary,
       minutes: item.latest.minutes,
       themes: item.latest.themes,
+      language: item.latest.language,
       status: moduleStatus(summary, item.slug, item.latest.major),
       translations: Object.entries(item.translations).map(([language, slug]) => ({ language, slug })),
     });
