@@ -1,5 +1,6 @@
 import { parseModule, publishParsed, type PublishOutcome, type VersionKind } from '../../src/components/modules/index.js';
-import { clearLearningCaches, forgetCatalogue } from '../../src/components/learning/index.js';
+import { clearLearningCaches, CompletionModel, forgetCatalogue, learningVersion, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { MP4, VTT, lessonMd, moduleMd, sourceOf } from './module-source.js';
 
 /**
@@ -104,4 +105,22 @@ export async function publishFixture(options: FixtureOptions = {}): Promise<Publ
   const outcome = await publishParsed(parsed.module, source, { by: { id: null, name: 'test' }, draft: 'if-not-ahead', kind: options.kind });
   forgetCatalogue();
   return outcome;
+}
+
+/**
+ * Completes every activity of a published version for a person through the real progress service
+ * (the team session as a leader would record it); returns the certificate code. `tag` keeps the
+ * action ids of different suites apart.
+ */
+export async function completeModule(userId: string, unitId: string, versionId: string, tag = 'fixture'): Promise<string> {
+  const version = await learningVersion(versionId);
+  const progress = new ProgressService(createLogger('silent'));
+  for (const activity of version!.activities) {
+    const input = { reading: {}, video: {}, reflection: { text: 'Tanke' }, 'workplace-task': { tried: true, note: '' }, 'team-session': { attended: true, recordedBy: 'Leder' } }[activity.kind as string];
+    const quiz = activity.kind === 'quiz' ? { answers: Object.fromEntries((activity.settings.questions as Array<{ id: string; options: Array<{ correct: boolean }> }>).map((q) => [q.id, q.options.flatMap((o, i) => (o.correct ? [i] : []))])) } : undefined;
+    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string]!;
+    await progress.act({ userId, version: version!, activityId: activity.id, action, input: quiz ?? input, actionId: `${tag}-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
+  }
+  const fact = await CompletionModel.findById(progressId(userId, version!.slug, version!.major)).lean();
+  return fact!.certificateCode;
 }

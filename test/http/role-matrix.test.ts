@@ -10,7 +10,6 @@ import { DistrictModel } from '../../src/components/organisation/index.js';
 import { previewImport } from '../../src/components/imports/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { paths } from '../../src/config/index.js';
-import { CompletionModel, learningVersion, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { toSessionUser } from '../../src/components/accounts/index.js';
 import { assignForUnits, createAssignment } from '../../src/components/assignments/index.js';
@@ -18,21 +17,7 @@ import { TeamSessionService } from '../../src/components/teams/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 import { testConfig } from '../helpers/app.js';
-import { publishFixture } from '../helpers/learning-fixture.js';
-
-/** Completes every activity of a published version for a person (the team session as a leader would); returns the certificate code. */
-async function completeModule(userId: string, unitId: string, versionId: string): Promise<string> {
-  const version = await learningVersion(versionId);
-  const progress = new ProgressService(createLogger('silent'));
-  for (const activity of version!.activities) {
-    const input = { reading: {}, video: {}, reflection: { text: 'Tanke' }, 'workplace-task': { tried: true, note: '' }, 'team-session': { attended: true, recordedBy: 'Leder' } }[activity.kind as string];
-    const quiz = activity.kind === 'quiz' ? { answers: Object.fromEntries((activity.settings.questions as Array<{ id: string; options: Array<{ correct: boolean }> }>).map((q) => [q.id, q.options.flatMap((o, i) => (o.correct ? [i] : []))])) } : undefined;
-    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string]!;
-    await progress.act({ userId, version: version!, activityId: activity.id, action, input: quiz ?? input, actionId: `matrix-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
-  }
-  const fact = await CompletionModel.findById(progressId(userId, version!.slug, version!.major)).lean();
-  return fact!.certificateCode;
-}
+import { completeModule, publishFixture } from '../helpers/learning-fixture.js';
 
 /**
  * Every route × every role. Add each new route here with the outcome per role:
@@ -258,7 +243,7 @@ describe('http: role matrix (every route × every role)', function () {
     ids.module = published!.slug;
     ids.assetHash = (await mongoose.connection.db!.collection<{ _id: string; contentType: string }>('module_assets').findOne({ contentType: 'image/png' }))!._id;
     // The staff member has completed the module, so there is a certificate to ask for.
-    ids.certificate = await completeModule(staff.id, ids.unitA, `${ids.module}@1.0`);
+    ids.certificate = await completeModule(staff.id, ids.unitA, `${ids.module}@1.0`, 'matrix');
     // Leaders' pages: a module with a team session, two assignments of unit A (one to withdraw), a
     // municipal assignment to withdraw, a team session held today, and the staff member's unsubscribe link.
     await publishFixture();

@@ -30,6 +30,7 @@ import { seedDemoOrganisation } from '../../src/components/organisation/index.js
 import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { ProgressModel } from '../../src/components/learning/index.js';
+import { formLogin } from '../lib/form-login.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,28 +47,6 @@ function listen(app: express.Express): Promise<{ server: Server; url: string }> 
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
   });
-}
-
-function cookiesOf(res: Response): string {
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
-
-/** Logs in through the real form: GET for the CSRF token and session, POST the form. */
-async function login(base: string): Promise<string> {
-  const form = await fetch(`${base}/logg-inn`);
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!token) throw new Error('no CSRF token on the login page');
-  const res = await fetch(`${base}/logg-inn`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(form) },
-    body: new URLSearchParams({ _csrf: token, email: DEMO_STAFF, password: DEMO_PASSWORD }),
-  });
-  if (res.status !== 302) throw new Error(`login failed: ${res.status}`);
-  return cookiesOf(res);
 }
 
 interface Run {
@@ -122,7 +101,7 @@ async function main(): Promise<void> {
     const bareServer = await listen(bare);
     servers.push(bareServer.server);
 
-    const cookie = await login(appServer.url);
+    const cookie = await formLogin(appServer.url, DEMO_STAFF, DEMO_PASSWORD);
     const page = await fetch(`${appServer.url}${LESSON}`, { headers: { Cookie: cookie } });
     const html = await page.text();
     if (page.status !== 200) throw new Error(`lesson page answered ${page.status}`);

@@ -33,6 +33,7 @@ import { createApp } from '../../src/app.js';
 import { hashPassword } from '../../src/components/accounts/index.js';
 import { rebuildReports } from '../../src/components/reports/index.js';
 import { rebuildUnitLists } from '../../src/components/assignments/index.js';
+import { formLogin } from '../lib/form-login.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -225,30 +226,6 @@ async function seed(staff: number, now: Date): Promise<Seeded> {
   };
 }
 
-function cookiesOf(res: Response, previous = ''): string {
-  const jar = new Map(previous ? previous.split('; ').map((c) => c.split('=') as [string, string]) : []);
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair!.indexOf('=');
-    jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-  }
-  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-async function login(base: string, email: string): Promise<string> {
-  const form = await fetch(`${base}/logg-inn`);
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!token) throw new Error('no CSRF token on the login page');
-  const res = await fetch(`${base}/logg-inn`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(form) },
-    body: new URLSearchParams({ _csrf: token, email, password: PASSWORD }),
-  });
-  if (res.status !== 302) throw new Error(`login of ${email} failed: ${res.status}`);
-  return cookiesOf(res, cookiesOf(form));
-}
-
 async function timed(url: string, cookie: string): Promise<{ ms: number; bytes: number }> {
   const start = performance.now();
   const res = await fetch(url, { headers: { Cookie: cookie } });
@@ -304,8 +281,8 @@ async function runSize(staff: number) {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const adminCookie = await login(base, seeded.adminEmail);
-    const leaderCookie = await login(base, seeded.leaderEmail);
+    const adminCookie = await formLogin(base, seeded.adminEmail, PASSWORD);
+    const leaderCookie = await formLogin(base, seeded.leaderEmail, PASSWORD);
 
     const municipal = await measure(`${base}/kommune/rapport`, adminCookie, REQUESTS);
     log(`${staff} staff: municipal dashboard p50 ${municipal.p50} ms, p95 ${municipal.p95} ms (${Math.round(municipal.bytes / 1024)} KB)`);

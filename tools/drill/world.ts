@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { seedDemoOrganisation, findUnitIdsByName } from '../../src/components/organisation/index.js';
 import { DEMO_PASSWORD, ensureUser, seedDemoUsers } from '../../src/components/accounts/index.js';
 import { seedDemoData } from '../../src/seed/index.js';
+import { formLogin } from '../lib/form-login.js';
 
 export const MODULE = 'inkluderende-fellesskap';
 export const LESSON = 'hva-er-inkludering';
@@ -192,27 +193,10 @@ export interface Learner {
   targets: Target[];
 }
 
-function cookiesOf(res: Response): string {
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
-
 /** Logs a learner in through the real form and reads the lesson page's activity forms and CSRF token. */
 export async function login(base: string, index: number): Promise<Learner> {
   const email = learnerEmail(index);
-  const form = await fetch(`${base}/logg-inn`);
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!token) throw new Error('no CSRF token on the login page');
-  const res = await fetch(`${base}/logg-inn`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(form) },
-    body: new URLSearchParams({ _csrf: token, email, password: DEMO_PASSWORD }),
-  });
-  if (res.status !== 302) throw new Error(`login of ${email} answered ${res.status}`);
-  const cookie = cookiesOf(res);
+  const cookie = await formLogin(base, email, DEMO_PASSWORD);
   const page = await fetch(`${base}/moduler/${MODULE}/${LESSON}`, { headers: { Cookie: cookie } });
   const html = await page.text();
   if (page.status !== 200) throw new Error(`the lesson page answered ${page.status} for ${email}`);

@@ -10,7 +10,8 @@ import { toSessionUser, UserModel } from '../../../src/components/accounts/index
 import { TeamSessionService } from '../../../src/components/teams/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
-import { completeModule, tokenFor } from './fixture.js';
+import { tokenFor } from './fixture.js';
+import { completeModule } from '../../helpers/learning-fixture.js';
 import { publishFromFolder } from '../../../src/components/modules/index.js';
 import { paths } from '../../../src/config/index.js';
 

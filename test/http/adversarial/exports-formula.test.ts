@@ -6,7 +6,7 @@ import { clearDatabase } from '../../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../../helpers/auth.js';
 import { publishFromFolder } from '../../../src/components/modules/index.js';
 import { paths } from '../../../src/config/index.js';
-import { completeModule } from './fixture.js';
+import { completeModule } from '../../helpers/learning-fixture.js';
 
 /**
  * CSV formula injection (OWASP): a spreadsheet runs a text cell that starts with =, +, -, @, tab or

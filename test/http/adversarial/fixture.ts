@@ -3,29 +3,14 @@ import mongoose from 'mongoose';
 import { buildTestApp } from '../../helpers/app.js';
 import { clearDatabase } from '../../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../../helpers/auth.js';
-import { publishFixture } from '../../helpers/learning-fixture.js';
+import { completeModule, publishFixture } from '../../helpers/learning-fixture.js';
 import { toSessionUser, UserModel } from '../../../src/components/accounts/index.js';
-import { CompletionModel, learningVersion, ProgressService, progressId } from '../../../src/components/learning/index.js';
 import { publishFromFolder } from '../../../src/components/modules/index.js';
 import { createAssignment } from '../../../src/components/assignments/index.js';
 import { TeamSessionService } from '../../../src/components/teams/index.js';
 import { paths } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
-
-/** Completes every activity of a published version for a person; returns the certificate code. */
-export async function completeModule(userId: string, unitId: string, versionId: string): Promise<string> {
-  const version = await learningVersion(versionId);
-  const progress = new ProgressService(createLogger('silent'));
-  for (const activity of version!.activities) {
-    const input = { reading: {}, video: {}, reflection: { text: 'Tanke' }, 'workplace-task': { tried: true, note: '' }, 'team-session': { attended: true, recordedBy: 'Leder' } }[activity.kind as string];
-    const quiz = activity.kind === 'quiz' ? { answers: Object.fromEntries((activity.settings.questions as Array<{ id: string; options: Array<{ correct: boolean }> }>).map((q) => [q.id, q.options.flatMap((o, i) => (o.correct ? [i] : []))])) } : undefined;
-    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string]!;
-    await progress.act({ userId, version: version!, activityId: activity.id, action, input: quiz ?? input, actionId: `adv-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
-  }
-  const fact = await CompletionModel.findById(progressId(userId, version!.slug, version!.major)).lean();
-  return fact!.certificateCode;
-}
 
 /** Two units, each with a leader and a staff member, a published module each, assignments, team sessions and a certificate in B. */
 export interface TwoUnits {
@@ -67,8 +52,8 @@ export async function twoUnits(): Promise<TwoUnits> {
   const admin = await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] });
   const author = await createUser({ name: 'Forfatter', roles: ['author'] });
   const [published] = await publishFromFolder(`${paths.root}/test/fixtures/modules-valid`, { by: { id: null, name: 'adversarial' } });
-  const certificateA = await completeModule(staffA.id, unitA, `${published!.slug}@1.0`);
-  const certificateB = await completeModule(staffB.id, unitB, `${published!.slug}@1.0`);
+  const certificateA = await completeModule(staffA.id, unitA, `${published!.slug}@1.0`, 'adv');
+  const certificateB = await completeModule(staffB.id, unitB, `${published!.slug}@1.0`, 'adv');
   await publishFixture();
   const deadline = new Date(todayDateOnly().getTime() + 30 * 86_400_000);
   const assignmentA = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'people', userIds: [staffA.id] }, deadline, createdBy: { id: leaderA.id, name: 'Leder Alfa' } }, { unitId: unitA });

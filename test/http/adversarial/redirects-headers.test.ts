@@ -11,7 +11,8 @@ import { createApp } from '../../../src/app.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { publishFromFolder } from '../../../src/components/modules/index.js';
 import { paths } from '../../../src/config/index.js';
-import { completeModule, tokenFor } from './fixture.js';
+import { tokenFor } from './fixture.js';
+import { completeModule } from '../../helpers/learning-fixture.js';
 
 /** Every redirect target taken from input, tried with what browsers treat as another site. */
 const EVIL_TARGETS = [
