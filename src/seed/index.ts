@@ -5,6 +5,7 @@ import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts
 import { publishFromFolder } from '../components/modules/index.js';
 import { seedDemoAssignments } from '../components/assignments/index.js';
 import { ensureReportSummaries } from '../components/reports/index.js';
+import { seedDemoTeamSession } from '../components/teams/index.js';
 import { paths } from '../config/index.js';
 
 /**
@@ -23,6 +24,7 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
   await publishDemoModules(logger);
   const assignmentsCreated = await seedDemoAssignments();
   if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
+  if (await seedDemoTeamSession(logger)) logger.info('demo team session planned');
   // The demo people were created before the app listens for changes: build the report summaries once.
   const reports = await ensureReportSummaries();
   if (reports) logger.info({ people: reports.people, units: reports.units }, 'report summaries built');

@@ -1,2 +1,3 @@
 export { teamRoutes } from './routes.js';
 export { TeamSessionService, type SessionView, type Guide, type AttendanceResult, type PlanInput } from './service.js';
+export { seedDemoTeamSession, DEMO_TEAM_SESSION } from './demo-seed.js';

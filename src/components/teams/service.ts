@@ -147,7 +147,7 @@ export class TeamSessionService {
   }
 
   /** A leader plans a session for one of the unit's modules. Returns its id. */
-  async plan(actor: SessionUser, unitId: string, input: PlanInput, now = new Date()): Promise<string> {
+  async plan(actor: SessionUser, unitId: string, input: PlanInput, now = new Date(), id: string = randomUUID()): Promise<string> {
     assertCan(actor, 'unit:lead', { unitId });
     const fields: FieldErrors = {};
     const [slug, activityId] = input.activity.split('/');
@@ -171,7 +171,6 @@ export class TeamSessionService {
     else if (facilitator.length > 200) fields.facilitator = 'teams:errors.facilitatorTooLong';
     if (Object.keys(fields).length || !item || !activity || !startsAt) throw new ValidationError('invalid team session', fields);
 
-    const id = randomUUID();
     await TeamSessionModel.create({
       _id: id,
       unitId,
