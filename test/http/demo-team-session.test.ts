@@ -37,7 +37,7 @@ describe('seed: the demo team session', function () {
     expect(await mongoose.connection.db!.collection('team_sessions').countDocuments()).to.equal(1);
   });
 
-  it('the styrer of Solsikken sees it planned a week ahead, in the unit's list and with its guide', async () => {
+  it('the styrer of Solsikken sees it planned a week ahead, in the list of the unit and with its guide', async () => {
     await publishFixture({ slug: DEMO_TEAM_SESSION.moduleSlug });
     expect(await seedDemoTeamSession(logger)).to.equal(true);
     const stored = await mongoose.connection.db!.collection<{ _id: string; unitId: string; startsAt: Date; place: string; plannedBy: { name: string } }>('team_sessions').findOne({ _id: DEMO_TEAM_SESSION.id });
