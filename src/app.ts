@@ -13,7 +13,7 @@ import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
-import { accountRoutes, configurePassport } from './components/accounts/index.js';
+import { accountRoutes, configurePassport, sessionRoutes } from './components/accounts/index.js';
 import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
@@ -89,6 +89,8 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(passport.initialize());
   app.use(passport.session());
   configureMail(config, logger);
+  // Checks login before CSRF (an ended session answers 401), then CSRF itself.
+  app.use(sessionRoutes());
   app.use(csrfProtection);
   app.use(csrfTokenLocal);
 

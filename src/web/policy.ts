@@ -45,6 +45,8 @@ const RULES = {
   'unit:member': (user, r) => !!r.unitId && (user.memberOf.has(r.unitId) || user.leaderOf.has(r.unitId)),
   /** Assign core modules to every unit of a type or district, and withdraw them: the municipality's decision. */
   'assignments:municipal': hasRole('municipal-admin', 'system-admin'),
+  /** Keep one's own session alive before the idle limit (the time-out warning's button): everyone signed in. */
+  'session:own': anyone,
   /** Choose which e-mails one gets (the weekly digest): everyone, for themselves only. */
   'notifications:own': anyone,
   /** See a person's progress (never their private texts): themselves, or a leader of one of their units. */

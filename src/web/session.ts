@@ -6,6 +6,10 @@ import type { AppConfig } from '../config/index.js';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+/** The store rewrites the idle expiry at most this often (connect-mongo's `touchAfter`). */
+export const TOUCH_AFTER_MS = 60 * 1000;
+/** The time-out warning shows this long before the session ends. */
+export const WARNING_BEFORE_MS = 2 * 60 * 1000;
 
 export function sessionCookieName(config: AppConfig): string {
   // __Host- cookies must be Secure, path=/ and host-only: the browser then refuses any subdomain or
@@ -43,7 +47,7 @@ export function sessionMiddleware(config: AppConfig): RequestHandler {
     autoRemove: 'interval',
     autoRemoveInterval: 10,
     // Refresh the stored expiry at most once a minute instead of on every request.
-    touchAfter: 60,
+    touchAfter: TOUCH_AFTER_MS / 1000,
   });
   return session({
     name: sessionCookieName(config),
@@ -74,3 +78,26 @@ export const absoluteTimeout: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+export interface SessionLimits {
+  /**
+   * Seconds the session surely lives without more activity. A page view renews the stored expiry
+   * only when the last renewal is a minute old (`touchAfter`), so the store may end the session up
+   * to a minute earlier than 30 minutes from now: the warning counts from the earliest end.
+   */
+  idleSeconds: number;
+  /** Seconds until the absolute limit, which nothing extends. */
+  absoluteSeconds: number;
+  /** How long before either end the warning shows. */
+  warningSeconds: number;
+}
+
+/** What the time-out warning needs to know about the signed-in person's session, right now. */
+export function sessionLimits(authenticatedAt: number | undefined, now = Date.now()): SessionLimits {
+  const absoluteMs = authenticatedAt ? Math.max(0, authenticatedAt + ABSOLUTE_TIMEOUT_MS - now) : ABSOLUTE_TIMEOUT_MS;
+  return {
+    idleSeconds: Math.floor((IDLE_TIMEOUT_MS - TOUCH_AFTER_MS) / 1000),
+    absoluteSeconds: Math.floor(absoluteMs / 1000),
+    warningSeconds: WARNING_BEFORE_MS / 1000,
+  };
+}

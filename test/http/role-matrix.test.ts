@@ -52,6 +52,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/tilgjengelighet', expect: all('ok') },
   { method: 'get', path: '/logg-inn', expect: all('ok') },
   { method: 'post', path: '/logg-ut', expect: all('ok') },
+  // The time-out warning's «Fortsett å være innlogget» (session:own): everyone signed in; 401 otherwise.
+  { method: 'post', path: '/okt/forleng', expect: signedIn('ok') },
   // Password reset and activation: open to everyone (a signed-in person may reset too).
   { method: 'get', path: '/passord/glemt', expect: all('ok') },
   { method: 'post', path: '/passord/glemt', body: { email: 'ingen@matrix.example' }, expect: all('ok') },

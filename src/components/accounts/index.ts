@@ -3,6 +3,7 @@ export type { SessionUser } from './session-user.js';
 export { toSessionUser } from './session-user.js';
 export { configurePassport } from './passport.js';
 export { accountRoutes } from './routes.js';
+export { sessionRoutes } from './session-routes.js';
 export { ensureUser, authenticateWithPassword, normaliseEmail } from './service.js';
 export { hashPassword, PASSWORD_MIN, PASSWORD_MAX } from './passwords.js';
 export { safeReturnTo } from './return-to.js';
