@@ -54,6 +54,8 @@
         })
         .then(function () {
           lastSaved = text;
+          // The save renewed the session: the time-out warning (session-timeout.js) starts again.
+          document.dispatchEvent(new window.CustomEvent('fellesskap:session-renewed'));
           status.textContent = texts.getAttribute('data-saved').replace('{time}', clock(new Date()));
         })
         .catch(function () {

@@ -3,6 +3,7 @@ import { LANGUAGES } from './i18n.js';
 import { assetUrl } from './assets.js';
 import { currentUser } from './policy.js';
 import { navigationFor } from './navigation.js';
+import { sessionLimits } from './session.js';
 
 /**
  * Locals the layout needs on every page. The error handler calls this too, because an error
@@ -19,6 +20,8 @@ export function setBaseLocals(req: Request, res: Response): void {
   const user = currentUser(req);
   res.locals.user = user ? { id: user.id, name: user.name } : null;
   res.locals.navItems = navigationFor(user);
+  // For the time-out warning (public/js/session-timeout.js), shown only to signed-in people.
+  res.locals.sessionLimits = user ? sessionLimits(req.session?.authenticatedAt) : null;
   res.locals.csrfToken ??= '';
   res.locals.flash = null;
 }
