@@ -1,26 +1,11 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import mongoose from 'mongoose';
 import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/web/session.js';
-
-interface SessionDoc {
-  _id: string;
-  expires: Date;
-  lastModified?: Date;
-  session: string;
-}
-const sessions = () => mongoose.connection.db!.collection<SessionDoc>('sessions');
-
-async function storedSession(userId: string): Promise<SessionDoc> {
-  const all = await sessions().find({}).toArray();
-  const mine = all.filter((s) => (JSON.parse(s.session) as { passport?: { user?: string } }).passport?.user === userId);
-  expect(mine, 'exactly one stored session for the person').to.have.length(1);
-  return mine[0]!;
-}
+import { sessions, storedSession } from '../helpers/stored-session.js';
 
 /** Makes the stored session about to end (one minute left, last written just now). */
 async function nearlyExpired(userId: string): Promise<number> {

@@ -1,27 +1,11 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
-import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, signIn, type Agent } from '../helpers/auth.js';
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/web/session.js';
-
-interface SessionDoc {
-  _id: string;
-  expires: Date;
-  lastModified?: Date;
-  session: string;
-}
-const sessions = () => mongoose.connection.db!.collection<SessionDoc>('sessions');
-
-/** The stored session of a signed-in agent (found by its passport user). */
-async function storedSession(userId: string): Promise<SessionDoc> {
-  const all = await sessions().find({}).toArray();
-  const mine = all.filter((s) => (JSON.parse(s.session) as { passport?: { user?: string } }).passport?.user === userId);
-  expect(mine, 'exactly one stored session for the person').to.have.length(1);
-  return mine[0]!;
-}
+import { sessions, storedSession } from '../helpers/stored-session.js';
 
 async function isSignedIn(agent: Agent): Promise<boolean> {
   return (await agent.get('/').expect(200)).text.includes('user-name');
