@@ -3,6 +3,7 @@
  * server started as a child process (`node --import tsx src/server.ts`, which starts the embedded
  * FerretDB as its own child), logged-in learners, and a way to read the database directly.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
@@ -97,9 +98,7 @@ export function killRunningApps(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
+export { sleep };
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,13 +1,12 @@
 import { Router } from 'express';
 import type { AppConfig } from '../../config/index.js';
+import { longDate } from '../../lib/oslo-time.js';
 
 /**
  * The day the accessibility statement was last reviewed against the platform. Change it (and the
  * statement's text in src/locales/<lng>/pages.json) whenever the statement is reviewed.
  */
 export const STATEMENT_UPDATED = '2026-12-04';
-
-const LOCALES: Record<string, string> = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
 
 /** Public information pages. */
 export function pageRoutes({ config }: { config: Pick<AppConfig, 'accessibilityContact'> }): Router {
@@ -20,8 +19,8 @@ export function pageRoutes({ config }: { config: Pick<AppConfig, 'accessibilityC
 
   // GET /tilgjengelighet — the accessibility statement (tilgjengelighetserklæring).
   router.get('/tilgjengelighet', (req, res) => {
-    const locale = LOCALES[String(res.locals.lang)] ?? LOCALES.nb;
-    const text = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${STATEMENT_UPDATED}T00:00:00Z`));
+    // Noon UTC is the same calendar day in Oslo in every season.
+    const text = longDate(new Date(`${STATEMENT_UPDATED}T12:00:00Z`), String(res.locals.lang));
     res.render('pages/accessibility', {
       title: req.t('pages:accessibility.title'),
       contact: config.accessibilityContact ?? null,
