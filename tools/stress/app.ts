@@ -1,0 +1,182 @@
+/**
+ * Part (b) of the stress script: the real app process (started as the drill starts it, on a
+ * temporary DATA_DIR seeded with the demo data), several logged-in people loading pages at once,
+ * each page checked to show that person's own name and no one else's, while the app's periodic
+ * work runs: the weekly digest is made due at once (it runs 30 s after start) and the session
+ * sweep runs on its own schedule. The app's own error log lines count too: a malformed database
+ * reply in the digest or the sweep shows there, not on a page.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { findFreePort } from '../../src/db/index.js';
+import { DEMO_PASSWORD } from '../../src/components/accounts/index.js';
+import { formLogin } from '../lib/form-login.js';
+import { LESSON, MODULE, learnerEmail, seedWorld, startApp, waitReady, type AppProcess } from '../drill/world.js';
+import { Tally, assertLoopback, seededRandom } from './tally.js';
+
+export interface AppStressOptions {
+  durationMs: number;
+  maxRequests: number;
+  seed: number;
+  people?: number;
+  log: (line: string) => void;
+  /**
+   * An app already running (the drill's): its base URL and output. Its people must be the drill's
+   * learners (`Drill Deltaker N`, seeded by seedWorld). Without it, a world is seeded and an app started here.
+   */
+  app?: { base: string; output: () => string };
+}
+
+export interface AppStressResult {
+  tally: Tally;
+  summary: Record<string, unknown>;
+}
+
+const PAGES = ['/mine-kurs', `/moduler/${MODULE}`, `/moduler/${MODULE}/${LESSON}`, '/varsler', '/mine-kurs/laeringslogg'];
+const NAME = /Drill Deltaker (\d+)(?!\d)/g;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+interface Person {
+  index: number;
+  name: string;
+  cookie: string;
+}
+
+/** The environment of a stress app: development build, demo data already seeded, the digest due at once. */
+export function stressAppEnv(port: number, dataDir: string): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'info',
+    // Monday 00:00 has always passed this week: the first check, 30 s after start, sends the digest.
+    DIGEST_ENABLED: 'true',
+    DIGEST_WEEKDAY: '1',
+    DIGEST_HOUR: '0',
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+  };
+}
+
+/** One page load, judged: the person's own name in the header, no other person's name anywhere. */
+async function loadPage(base: string, person: Person, page: string, tally: Tally): Promise<void> {
+  const op = `GET ${page}`;
+  let res: Response;
+  let html: string;
+  try {
+    res = await fetch(`${base}${page}`, { headers: { Cookie: person.cookie, Accept: 'text/html' }, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    html = await res.text();
+  } catch (err) {
+    tally.bad('errors', op, `${person.name}: ${(err as Error).name}: ${(err as Error).message}`);
+    return;
+  }
+  tally.reply(op);
+  if (res.status >= 500) {
+    tally.bad('malformed', op, `${person.name}: answered ${res.status}`);
+    return;
+  }
+  if (res.status !== 200) {
+    // A logged-in person sent elsewhere (the login page) lost their session: the page is not theirs.
+    tally.bad('mismatched', op, `${person.name}: answered ${res.status} ${res.headers.get('location') ?? ''}, not the person's page`);
+    return;
+  }
+  const shown = /<span class="user-name">([^<]*)<\/span>/.exec(html)?.[1];
+  if (shown !== person.name) {
+    tally.bad('mismatched', op, `${person.name}: the header shows ${shown === undefined ? 'no name' : `"${shown}"`}`);
+    return;
+  }
+  const others = [...html.matchAll(NAME)].map((m) => Number(m[1])).filter((i) => i !== person.index);
+  if (others.length > 0) tally.bad('mismatched', op, `${person.name}: the page also names Drill Deltaker ${others[0]}`);
+}
+
+interface LogLine {
+  level?: number;
+  msg?: string;
+  err?: { type?: string; message?: string };
+}
+
+/** The app's own log: digest runs, and error lines (a malformed reply inside periodic work shows only here). */
+function readLog(output: string, tally: Tally): { digests: number; errorLines: number } {
+  let digests = 0;
+  let errorLines = 0;
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: LogLine;
+    try {
+      entry = JSON.parse(line) as LogLine;
+    } catch {
+      continue;
+    }
+    if (entry.msg === 'weekly digest') digests += 1;
+    if ((entry.level ?? 0) >= 50) {
+      errorLines += 1;
+      const what = `${entry.msg ?? ''} ${entry.err?.type ?? ''}: ${entry.err?.message ?? ''}`;
+      const malformedReply = /MongoUnexpectedServerResponse|BSON element|missing|Cannot read properties/.test(what);
+      tally.bad(malformedReply ? 'malformed' : 'errors', 'app log', what);
+    }
+  }
+  return { digests, errorLines };
+}
+
+export async function runAppStress(options: AppStressOptions): Promise<AppStressResult> {
+  const people = options.people ?? 8;
+  const started = Date.now();
+  let own: { app: AppProcess; dataDir: string } | undefined;
+  let base: string;
+  let output: () => string;
+  if (options.app) {
+    ({ base, output } = options.app);
+  } else {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-stress-app-'));
+    try {
+      await seedWorld(dataDir, people);
+      const port = await findFreePort();
+      const app = startApp(port, { env: stressAppEnv(port, dataDir) });
+      own = { app, dataDir };
+      await waitReady(app, 90_000);
+      ({ base, output } = app);
+    } catch (err) {
+      own?.app.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  assertLoopback(base);
+  const tally = new Tally();
+  try {
+    const persons: Person[] = [];
+    for (let i = 1; i <= people; i += 1) {
+      persons.push({ index: i, name: `Drill Deltaker ${i}`, cookie: await formLogin(base, learnerEmail(i), DEMO_PASSWORD) });
+    }
+    options.log(`${persons.length} people logged in at ${base} (${((Date.now() - started) / 1000).toFixed(1)} s); loading pages`);
+    const loadStart = Date.now();
+    const deadline = loadStart + options.durationMs;
+    let left = options.maxRequests;
+    await Promise.all(
+      persons.map(async (person) => {
+        const rng = seededRandom(options.seed * 7919 + person.index);
+        while (Date.now() < deadline && left-- > 0) {
+          await loadPage(base, person, PAGES[Math.floor(rng() * PAGES.length)]!, tally);
+        }
+      }),
+    );
+    const pages = tally.replies;
+    const log = readLog(output(), tally);
+    const loadMs = Date.now() - loadStart;
+    options.log(`${pages} pages in ${(loadMs / 1000).toFixed(1)} s; weekly digest runs logged: ${log.digests}; error lines in the app's log: ${log.errorLines}`);
+    return {
+      tally,
+      summary: { pages, people: persons.length, digests: log.digests, appErrorLines: log.errorLines, mismatched: tally.mismatched, malformed: tally.malformed, errors: tally.errors, durationMs: Date.now() - started },
+    };
+  } finally {
+    if (own) {
+      own.app.child.kill('SIGTERM');
+      const timer = setTimeout(() => own!.app.child.kill('SIGKILL'), 15_000);
+      await own.app.exited;
+      clearTimeout(timer);
+      rmSync(own.dataDir, { recursive: true, force: true });
+    }
+  }
+}
