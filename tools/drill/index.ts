@@ -1,6 +1,8 @@
 /**
  * `npm run drill`: fault drills against the real server process under load (issue 8).
  *
+ *   0. every database reply belongs to its request (issue 14): a short run of the stress script
+ *      (tools/stress) against a second embedded database and against the app's pages.
  *   1. database killed under load: SIGKILL the embedded FerretDB while learners write progress; the
  *      app must bring it back, and every acknowledged write must be in the database.
  *   2. SIGTERM under load: the app finishes what it accepted, exits 0, leaves no database process,
@@ -10,7 +12,8 @@
  *
  * Everything happens in a temporary DATA_DIR on loopback; the drill's children and the directory are
  * removed at the end, also on failure and Ctrl-C. The last line printed is one JSON object:
- * {"sent","acked","failedClean","lost","hung"}. Exit code 1 when anything was lost or hung, or a check failed.
+ * {"sent","acked","failedClean","lost","hung","replies","mismatched","malformed"}. Exit code 1 when
+ * anything was lost or hung, a reply was mismatched or malformed, or a check failed.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +25,7 @@ import { runLoad, type Outcome } from './load.js';
 import { newlyLost, verifyStored } from './verify.js';
 import { check, count, latency, newReport, passed, printReport, spread, type ScenarioReport } from './summary.js';
 import { startFaults } from './start-faults.js';
+import { scenarioReplies } from './replies.js';
 
 const LEARNERS = 30;
 /** The whole drill normally takes under a minute; past this something is stuck, and it stops. */
@@ -259,6 +263,8 @@ async function main(): Promise<number> {
   const learners = await loginAll(first.base);
   console.log(`drill: app on ${first.base}, ${learners.length} learners logged in (${seconds(Date.now() - started)})`);
 
+  reports.push(await scenarioReplies(dataDir, first, learners));
+  printReport(reports.at(-1)!);
   const all: Outcome[] = [];
   reports.push(await scenarioKill(first, learners, all));
   printReport(reports.at(-1)!);
@@ -277,17 +283,21 @@ async function main(): Promise<number> {
 
 /** The overall summary; the last line is the one JSON object. Returns the exit code. */
 function printTotals(complete: boolean): number {
-  const totals = { sent: 0, acked: 0, failedClean: 0, lost: 0, hung: 0 };
+  const totals = { sent: 0, acked: 0, failedClean: 0, lost: 0, hung: 0, replies: 0, mismatched: 0, malformed: 0 };
   for (const r of reports) {
     totals.sent += r.sent;
     totals.acked += r.acked;
     totals.failedClean += r.failedClean;
     totals.lost += r.lost;
     totals.hung += r.hung;
+    totals.replies += r.replies;
+    totals.mismatched += r.mismatched;
+    totals.malformed += r.malformed;
   }
   const ok = complete && reports.every(passed);
   console.log(`\n== overall: ${ok ? 'PASS' : 'FAIL'}${complete ? '' : ' (aborted: the figures cover the scenarios that finished)'} in ${seconds(Date.now() - started)}`);
   console.log(`   sent ${totals.sent}, acknowledged ${totals.acked}, failed with a clean error ${totals.failedClean}, lost ${totals.lost}, hung ${totals.hung}`);
+  console.log(`   replies checked ${totals.replies}, mismatched ${totals.mismatched}, malformed ${totals.malformed}`);
   console.log(JSON.stringify(totals));
   return ok ? 0 : 1;
 }

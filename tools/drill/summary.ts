@@ -10,12 +10,16 @@ export interface ScenarioReport {
   hung: number;
   /** Connections broken after the app had read the request, and answers that were neither an ack nor a clean error. */
   broken: number;
+  /** Database replies and pages checked against their request (scenario 0), and those that failed the check. */
+  replies: number;
+  mismatched: number;
+  malformed: number;
   checks: Array<{ ok: boolean; what: string }>;
   notes: string[];
 }
 
 export function newReport(name: string): ScenarioReport {
-  return { name, sent: 0, acked: 0, failedClean: 0, lost: 0, hung: 0, broken: 0, checks: [], notes: [] };
+  return { name, sent: 0, acked: 0, failedClean: 0, lost: 0, hung: 0, broken: 0, replies: 0, mismatched: 0, malformed: 0, checks: [], notes: [] };
 }
 
 export function count(report: ScenarioReport, outcomes: Outcome[]): void {
@@ -34,7 +38,7 @@ export function check(report: ScenarioReport, ok: boolean, what: string): boolea
 }
 
 export function passed(report: ScenarioReport): boolean {
-  return report.lost === 0 && report.hung === 0 && report.broken === 0 && report.checks.every((c) => c.ok);
+  return report.lost === 0 && report.hung === 0 && report.broken === 0 && report.mismatched === 0 && report.malformed === 0 && report.checks.every((c) => c.ok);
 }
 
 /** How the failures were spread: "503 ×12, ECONNREFUSED ×3". */
@@ -51,6 +55,7 @@ export function printReport(report: ScenarioReport): void {
       `   sent ${report.sent}, acknowledged ${report.acked}, failed with a clean error ${report.failedClean}, lost ${report.lost}, hung ${report.hung}, broken ${report.broken}`,
     );
   }
+  if (report.replies > 0) console.log(`   replies checked ${report.replies}, mismatched ${report.mismatched}, malformed ${report.malformed}`);
   for (const note of report.notes) console.log(`   ${note}`);
   for (const c of report.checks) console.log(`   [${c.ok ? 'ok' : 'FAIL'}] ${c.what}`);
 }

@@ -23,10 +23,11 @@ export interface AppStressOptions {
   people?: number;
   log: (line: string) => void;
   /**
-   * An app already running (the drill's): its base URL and output. Its people must be the drill's
-   * learners (`Drill Deltaker N`, seeded by seedWorld). Without it, a world is seeded and an app started here.
+   * An app already running (the drill's): its base URL, its output and the session cookies of
+   * people already logged in, who must be the drill's learners (`Drill Deltaker N`, seeded by
+   * seedWorld). Without it, a world is seeded, an app started and people logged in here.
    */
-  app?: { base: string; output: () => string };
+  app?: { base: string; output: () => string; people: Array<{ index: number; cookie: string }> };
 }
 
 export interface AppStressResult {
@@ -146,8 +147,8 @@ export async function runAppStress(options: AppStressOptions): Promise<AppStress
   assertLoopback(base);
   const tally = new Tally();
   try {
-    const persons: Person[] = [];
-    for (let i = 1; i <= people; i += 1) {
+    const persons: Person[] = options.app?.people.map((p) => ({ ...p, name: `Drill Deltaker ${p.index}` })) ?? [];
+    for (let i = 1; !options.app && i <= people; i += 1) {
       persons.push({ index: i, name: `Drill Deltaker ${i}`, cookie: await formLogin(base, learnerEmail(i), DEMO_PASSWORD) });
     }
     options.log(`${persons.length} people logged in at ${base} (${((Date.now() - started) / 1000).toFixed(1)} s); loading pages`);
