@@ -35,6 +35,8 @@ function short(doc: unknown): string {
  * true when the caller should go on checking the reply's content.
  */
 export function okOrError(tally: Tally, op: string, reply: Document | undefined): boolean {
+  // No reply at all: the channel has counted why (a driver error, a closed connection, an unreadable reply).
+  if (reply === undefined) return false;
   if (!reply || typeof reply !== 'object') {
     tally.bad('malformed', op, 'no reply document');
     return false;

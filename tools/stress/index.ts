@@ -10,6 +10,7 @@
  *   --part launcher|app|all     which parts to run (default all)
  *   --uri mongodb://127.0.0.1:PORT/   part (a) against this server instead of an embedded launcher
  *   --seed N                    the random mix (default 14)
+ *   --acknowledged-only         part (a) without w: 0 writes (for a server that cannot take them at all)
  *
  * Everything is loopback; temporary directories and child processes are removed at the end. The last
  * line printed is one JSON object: {"replies","mismatched","malformed","errors",...,"durationMs"}.
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     part: { type: 'string', default: 'all' },
     uri: { type: 'string' },
     seed: { type: 'string', default: '14' },
+    'acknowledged-only': { type: 'boolean', default: false },
   },
 });
 
@@ -81,7 +83,7 @@ async function launcherPart(tally: Tally): Promise<Record<string, unknown>> {
   }
   try {
     console.log(`stress: (a) the database server alone at ${uri} for ${(launcherMs / 1000).toFixed(0)} s`);
-    const result = await runLauncherStress({ uri, durationMs: launcherMs, maxRequests, seed });
+    const result = await runLauncherStress({ uri, durationMs: launcherMs, maxRequests, seed, unacknowledged: !values['acknowledged-only'] });
     tally.add(result.tally);
     const t = result.tally;
     console.log(`stress: (a) ${t.replies} replies (${t.unacknowledged} unacknowledged writes sent), mismatched ${t.mismatched}, malformed ${t.malformed}, errors ${t.errors} in ${(result.durationMs / 1000).toFixed(1)} s`);
