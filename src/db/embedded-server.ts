@@ -155,9 +155,14 @@ function answers(uri: string): Promise<boolean> {
   });
 }
 
+/** How long a start waits for another launcher on the same directory to go away before refusing. */
+const IN_USE_GRACE_MS = 5000;
+
+class DataDirInUseError extends EmbeddedDatabaseError {}
+
 function inUse(dataDir: string, owner: LauncherOwner | undefined): EmbeddedDatabaseError {
   const who = owner ? `another Fellesskap process (its database runs as pid ${owner.pid})` : 'another Fellesskap process';
-  return new EmbeddedDatabaseError(
+  return new DataDirInUseError(
     `The data directory ${dataDir} is already in use by ${who}. Stop that process first, or set DATA_DIR to another directory.`,
   );
 }
@@ -207,14 +212,31 @@ export class EmbeddedServer {
 
   async start(): Promise<string> {
     const binary = ensureLauncherBuilt(this.logger);
-    const running = await this.runningOwner();
-    if (running) {
-      if (!this.options.shareRunning) throw inUse(this.options.dataDir, running);
-      this.shared = true;
-      this.port = Number(new URL(running.uri).port);
-      this.logger.info({ dataDir: this.options.dataDir, pid: running.pid }, 'using the running app\'s embedded database');
-      return this.uri;
+    // A launcher whose app was just killed exits when it sees its standard input close, which takes
+    // a moment: a restart right after that waits for it rather than failing.
+    const deadline = Date.now() + IN_USE_GRACE_MS;
+    for (;;) {
+      const running = await this.runningOwner();
+      if (running && this.options.shareRunning) {
+        this.shared = true;
+        this.port = Number(new URL(running.uri).port);
+        this.logger.info({ dataDir: this.options.dataDir, pid: running.pid }, 'using the running app\'s embedded database');
+        return this.uri;
+      }
+      if (!running) {
+        try {
+          return await this.spawnFirst(binary);
+        } catch (err) {
+          if (!(err instanceof DataDirInUseError) || Date.now() > deadline) throw err;
+        }
+      } else if (Date.now() > deadline) {
+        throw inUse(this.options.dataDir, running);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+  }
+
+  private async spawnFirst(binary: string): Promise<string> {
     this.port = this.options.port ?? (await findFreePort());
     try {
       mkdirSync(this.options.dataDir, { recursive: true });
