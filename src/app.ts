@@ -34,12 +34,14 @@ export interface AppDependencies {
   logger: Logger;
   /** Routers mounted after the app's own (tests use this to add probes). */
   extraRoutes?: Router | undefined;
+  /** Why the database cannot take writes although it answers pings (the embedded one's stuck write), or undefined. */
+  writePathProblem?: (() => string | undefined) | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
-export async function createApp({ config, logger, extraRoutes }: AppDependencies): Promise<Express> {
+export async function createApp({ config, logger, extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -75,14 +77,14 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(securityHeaders(config.isProduction));
   app.use(compression());
   app.use(staticFiles());
-  app.use(healthRoutes());
+  app.use(healthRoutes(writePathProblem));
 
   const i18n = await createI18n(config.isProduction);
   app.use(i18n.middleware);
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
 
-  app.use(sessionMiddleware(config));
+  app.use(sessionMiddleware(config, logger));
   // Before passport reads the session, so a session past its absolute limit never authenticates.
   app.use(absoluteTimeout);
   const passport = configurePassport();

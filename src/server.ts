@@ -5,6 +5,7 @@ import { explainStorageError, openDatabase, type DatabaseHandle } from './db/ind
 import { createApp } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
+import { startSessionSweep } from './web/session.js';
 import { ProgressService } from './components/learning/index.js';
 import { ensureUnitLists } from './components/assignments/index.js';
 
@@ -36,7 +37,12 @@ async function main(): Promise<void> {
     const listsBuilt = await ensureUnitLists();
     if (listsBuilt !== null) logger.info({ lists: listsBuilt }, 'assignment lists of the units built');
     if (config.seedDemo) await seedDemoData(config, logger);
-    app = await createApp({ config, logger });
+    const embedded = db.embedded;
+    app = await createApp({
+      config,
+      logger,
+      writePathProblem: embedded && (() => (embedded.stuckWriteTarget ? `a write on ${embedded.stuckWriteTarget} is stuck` : undefined)),
+    });
   } catch (err) {
     // A start-up step that fails (the disk filling up while the demo data is written, say) must stop
     // the process with one line; unhandled, it left the app running without ever listening.
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
   });
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
+  const stopSessionSweep = startSessionSweep(logger);
   const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
     stopDigest();
+    stopSessionSweep();
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // Idle keep-alive sockets would hold close() open; busy ones are given the timeout to finish.
     const forced = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

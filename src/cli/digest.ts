@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { shareRunning: true });
   try {
     configureMail(config, logger);
     const report = await runDigest({ progress: new ProgressService(logger), logger, secret: config.sessionSecret }, args.now);

@@ -76,7 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig();
   // Info and warning lines from the database start and stop would interleave with the report.
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { shareRunning: true });
   try {
     out(t('imports:cli.reading', { file: path.basename(args.file) }));
     const preview = await previewImport({ actor: 'cli', kind: args.kind, fileName: path.basename(args.file), bytes });

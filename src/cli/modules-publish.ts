@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The command's own output is the report; the app's logs only for errors.
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { shareRunning: true });
   try {
     const outcomes = await publishFromFolder(dir, { by: { id: null, name: `modules:publish (${os.userInfo().username})` }, changeNote: note });
     const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -14,7 +14,7 @@ import { rebuildUnitLists } from '../components/assignments/index.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { shareRunning: true });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
     // The unit dashboards read each unit's assignment list: rebuild those from the records first.

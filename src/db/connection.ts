@@ -1,6 +1,75 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 
+/** Query operations that only read, so that running one twice changes nothing. */
+const IDEMPOTENT_READS = new Set(['find', 'findOne', 'countDocuments', 'estimatedDocumentCount', 'distinct']);
+
+/**
+ * The retry's state lives on mongoose itself (a registered symbol), not in this module: mongoose is
+ * one instance per process, while this module can be loaded twice (the test runner loads its hooks
+ * and its tests through different loaders), and exec must be wrapped exactly once.
+ */
+const READ_RETRY = Symbol.for('fellesskap.readRetry');
+interface ReadRetryState {
+  log: Logger;
+}
+const holder = mongoose as unknown as { [READ_RETRY]?: ReadRetryState };
+
+let unacknowledgedWrites = 0;
+
+/**
+ * A reply whose shape does not fit its command (MongoUnexpectedServerResponseError: "BSON element
+ * 'cursor' is missing", a batch that is not a batch) for a read is retried once and logged with the
+ * command. The embedded database once sent such replies when its connections desynchronised
+ * (issue 14); the cause is fixed in the launcher, and this keeps a stray one from becoming a 500.
+ * Writes are never retried here: they are not known to be idempotent.
+ */
+export function installReadRetry(logger: Logger): Logger | undefined {
+  const installed = holder[READ_RETRY];
+  if (installed) {
+    const previous = installed.log;
+    installed.log = logger;
+    return previous;
+  }
+  const state: ReadRetryState = { log: logger };
+  holder[READ_RETRY] = state;
+  const exec = mongoose.Query.prototype.exec;
+  mongoose.Query.prototype.exec = async function retryingExec(this: mongoose.Query<unknown, unknown>, ...args: []) {
+    try {
+      return await exec.apply(this, args);
+    } catch (err) {
+      // `op` is set on every query at run time, though mongoose's types do not declare it.
+      const op = (this as unknown as { op?: string }).op ?? '';
+      if (!(err instanceof mongoose.mongo.MongoUnexpectedServerResponseError) || !IDEMPOTENT_READS.has(op)) throw err;
+      state.log.warn({ err, collection: this.model?.collection?.name, op, filter: Object.keys(this.getFilter()) }, 'malformed database reply to a read; retrying once');
+      return await exec.apply(this.clone(), args);
+    }
+  };
+  const aggregate = mongoose.Aggregate.prototype.exec;
+  mongoose.Aggregate.prototype.exec = async function retryingAggregate(this: mongoose.Aggregate<unknown>) {
+    try {
+      return await aggregate.apply(this);
+    } catch (err) {
+      // Our pipelines only read ($match, $group, …: see the guide); none writes with $out or $merge.
+      if (!(err instanceof mongoose.mongo.MongoUnexpectedServerResponseError)) throw err;
+      state.log.warn({ err, collection: this.model()?.collection?.name, op: 'aggregate' }, 'malformed database reply to a read; retrying once');
+      return await aggregate.apply(this);
+    }
+  };
+  return undefined;
+}
+
+/** Whether a command is a write sent without acknowledgement (w: 0). */
+export function isUnacknowledgedWrite(command: Record<string, unknown>): boolean {
+  const concern = command.writeConcern as { w?: unknown } | undefined;
+  return concern?.w === 0;
+}
+
+/** How many unacknowledged writes this process has sent (the test suite requires none). */
+export function unacknowledgedWriteCount(): number {
+  return unacknowledgedWrites;
+}
+
 /**
  * The one mongoose connection. Timeouts are short on purpose: when the database is gone, a
  * request should fail fast with a clear 503 rather than hang for the driver's 30 s default.
@@ -17,6 +86,15 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     heartbeatFrequencyMS: 2000,
     connectTimeoutMS: 5000,
     maxPoolSize: 50,
+    // Command events let us refuse to stay silent about unacknowledged writes (below).
+    monitorCommands: true,
+  });
+  installReadRetry(log);
+  mongoose.connection.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => {
+    if (!isUnacknowledgedWrite(event.command)) return;
+    // The guide forbids them: the embedded database answers them anyway (see tools/ferretdb/front.go).
+    unacknowledgedWrites += 1;
+    log.error({ command: event.commandName, collection: event.command[event.commandName] }, 'unacknowledged (w: 0) write sent');
   });
   return mongoose;
 }

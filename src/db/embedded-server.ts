@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync, statSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -114,6 +114,57 @@ export interface EmbeddedServerOptions {
   dataDir: string;
   logger: Logger;
   port?: number;
+  /**
+   * When another process's launcher already serves dataDir (the app is running), use it instead of
+   * refusing to start: for the command-line tools, which run beside the app. The app itself never
+   * shares: two apps on one directory would each believe they own its launcher.
+   */
+  shareRunning?: boolean;
+}
+
+/** The launcher's exit code when another launcher holds the data directory (tools/ferretdb/main.go). */
+const EXIT_IN_USE = 3;
+
+/** What a running launcher records in its data directory (tools/ferretdb/datadir.go). */
+interface LauncherOwner {
+  pid: number;
+  uri: string;
+}
+
+function readOwner(dataDir: string): LauncherOwner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(path.join(dataDir, '.launcher.json'), 'utf8')) as Partial<LauncherOwner>;
+    return typeof owner.pid === 'number' && typeof owner.uri === 'string' ? { pid: owner.pid, uri: owner.uri } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a launcher answers on uri: the owner file of a killed launcher stays behind. */
+function answers(uri: string): Promise<boolean> {
+  const { hostname, port } = new URL(uri);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** How long a start waits for another launcher on the same directory to go away before refusing. */
+const IN_USE_GRACE_MS = 5000;
+
+class DataDirInUseError extends EmbeddedDatabaseError {}
+
+function inUse(dataDir: string, owner: LauncherOwner | undefined): EmbeddedDatabaseError {
+  const who = owner ? `another Fellesskap process (its database runs as pid ${owner.pid})` : 'another Fellesskap process';
+  return new DataDirInUseError(
+    `The data directory ${dataDir} is already in use by ${who}. Stop that process first, or set DATA_DIR to another directory.`,
+  );
 }
 
 export class EmbeddedServer {
@@ -121,6 +172,8 @@ export class EmbeddedServer {
   private stopping = false;
   private port = 0;
   private restarts = 0;
+  private shared = false;
+  private stuckWrite: string | undefined;
   private readonly logger: Logger;
 
   constructor(private readonly options: EmbeddedServerOptions) {
@@ -144,8 +197,46 @@ export class EmbeddedServer {
     return this.restarts;
   }
 
+  /** True when this process uses another process's launcher (shareRunning) and must not stop it. */
+  get isShared(): boolean {
+    return this.shared;
+  }
+
+  /**
+   * The collection whose write has held its lock too long (the launcher's WRITE-STUCK), or
+   * undefined: readiness reports the write path as stuck while it is set.
+   */
+  get stuckWriteTarget(): string | undefined {
+    return this.stuckWrite;
+  }
+
   async start(): Promise<string> {
     const binary = ensureLauncherBuilt(this.logger);
+    // A launcher whose app was just killed exits when it sees its standard input close, which takes
+    // a moment: a restart right after that waits for it rather than failing.
+    const deadline = Date.now() + IN_USE_GRACE_MS;
+    for (;;) {
+      const running = await this.runningOwner();
+      if (running && this.options.shareRunning) {
+        this.shared = true;
+        this.port = Number(new URL(running.uri).port);
+        this.logger.info({ dataDir: this.options.dataDir, pid: running.pid }, 'using the running app\'s embedded database');
+        return this.uri;
+      }
+      if (!running) {
+        try {
+          return await this.spawnFirst(binary);
+        } catch (err) {
+          if (!(err instanceof DataDirInUseError) || Date.now() > deadline) throw err;
+        }
+      } else if (Date.now() > deadline) {
+        throw inUse(this.options.dataDir, running);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  private async spawnFirst(binary: string): Promise<string> {
     this.port = this.options.port ?? (await findFreePort());
     try {
       mkdirSync(this.options.dataDir, { recursive: true });
@@ -156,6 +247,11 @@ export class EmbeddedServer {
     }
     await this.spawnOnce(binary);
     return this.uri;
+  }
+
+  private async runningOwner(): Promise<LauncherOwner | undefined> {
+    const owner = readOwner(this.options.dataDir);
+    return owner && (await answers(owner.uri)) ? owner : undefined;
   }
 
   private spawnOnce(binary: string): Promise<void> {
@@ -181,11 +277,20 @@ export class EmbeddedServer {
           clearTimeout(timer);
           this.logger.info({ port: this.port, dataDir: this.options.dataDir }, 'embedded database ready');
           resolve();
+        } else if (line.startsWith('WRITE-STUCK ')) {
+          this.stuckWrite = line.split(' ')[1] ?? '?';
+          this.logger.error({ collection: this.stuckWrite }, 'embedded database: a write has held its lock too long; not ready');
+        } else if (line === 'WRITE-OK') {
+          this.logger.warn({ collection: this.stuckWrite }, 'embedded database: the stuck write has finished');
+          this.stuckWrite = undefined;
         }
       });
       readline.createInterface({ input: child.stderr! }).on('line', (line) => {
         stderrTail = (stderrTail + '\n' + line).slice(-2000);
-        this.logger.debug({ ferretdb: line }, 'ferretdb');
+        // The launcher's own lines (lock waits, repairs, closed connections) matter to an operator;
+        // FerretDB's are detail.
+        if (line.startsWith('ferretdb-launcher: ')) this.logger.warn({ launcher: line.slice(19) }, 'embedded database launcher');
+        else this.logger.debug({ ferretdb: line }, 'ferretdb');
       });
       child.on('error', (err) => {
         clearTimeout(timer);
@@ -194,7 +299,12 @@ export class EmbeddedServer {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         if (this.child === child) this.child = undefined;
+        this.stuckWrite = undefined;
         if (!ready) {
+          if (code === EXIT_IN_USE) {
+            reject(inUse(this.options.dataDir, readOwner(this.options.dataDir)));
+            return;
+          }
           const unwritable = LAUNCHER_UNWRITABLE.exec(stderrTail);
           reject(
             unwritable
@@ -222,6 +332,7 @@ export class EmbeddedServer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.shared) return;
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {

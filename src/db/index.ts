@@ -17,11 +17,21 @@ export interface DatabaseHandle {
 /**
  * Connects to MONGODB_URI, or starts the embedded FerretDB under DATA_DIR and connects to it.
  */
-export async function openDatabase(config: AppConfig, logger: Logger, dbName = 'fellesskap'): Promise<DatabaseHandle> {
+export interface OpenDatabaseOptions {
+  dbName?: string;
+  /**
+   * For the command-line tools: when the app is running on the same DATA_DIR, use its embedded
+   * database rather than refuse (see EmbeddedServerOptions.shareRunning). The app leaves it off.
+   */
+  shareRunning?: boolean;
+}
+
+export async function openDatabase(config: AppConfig, logger: Logger, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const dbName = options.dbName ?? 'fellesskap';
   let embedded: EmbeddedServer | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
-    embedded = new EmbeddedServer({ dataDir: path.join(config.dataDir, 'ferretdb'), logger });
+    embedded = new EmbeddedServer({ dataDir: path.join(config.dataDir, 'ferretdb'), logger, shareRunning: options.shareRunning });
     uri = (await embedded.start()) + dbName;
   }
   try {

@@ -3,6 +3,7 @@ import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../lib/logger.js';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -35,20 +36,109 @@ declare module 'express-session' {
   }
 }
 
+const SESSIONS = 'sessions';
+
+/** The stored form of a session, as connect-mongo writes it. */
+interface StoredSession {
+  _id: unknown;
+  session?: unknown;
+  expires?: Date;
+  lastModified?: Date;
+}
+
+type SessionCallback = (err: unknown, session?: session.SessionData | null) => void;
+
+/**
+ * connect-mongo's store with a careful read. A stored document that is not this session's, or
+ * cannot be read as a session, is treated as no session (the person signs in again) and logged —
+ * never a 500, and never somebody else's session. The embedded database once answered requests
+ * with other requests' documents (issue 14); this is the defence that would have held anyway.
+ */
+class CheckedSessionStore extends MongoStore {
+  constructor(
+    options: ConstructorParameters<typeof MongoStore>[0],
+    private readonly log: Logger,
+  ) {
+    super(options);
+  }
+
+  override get(sid: string, callback: SessionCallback): void {
+    const collection = mongoose.connection.db?.collection<StoredSession>(SESSIONS);
+    if (!collection) {
+      callback(new Error('not connected to the database'));
+      return;
+    }
+    collection
+      .findOne({ _id: { $eq: sid } as never, $or: [{ expires: { $exists: false } }, { expires: { $gt: new Date() } }] })
+      .then((doc) => {
+        if (!doc) return callback(null, null);
+        const data = readStoredSession(sid, doc);
+        if (!data) {
+          this.log.error({ component: 'sessions', storedId: typeof doc._id === 'string' ? doc._id === sid : typeof doc._id, fields: Object.keys(doc) }, 'unreadable session document; treated as no session');
+          return callback(null, null);
+        }
+        this.emit('get', sid);
+        callback(null, data);
+      }, callback);
+  }
+}
+
+/** The session held in doc when doc is this session's and readable, else undefined. */
+export function readStoredSession(sid: string, doc: StoredSession): session.SessionData | undefined {
+  if (doc._id !== sid || typeof doc.session !== 'string') return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(doc.session);
+  } catch {
+    return undefined;
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data) || typeof (data as { cookie?: unknown }).cookie !== 'object') return undefined;
+  // What connect-mongo's own get adds, so its touch() knows when the expiry was last written.
+  if (doc.lastModified) (data as { lastModified?: Date }).lastModified = doc.lastModified;
+  return data as session.SessionData;
+}
+
+/**
+ * Deletes expired sessions with an acknowledged write. FerretDB v1 has no TTL indexes, and
+ * connect-mongo's own interval sweep sends an unacknowledged (w: 0) delete, which desynchronised
+ * the embedded database's connections (issue 14); so the sweep is ours.
+ */
+export async function sweepExpiredSessions(now = new Date()): Promise<number> {
+  const db = mongoose.connection.db;
+  if (!db) return 0;
+  const result = await db.collection(SESSIONS).deleteMany({ expires: { $lt: now } });
+  return result.deletedCount;
+}
+
+/** Runs the sweep every intervalMs in the server process; returns the function that stops it. */
+export function startSessionSweep(logger: Logger, intervalMs = 10 * 60 * 1000): () => void {
+  const log = logger.child({ component: 'sessions' });
+  const timer = setInterval(() => {
+    sweepExpiredSessions().then(
+      (deleted) => log.debug({ deleted }, 'expired sessions swept'),
+      (err: unknown) => log.warn({ err }, 'sweeping expired sessions failed; the next sweep tries again'),
+    );
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * Server-side sessions in the database (shared by every app instance). Expired sessions are
- * removed by connect-mongo's periodic sweep: FerretDB v1 has no TTL indexes.
+ * removed by our own sweep (startSessionSweep), never by connect-mongo's.
  */
-export function sessionMiddleware(config: AppConfig): RequestHandler {
-  const store = MongoStore.create({
-    client: mongoose.connection.getClient() as never,
-    collectionName: 'sessions',
-    ttl: IDLE_TIMEOUT_MS / 1000,
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
-    // Refresh the stored expiry at most once a minute instead of on every request.
-    touchAfter: TOUCH_AFTER_MS / 1000,
-  });
+export function sessionMiddleware(config: AppConfig, logger: Logger): RequestHandler {
+  const store = new CheckedSessionStore(
+    {
+      client: mongoose.connection.getClient() as never,
+      collectionName: SESSIONS,
+      ttl: IDLE_TIMEOUT_MS / 1000,
+      autoRemove: 'disabled',
+      // Refresh the stored expiry at most once a minute instead of on every request.
+      touchAfter: TOUCH_AFTER_MS / 1000,
+    },
+    logger,
+  );
   return session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,

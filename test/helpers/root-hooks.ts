@@ -1,3 +1,4 @@
+import { unacknowledgedWriteCount } from '../../src/db/connection.js';
 import { startTestDatabase, stopTestDatabase } from './database.js';
 
 // Mocha root hooks: the whole run shares one embedded database server.
@@ -10,5 +11,9 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(30_000);
     await stopTestDatabase();
+    // The guide forbids unacknowledged writes (they desynchronised the embedded database's
+    // connections, issue 14); every test of the run went through the guard in src/db/connection.ts.
+    const unacknowledged = unacknowledgedWriteCount();
+    if (unacknowledged > 0) throw new Error(`${unacknowledged} unacknowledged (w: 0) writes were sent during the test run`);
   },
 };

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   // Production logs a JSON line per request; the bench pays for that work but writes to /dev/null.
   const logger = pino({ level: 'info', base: { service: 'fellesskap' } }, pino.destination({ dest: '/dev/null', sync: false }));
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' });
-  const db = await openDatabase(config, logger, 'fellesskap_bench');
+  const db = await openDatabase(config, logger, { dbName: 'fellesskap_bench' });
   const servers: Server[] = [];
   try {
     console.log(`bench: fresh embedded database in ${dataDir}; ${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} CPUs`);

@@ -258,7 +258,7 @@ async function runSize(staff: number) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-bench-reports-'));
   const logger = pino({ level: 'info', base: { service: 'fellesskap' } }, pino.destination({ dest: '/dev/null', sync: false }));
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' });
-  const db = await openDatabase(config, logger, 'fellesskap_bench_reports');
+  const db = await openDatabase(config, logger, { dbName: 'fellesskap_bench_reports' });
   let server: Server | undefined;
   try {
     const now = new Date();

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,6 +26,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
 	dataDir := flag.String("data", "./data", "directory for the SQLite database files")
 	watchStdin := flag.Bool("exit-on-stdin-close", false, "stop when standard input closes (the parent process died)")
+	lockWait := flag.Duration("lock-wait", 30*time.Second, "longest wait of a write for its collection's lock before the client gets an error")
+	stuckAfter := flag.Duration("stuck-after", 10*time.Second, "report a write holding its lock this long as stuck (WRITE-STUCK on stdout)")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dataDir)
@@ -43,6 +46,18 @@ func main() {
 		fail("data directory %s is not writable: %v", abs, err)
 	}
 	_ = os.Remove(probe)
+
+	dirLock, err := lockDataDir(abs)
+	if err != nil {
+		var inUse *errInUse
+		if errors.As(err, &inUse) {
+			fmt.Fprintf(os.Stderr, "ferretdb-launcher: %v\n", err)
+			os.Exit(exitInUse)
+		}
+		fail("cannot lock data directory %s: %v", abs, err)
+	}
+	defer dirLock.Close()
+	// Only the launcher holding the lock repairs: no other process has these files open.
 	repairOrphanTables(abs)
 
 	// FerretDB itself listens on a private Unix socket; clients reach it through the write-serialising
@@ -102,10 +117,21 @@ func main() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	go serveFront(front, func() (net.Conn, error) { return net.Dial("unix", socket) })
+	locks := newFront(func() (net.Conn, error) { return net.Dial("unix", socket) }, frontOptions{
+		lockWait:   *lockWait,
+		drainLimit: 2 * time.Minute,
+		log:        os.Stderr,
+	})
+	go locks.serve(front)
+	go locks.locks.watchStuck(ctx, time.Second, *stuckAfter, os.Stdout)
 
+	uri := fmt.Sprintf("mongodb://%s/", front.Addr().String())
+	if err := recordOwner(abs, owner{PID: os.Getpid(), URI: uri}); err != nil {
+		fail("cannot write to data directory %s: %v", abs, err)
+	}
+	defer forgetOwner(abs)
 	// The parent process waits for this exact line before connecting.
-	fmt.Printf("READY mongodb://%s/\n", front.Addr().String())
+	fmt.Printf("READY %s\n", uri)
 
 	select {
 	case <-done:
@@ -114,6 +140,9 @@ func main() {
 		<-done
 	}
 }
+
+// exitInUse is the exit code when another launcher serves the data directory.
+const exitInUse = 3
 
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "ferretdb-launcher: "+format+"\n", args...)

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { pingDatabase } from '../../db/index.js';
 
-export function healthRoutes(): Router {
+/** writePathProblem says why writes cannot go through although the database answers pings. */
+export function healthRoutes(writePathProblem: () => string | undefined = () => undefined): Router {
   const router = Router();
 
   // GET /healthz — the process is up (for liveness probes; never touches the database).
@@ -9,10 +10,15 @@ export function healthRoutes(): Router {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
 
-  // GET /readyz — the database answers a ping within a second (for readiness probes and load balancers).
+  // GET /readyz — the database answers a ping within a second and its write path is not stuck (for
+  // readiness probes and load balancers). A stuck write answers pings but blocks every write to its collection.
   router.get('/readyz', async (_req, res) => {
     const ready = await pingDatabase(1000);
-    res.set('Cache-Control', 'no-store').status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+    const writeProblem = ready ? writePathProblem() : undefined;
+    res.set('Cache-Control', 'no-store');
+    if (!ready) res.status(503).json({ status: 'unavailable' });
+    else if (writeProblem) res.status(503).json({ status: 'unavailable', reason: 'write path stuck' });
+    else res.json({ status: 'ready' });
   });
 
   return router;
