@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   });
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
-  const stopSessionSweep = startSessionSweep(logger);
+  const stopSessionSweep = startSessionSweep(logger, config.sessionSweepIntervalMs);
   const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);

@@ -35,6 +35,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Fellesskap <ikke-svar@fellesskap.invalid>'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+  SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86400000).default(600000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120000).default(20000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(120000),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
@@ -72,6 +73,8 @@ export interface AppConfig {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly shutdownTimeoutMs: number;
+  /** How often the server deletes expired sessions (short only in the stress script, to run it often). */
+  readonly sessionSweepIntervalMs: number;
   /** How long a client may take to send a request's headers, and the whole request (slow-client limits). */
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
@@ -176,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     oidc,

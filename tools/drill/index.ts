@@ -97,6 +97,8 @@ function appEnv(port: number): Record<string, string> {
     DIGEST_ENABLED: 'false',
     SESSION_SECRET,
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    // The session sweep runs under the load and the faults too (every 10 minutes by default).
+    SESSION_SWEEP_INTERVAL_MS: '5000',
   };
 }
 
