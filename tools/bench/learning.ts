@@ -12,7 +12,7 @@
  * Then it counts the actions stored in the database and compares with the 2xx answers of run 3:
  * `lost` must be 0. The last line printed is one JSON object with every figure.
  *
- * Usage: npm run bench [-- --seconds 10 --connections 10]
+ * Usage: npm run bench [-- --seconds 10 --connections 10] [--uri mongodb://127.0.0.1:PORT/fresh_db]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -31,13 +31,18 @@ import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/inde
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { ProgressModel } from '../../src/components/learning/index.js';
 import { formLogin } from '../lib/form-login.js';
+import { assertLoopback } from '../stress/tally.js';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    // Another database server to measure instead (docs/decisions/0001-embedded-database.md): a loopback
+    // mongodb:// URI with its database name, emptied by nothing here, so give it a fresh one.
+    uri: { type: 'string' },
   },
 });
+if (args.uri) assertLoopback(args.uri);
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const DEMO_STAFF = 'ansatt@fellesskap.example';
@@ -80,11 +85,11 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-bench-'));
   // Production logs a JSON line per request; the bench pays for that work but writes to /dev/null.
   const logger = pino({ level: 'info', base: { service: 'fellesskap' } }, pino.destination({ dest: '/dev/null', sync: false }));
-  const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' });
+  const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info', MONGODB_URI: args.uri });
   const db = await openDatabase(config, logger, { dbName: 'fellesskap_bench' });
   const servers: Server[] = [];
   try {
-    console.log(`bench: fresh embedded database in ${dataDir}; ${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} CPUs`);
+    console.log(`bench: ${args.uri ? `database ${args.uri}` : `fresh embedded database in ${dataDir}`}; ${SECONDS} s per run, ${CONNECTIONS} connections, ${os.cpus().length} CPUs`);
     await seedDemoOrganisation();
     await seedDemoUsers();
     await publishFromFolder(paths.modules, { by: { id: null, name: 'bench' } });
