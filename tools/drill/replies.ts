@@ -14,8 +14,8 @@ import { Tally } from '../stress/tally.js';
 import { check, newReport, type ScenarioReport } from './summary.js';
 import type { AppProcess, Learner } from './world.js';
 
-const DATABASE_MS = 25_000;
-const APP_MS = 15_000;
+const DATABASE_MS = 20_000;
+const APP_MS = 10_000;
 const MAX_REQUESTS = 500_000;
 
 export async function scenarioReplies(dataDir: string, app: AppProcess, learners: Learner[]): Promise<ScenarioReport> {
