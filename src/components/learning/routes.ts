@@ -96,7 +96,7 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
         ...page,
         errors,
         flash: takeFlash(req),
-        scripts: ['js/autosave.js'],
+        scripts: ['js/autosave.js', 'js/read-aloud.js'],
       });
     } catch (err) {
       if (!(err instanceof PrerequisitesNotMetError)) throw err;
