@@ -28,7 +28,7 @@ describe('http: reading support – summary, word explanations, glossary page, r
 
   it('a lesson with a summary starts with a "Kort fortalt" box; a lesson without one has none', async () => {
     const withSummary = (await agent.get('/moduler/samtaler/sporre').expect(200)).text;
-    expect(withSummary).to.match(new RegExp(`<section class="summary-box" aria-labelledby="summary-heading">\\s*<h2 id="summary-heading">Kort fortalt</h2>\\s*<p>${LESSON2_SUMMARY}</p>`));
+    expect(withSummary).to.match(new RegExp(`<section class="summary-box" aria-labelledby="summary-heading" data-read-aloud>\\s*<h2 id="summary-heading">Kort fortalt</h2>\\s*<p>${LESSON2_SUMMARY}</p>`));
     // Before the lesson text and its first heading.
     expect(withSummary.indexOf('summary-box')).to.be.below(withSummary.indexOf('class="lesson-content'));
     const without = (await agent.get('/moduler/samtaler/lytte').expect(200)).text;
