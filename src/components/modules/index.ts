@@ -1,4 +1,5 @@
 export { checkModules, checkModulesDir, crossModuleProblems, type CheckResult, type CheckOptions } from './checker.js';
+export { citationTable, findCitations, moduleCitations, type Citation } from './citations.js';
 export { editorialProblems, type EditorialOptions, type ReviewStatus } from './editorial.js';
 export { parseModule, splitFrontMatter, READING_ID_PREFIX, type ParsedModule, type ParsedLesson, type ParsedActivity, type ParsedAsset, type ParseResult } from './parser.js';
 export { formatProblem, problem, PROBLEM_CODES, type Problem, type ProblemCode, type Severity } from './problems.js';
