@@ -56,6 +56,10 @@ function markTerms(state: StateCore): void {
       if (!indexOf.has(key)) indexOf.set(key, i);
     }
   });
+  // Each term is explained once: its words drop out of the pattern as soon as it is used, so the
+  // pattern is rebuilt only then (at most once per term), not for every piece of text.
+  const remainingPattern = () => wholeWords([...indexOf.entries()].filter(([, i]) => !used.has(i)).map(([word]) => word), { ignoreCase: true });
+  let pattern = remainingPattern();
   let inHeading = false;
   for (const block of state.tokens) {
     if (block.type === 'heading_open') inHeading = true;
@@ -72,11 +76,17 @@ function markTerms(state: StateCore): void {
       }
       let text = token.content;
       for (;;) {
-        // Each term is explained once: its words drop out of the pattern as soon as it is used.
-        const left = [...indexOf.entries()].filter(([, i]) => !used.has(i)).map(([word]) => word);
-        const match = wholeWords(left, { ignoreCase: true })?.exec(text);
+        if (!pattern) break;
+        pattern.lastIndex = 0;
+        const match = pattern.exec(text);
         if (!match) break;
-        const index = indexOf.get(match[0].toLocaleLowerCase('nb'))!;
+        // The pattern ignores case by Unicode case folding; look the word up the same way.
+        const index = indexOf.get(match[0].toLocaleLowerCase('nb')) ?? [...indexOf].find(([word]) => word.localeCompare(match[0], 'nb', { sensitivity: 'accent' }) === 0)?.[1];
+        if (index === undefined) {
+          out.push(Object.assign(new state.Token('text', '', 0), { content: text.slice(0, match.index + match[0].length) }));
+          text = text.slice(match.index + match[0].length);
+          continue;
+        }
         const term = glossary.terms[index]!;
         if (match.index > 0) out.push(Object.assign(new state.Token('text', '', 0), { content: text.slice(0, match.index) }));
         const mark = new state.Token('glossary_term', '', 0);
@@ -85,6 +95,7 @@ function markTerms(state: StateCore): void {
         out.push(mark);
         used.add(index);
         found.push(term.term);
+        pattern = remainingPattern();
         text = text.slice(match.index + match[0].length);
       }
       if (text) out.push(Object.assign(new state.Token('text', '', 0), { content: text }));
