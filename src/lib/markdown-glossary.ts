@@ -1,5 +1,5 @@
 import type { MarkdownIt, StateCore, Token } from 'markdown-it';
-import { wholeWords } from './words.js';
+import { foldForId, wholeWords } from './words.js';
 
 /**
  * Word explanations (issue 16): the first use of each glossary term in a document becomes a link
@@ -25,14 +25,7 @@ export interface GlossaryRenderOptions {
 
 /** The id of a term on the glossary page: `ord-` and the term folded like heading ids. */
 export function glossaryAnchor(term: string): string {
-  const folded = term
-    .toLowerCase()
-    .replace(/æ/g, 'ae')
-    .replace(/ø/g, 'o')
-    .replace(/å/g, 'a')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '');
-  return `ord-${folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'ord'}`;
+  return `ord-${foldForId(term) || 'ord'}`;
 }
 
 interface GlossaryEnv {

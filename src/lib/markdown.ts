@@ -2,6 +2,7 @@ import markdownIt from 'markdown-it';
 import type { MarkdownIt, StateCore, Token } from 'markdown-it';
 import anchor from 'markdown-it-anchor';
 import { glossaryPlugin, type GlossaryRenderOptions } from './markdown-glossary.js';
+import { foldForId } from './words.js';
 
 /**
  * The one markdown-it instance (GUIDE: lib/). Raw HTML is off, so nothing an author writes can
@@ -40,15 +41,7 @@ export function isAllowedUrl(url: string): boolean {
 
 /** Stable heading ids: Norwegian letters folded, everything else to hyphens, prefixed `h-`. */
 export function slugifyHeading(text: string): string {
-  const folded = text
-    .toLowerCase()
-    .replace(/æ/g, 'ae')
-    .replace(/ø/g, 'o')
-    .replace(/å/g, 'a')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '');
-  const slug = folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
-  return `h-${slug || 'seksjon'}`;
+  return `h-${foldForId(text) || 'seksjon'}`;
 }
 
 export interface TocEntry {

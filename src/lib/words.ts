@@ -20,3 +20,18 @@ export function containsWord(text: string, words: ReadonlyArray<string>, options
   const pattern = wholeWords(words, options);
   return pattern ? pattern.test(text) : false;
 }
+
+/** Folds text for use in an id: lower case, æ/ø/å spelt out, accents dropped, other runs to "-". */
+export function foldForId(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/æ/g, 'ae')
+    .replace(/ø/g, 'o')
+    .replace(/å/g, 'a')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+}

@@ -1,23 +1,13 @@
 import { expect } from 'chai';
 import { renderMarkdown } from '../../src/lib/markdown.js';
 import { glossaryAnchor, type GlossaryTerm } from '../../src/lib/markdown-glossary.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Word explanations (issue 16) over generated Markdown (fixed seeds): whatever the document, each
  * term is explained at most once, only in running text, never inside a heading, link or code, and
  * the result stays valid phrasing content (no link inside a link, nothing block-level in a paragraph).
  */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TERMS: GlossaryTerm[] = [
   { term: 'ansvarsgruppe', forms: ['ansvarsgruppa', 'ansvarsgrupper'], explanation: 'En gruppe rundt ett barn.' },

@@ -6,6 +6,7 @@ import { checkModules, checkModulesDir, formatProblem, PROBLEM_CODES } from '../
 import { loadResources } from '../../src/web/i18n.js';
 import { containsWord } from '../../src/lib/words.js';
 import { lessonMd, moduleMd, sourceOf } from '../helpers/module-source.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * modules:check's editorial rules (issue 16): fixtures that break each rule once, a course that
@@ -15,17 +16,6 @@ import { lessonMd, moduleMd, sourceOf } from '../helpers/module-source.js';
 const FIXTURES = path.join(paths.root, 'test', 'fixtures');
 const TODAY = new Date('2026-12-05T00:00:00Z');
 const editorial = { today: TODAY };
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TRAIL = 'owner: "Redaksjonen"\nreviewed: 2026-11-01\nlegalCheck: 2026-11-01';
 const GLOSSARY = ['ord-a', 'ord-b', 'ord-c', 'ord-d'].map((t) => `  - term: ${t}\n    explanation: "Forklaring."`).join('\n');
