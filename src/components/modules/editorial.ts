@@ -179,7 +179,19 @@ function cast(m: ModuleText, owners: ReadonlyMap<string, CastOwner>, problems: P
   }
 }
 
-function headingsAndQuizzes(m: ModuleText, problems: Problem[], longest: { count: number; questions: Array<{ file: string; line: number; id: string }> }, total: { n: number }): void {
+interface QuestionRef {
+  file: string;
+  line: number;
+  id: string;
+}
+
+/**
+ * Headings that name a person of the cast, and the form of each quiz question. Returns the number
+ * of questions and those whose (a) correct option is the strictly longest, for the module-wide rule.
+ */
+function headingsAndQuizzes(m: ModuleText, problems: Problem[]): { total: number; longestCorrect: QuestionRef[] } {
+  let total = 0;
+  const longestCorrect: QuestionRef[] = [];
   const names = m.parsed.frontMatter.cast.map((c) => c.name);
   for (const lesson of m.lessons) {
     const rendered = renderMarkdown(lesson.body, { activityKinds: registry.kindNames, lineOffset: lesson.bodyOffset });
@@ -197,7 +209,7 @@ function headingsAndQuizzes(m: ModuleText, problems: Problem[], longest: { count
       questions.forEach((question, q) => {
         const line = yaml.lineOf(['questions', q]);
         const file = m.at(lesson.file);
-        total.n += 1;
+        total += 1;
         if (question.options.length < 4) problems.push(problem(file, line, 'quiz.fewOptions', { id: question.id, count: question.options.length }));
         for (const pattern of COUNT_HINTS) {
           const hint = pattern.exec(question.text)?.[0];
@@ -209,13 +221,11 @@ function headingsAndQuizzes(m: ModuleText, problems: Problem[], longest: { count
         const lengths = question.options.map((o) => [...o.text.trim()].length);
         const max = Math.max(...lengths);
         const longestAt = lengths.flatMap((l, i) => (l === max ? [i] : []));
-        if (longestAt.length === 1 && question.options[longestAt[0]!]!.correct) {
-          longest.count += 1;
-          longest.questions.push({ file, line, id: question.id });
-        }
+        if (longestAt.length === 1 && question.options[longestAt[0]!]!.correct) longestCorrect.push({ file, line, id: question.id });
       });
     }
   }
+  return { total, longestCorrect };
 }
 
 /** The editorial checks for every module that passed the format checks. */
@@ -250,12 +260,10 @@ export function editorialProblems(
     summaries(m, problems);
     glossary(m, problems);
     cast(m, owners, problems);
-    const longest = { count: 0, questions: [] as Array<{ file: string; line: number; id: string }> };
-    const total = { n: 0 };
-    headingsAndQuizzes(m, problems, longest, total);
-    const allowed = Math.floor(total.n / 2);
-    if (longest.count > allowed) {
-      for (const q of longest.questions) problems.push(problem(q.file, q.line, 'quiz.longestCorrect', { id: q.id, count: longest.count, total: total.n, max: allowed }));
+    const { total, longestCorrect } = headingsAndQuizzes(m, problems);
+    const allowed = Math.floor(total / 2);
+    if (longestCorrect.length > allowed) {
+      for (const q of longestCorrect) problems.push(problem(q.file, q.line, 'quiz.longestCorrect', { id: q.id, count: longestCorrect.length, total, max: allowed }));
     }
   }
   return { problems, reviews };
