@@ -129,11 +129,11 @@ describe('browser: «Les opp» reads the lesson aloud (speech synthesis, progres
     expect(await page.locator('[data-action="pause"]').isDisabled()).to.equal(true);
   });
 
-  it('reading to the end: title, "Kort fortalt" and the lesson text block by block (word explanations included, form controls not), then "Ferdig lest"', async () => {
+  it('reading to the end: title, "Kort fortalt" and the lesson text block by block (word explanations included, form controls not), then "Opplesingen er ferdig"', async () => {
     await open('/moduler/samtaler/sporre', speech([{ name: 'Nora', lang: 'nb-NO' }]));
     await page.locator('[data-action="read"]').click();
     for (let i = 0; i < 200 && (await controls(page).getAttribute('data-state')) === 'speaking'; i += 1) await finishUtterance(page);
-    expect(await statusText(page)).to.equal('Ferdig lest.');
+    expect(await statusText(page)).to.equal('Opplesingen er ferdig.');
     const texts = (await recorded(page)).spoken.map((s) => s.text);
     expect(texts.slice(0, 5)).to.deep.equal([
       'Å spørre',
