@@ -52,6 +52,8 @@ export interface ParsedLesson {
   file: string;
   title: string;
   minutes: number | null;
+  /** "Kort fortalt": the lesson's plain-language summary, when the author wrote one. */
+  summary: string | null;
   /** Rendered HTML with `<!--activity:<id>-->` markers where activities go. */
   html: string;
   toc: TocEntry[];
@@ -366,6 +368,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
     if (split.problem) problems.push(problem(at(file), split.problem.line, split.problem.code, { opener: split.problem.opener ?? '' }));
     let title = '';
     let minutes: number | null = null;
+    let summary: string | null = null;
     if (split.yaml !== undefined) {
       const parsed = parseYaml(split.yaml, 2);
       for (const e of parsed.errors) problems.push(problem(at(file), e.line, 'yaml.syntax', { detail: e.message }));
@@ -374,6 +377,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
         if (result.success) {
           title = result.data.title;
           minutes = result.data.minutes ?? null;
+          summary = result.data.summary ?? null;
         } else {
           problems.push(...zodProblems(result.error.issues, parsed.data, at(file), parsed.lineOf, 'front matter'));
         }
@@ -451,6 +455,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
       file,
       title,
       minutes,
+      summary,
       html: renameActivityMarkers(rendered.html, (i) => idsInOrder[i]),
       toc: rendered.toc,
       activityIds: idsInOrder.filter((id): id is string => !!id),

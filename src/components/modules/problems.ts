@@ -98,6 +98,7 @@ const FORMAT_HINTS: Record<string, string> = {
   'must be a module slug': 'slug',
   'must be "MAJOR.MINOR" in quotes, e.g. "1.0"': 'version',
   'must be an SPDX licence id such as CC-BY-4.0': 'license',
+  'must be a date written YYYY-MM-DD, e.g. 2026-12-05': 'date',
 };
 
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
