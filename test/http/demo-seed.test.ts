@@ -1,6 +1,13 @@
+import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { clearDatabase } from '../helpers/database.js';
+import { testConfig } from '../helpers/app.js';
 import { DistrictModel, UnitModel, DEMO_ORGANISATION, seedDemoOrganisation } from '../../src/components/organisation/index.js';
+import { seedDemoUsers } from '../../src/components/accounts/index.js';
+import { getModuleVersion, listCatalogue } from '../../src/components/modules/index.js';
+import { seedDemoData } from '../../src/seed/index.js';
+import { paths } from '../../src/config/index.js';
+import { createLogger } from '../../src/lib/logger.js';
 
 describe('seed: demo organisation', () => {
   beforeEach(clearDatabase);
@@ -20,5 +27,27 @@ describe('seed: demo organisation', () => {
     expect(await seedDemoOrganisation()).to.equal(0);
     const after = await UnitModel.find().sort({ name: 1 }).lean();
     expect(after.map((u) => String(u._id))).to.deep.equal(before.map((u) => String(u._id)));
+  });
+});
+
+describe('seed: the demo modules', function () {
+  this.timeout(120_000);
+  beforeEach(clearDatabase);
+
+  it('on a database without modules: publishes every module folder in modules/ (the habilitation module among them) to the catalogue', async () => {
+    const folders = readdirSync(paths.modules, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    expect(folders, 'the habilitation module is a folder in modules/').to.include('habilitering');
+
+    // The demo people exist already, so the seed does not print their logins into the test output.
+    await seedDemoOrganisation();
+    await seedDemoUsers();
+    await seedDemoData(testConfig(), createLogger('silent'));
+
+    const catalogue = await listCatalogue();
+    expect(catalogue.map((entry) => entry.slug).sort()).to.deep.equal(folders);
+    const habilitering = catalogue.find((entry) => entry.slug === 'habilitering')!;
+    const version = await getModuleVersion(habilitering.versionId);
+    expect(version!.title).to.equal('Habilitering i barnehage, skole og SFO');
+    expect((version!.lessons as unknown[]).length).to.equal(4);
   });
 });
