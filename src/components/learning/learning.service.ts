@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activityFeedback, isActivityComplete } from '../../activities/index.js';
+import { activityFeedback, isActivityComplete, learnerView } from '../../activities/index.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import type { Logger } from '../../lib/logger.js';
@@ -348,7 +348,7 @@ export class LearningService {
       const state = overrides[id] ? { ...(states[id] as object), ...(overrides[id] as object) } : states[id];
       return {
         type: 'activity',
-        activity: { id: a.id, kind: a.kind, required: a.required, view: a.view, partial: a.partial, initialState: a.initialState },
+        activity: { id: a.id, kind: a.kind, required: a.required, view: learnerView(a.kind, a.settings, a.view, states[id], { learnerKey: user.id }), partial: a.partial, initialState: a.initialState },
         state,
         complete: isActivityComplete(a.kind, a.settings, states[id]),
         feedback: activityFeedback(a.kind, a.settings, states[id]),
