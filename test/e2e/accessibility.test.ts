@@ -100,8 +100,9 @@ const PAGES: PageCase[] = [
   // Staff.
   { route: '/mine-kurs', as: 'staff', url: () => '/mine-kurs', what: 'Mine kurs' },
   { route: '/moduler/:slug', as: 'staff', url: () => `/moduler/${SLUG}/`, what: 'module page' },
+  { route: '/moduler/:slug/ordliste', as: 'staff', url: () => `/moduler/${SLUG}/ordliste`, what: 'glossary (word explanations link here)' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/lytte`, what: 'lesson: reading, video, reflection' },
-  { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: quiz, workplace task' },
+  { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: summary, word explanation, quiz, workplace task' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sammen`, what: 'lesson: team session' },
   { route: '/moduler/:slug/:lesson', as: 'newcomer', url: () => '/moduler/videre/lytte', what: 'a locked lesson', status: 403 },
   { route: '/mine-kurs/laeringslogg', as: 'staff', url: () => '/mine-kurs/laeringslogg', what: 'learning log' },

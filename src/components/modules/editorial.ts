@@ -39,7 +39,7 @@ export interface EditorialResult {
 const COUNT_WORDS = '(?:to|tre|fire|fem|seks|alle|flere|fleire|\\d+|two|three|four|all)';
 const COUNT_HINTS = [
   new RegExp(`(?<![\\p{L}])(?:velg|vel|kryss av for|merk|choose|select|pick)\\s+(?:de\\s+|dei\\s+|the\\s+)?${COUNT_WORDS}(?![\\p{L}])`, 'iu'),
-  new RegExp(`(?<![\\p{L}])${COUNT_WORDS}\\s+(?:av\\s+\\S+\\s+)?(?:svar|svaralternativ(?:er|a)?|alternativ(?:er|a)?|påstander|påstandar|answers|options)\\s+(?:er|is|are)\\s+(?:riktige|rette|korrekte|riktig|rett|correct|right)(?![\\p{L}])`, 'iu'),
+  new RegExp(`(?<![\\p{L}])${COUNT_WORDS}\\s+(?:av\\s+)?(?:(?:svar|svaralternativ|alternativ|påstand)(?:ene|a|er|ar|en)?|answers|options)\\s+(?:er|is|are)\\s+(?:riktige|rette|korrekte|riktig|rett|correct|right)(?![\\p{L}])`, 'iu'),
 ];
 
 const MONTHS_BEFORE_REVIEW = 12;

@@ -35,6 +35,7 @@ const MESSAGES = {
   'lesson.missing': 'lesson {number} is missing: lessons are numbered 01, 02, 03 … without gaps',
   'lesson.duplicateNumber': 'two lessons are numbered {number}',
   'lesson.none': 'the module has no lessons: add lessons/01-<slug>.md',
+  'lesson.reservedSlug': 'lesson file name "{name}": "{slug}" is the address of the module\'s glossary page; choose another name',
   'heading.level1': 'use "##" and below for headings: the title is the page\'s only level-1 heading',
   'heading.duplicate': 'heading id "{id}" is already used on line {first}: give this heading a different text',
   'activity.unknownKind': 'unknown activity kind "{kind}" (known kinds: {kinds})',
