@@ -55,9 +55,10 @@ describe('content: the course modules in modules/', () => {
     modules = parsed.map((p) => p.module!);
   });
 
-  it('there are the seven modules of the plan, plus the nynorsk Medvirkning', () => {
+  it('there are the seven modules of the plan, the habilitation module and the nynorsk Medvirkning', () => {
     expect(modules.map((m) => m.slug).sort()).to.deep.equal([
       'bekymringsfullt-skolefravaer',
+      'habilitering',
       'inkluderende-fellesskap',
       'laget-rundt-barnet',
       'medvirkning',
