@@ -7,9 +7,10 @@ export {
   isActivityComplete,
   countsForCompletion,
   activityFeedback,
+  learnerView,
   type ActivityRegistry,
   type AnyActivityKind,
 } from './registry.js';
-export type { ActivityKind, CompletionMode, ViewContext, FileReference } from './types.js';
+export type { ActivityKind, CompletionMode, ViewContext, FileReference, LearnerContext } from './types.js';
 export { isAllowedEmbed } from './video.js';
-export { scoreAnswers, type QuizFeedback } from './quiz.js';
+export { scoreAnswers, optionOrder, type QuizFeedback } from './quiz.js';

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text, type LearnerContext } from './types.js';
 
 /**
  * Questions with one or more correct options, graded on the server. A question with several
@@ -61,12 +62,18 @@ export const stateSchema = z
     lastAnswers: z.record(z.string(), z.array(z.number().int().min(0))).nullable(),
     lastSubmittedAt: isoDate.nullable(),
     passedAt: isoDate.nullable(),
+    /** The option order each question had in the last submitted attempt (indexes into the author's options). */
+    lastOrder: z.record(z.string(), z.array(z.number().int().min(0))).nullable().default(null),
   })
   .strict();
 export type QuizState = z.infer<typeof stateSchema>;
 
 export const submitInputSchema = z
-  .object({ answers: z.record(z.string().max(60), z.array(z.number().int().min(0).max(9)).max(10)) })
+  .object({
+    answers: z.record(z.string().max(60), z.array(z.number().int().min(0).max(9)).max(10)),
+    /** Which attempt the page showed (state.attempts when it was rendered), so its option order can be recorded. */
+    attempt: z.number().int().min(0).max(1_000_000).optional(),
+  })
   .strict();
 export type QuizAnswers = z.infer<typeof submitInputSchema>['answers'];
 
@@ -98,6 +105,32 @@ export function scoreAnswers(settings: QuizSettings, answers: QuizAnswers): numb
   return Math.floor((100 * right) / settings.questions.length);
 }
 
+/**
+ * The order a learner sees a question's options in, for one attempt: a Fisher–Yates shuffle driven
+ * by a hash of learner, activity, question and attempt number. The same inputs give the same order
+ * (a reload keeps it), the next attempt gets a new one, and nothing about it depends on which option
+ * is correct. Options keep their author index, so grading never sees the order.
+ */
+export function optionOrder(learnerKey: string, activityId: string, questionId: string, attempt: number, count: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  // 64 bytes: one 32-bit draw for each of up to 16 swaps (questions have at most 10 options).
+  const bytes = createHash('sha512').update(`quiz-order\0${learnerKey}\0${activityId}\0${questionId}\0${attempt}`).digest();
+  for (let i = count - 1; i > 0; i -= 1) {
+    const j = bytes.readUInt32BE(4 * (count - 1 - i)) % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+function attemptOrder(settings: QuizSettings, attempt: number, learner: LearnerContext): Record<string, number[]> {
+  return Object.fromEntries(settings.questions.map((q) => [q.id, optionOrder(learner.learnerKey, settings.id, q.id, attempt, q.options.length)]));
+}
+
+interface PublicQuestion {
+  id: string;
+  options: Array<{ index: number; text: string }>;
+}
+
 export interface QuizFeedback {
   score: number;
   passed: boolean;
@@ -116,21 +149,23 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
   partial: 'activities/quiz',
   completion: 'on-score',
   authored: true,
-  initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null }),
+  initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null, lastOrder: null }),
   actions: {
-    submit: action<QuizSettings, QuizState, z.infer<typeof submitInputSchema>>(submitInputSchema, (settings, state, input, now) => {
+    submit: action<QuizSettings, QuizState, z.infer<typeof submitInputSchema>>(submitInputSchema, (settings, state, input, now, learner) => {
       const answers = normalisedAnswers(settings, input.answers);
       const score = scoreAnswers(settings, answers);
       const bestScore = Math.max(score, state.bestScore ?? 0);
       const passedAt = state.passedAt ?? (score >= settings.passMark ? now.toISOString() : null);
-      return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt };
-    }, (settings, input, now) => {
+      const lastOrder = learner && input.attempt !== undefined ? attemptOrder(settings, input.attempt, learner) : null;
+      return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt, lastOrder };
+    }, (settings, input, now, learner) => {
       const answers = normalisedAnswers(settings, input.answers);
       const score = scoreAnswers(settings, answers);
+      const lastOrder = learner && input.attempt !== undefined ? attemptOrder(settings, input.attempt, learner) : null;
       return {
         inc: { attempts: 1 },
         max: { bestScore: score },
-        set: { lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString() },
+        set: { lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), lastOrder },
         min: score >= settings.passMark ? { passedAt: now.toISOString() } : {},
       };
     }),
@@ -148,6 +183,16 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
       options: question.options.map((option, index) => ({ index, text: option.text })),
     })),
   }),
+  // Each attempt shows the options in its own order; the form posts `attempt` so the order is recorded.
+  learnerView: (settings, view, state, learner) => {
+    const order = attemptOrder(settings, state.attempts, learner);
+    const questions = (view.questions as PublicQuestion[]).map((question) => {
+      const byIndex = new Map(question.options.map((option) => [option.index, option]));
+      const ordered = (order[question.id] ?? []).flatMap((i) => (byIndex.has(i) ? [byIndex.get(i)!] : []));
+      return { ...question, options: ordered.length === question.options.length ? ordered : question.options };
+    });
+    return { ...view, questions, attempt: state.attempts };
+  },
   feedback: (settings, state): QuizFeedback | null => {
     if (!state.lastAnswers || state.lastScore === null) return null;
     const answers = state.lastAnswers;

@@ -6,7 +6,7 @@ import { quiz } from './quiz.js';
 import { reading } from './reading.js';
 import { reflection } from './reflection.js';
 import { teamSession } from './team-session.js';
-import type { ActivityKind, BaseSettings } from './types.js';
+import type { ActivityKind, BaseSettings, LearnerContext } from './types.js';
 import { video } from './video.js';
 import { workplaceTask } from './workplace-task.js';
 
@@ -72,7 +72,7 @@ export function stateOrInitial(kind: string, stored: unknown): unknown {
  * Runs a learner action: validates the input with the action's schema, applies the pure action and
  * checks the result against the kind's state schema.
  */
-export function runAction(kind: string, actionName: string, settings: unknown, state: unknown, input: unknown, now: Date): unknown {
+export function runAction(kind: string, actionName: string, settings: unknown, state: unknown, input: unknown, now: Date, learner?: LearnerContext): unknown {
   const definition = kindOf(kind);
   const act = Object.hasOwn(definition.actions, actionName) ? definition.actions[actionName] : undefined;
   if (!act) throw new ValidationError(`unknown action ${kind}.${actionName}`);
@@ -82,7 +82,7 @@ export function runAction(kind: string, actionName: string, settings: unknown, s
     throw new ValidationError(`invalid input for ${kind}.${actionName}`, fields);
   }
   const parsedSettings = definition.settingsSchema.parse(settings);
-  const next = act.apply(parsedSettings, stateOrInitial(kind, state) as never, parsedInput.data as never, now);
+  const next = act.apply(parsedSettings, stateOrInitial(kind, state) as never, parsedInput.data as never, now, learner);
   return definition.stateSchema.parse(next);
 }
 
@@ -94,6 +94,13 @@ export function isActivityComplete(kind: string, settings: unknown, state: unkno
 /** Whether an activity counts towards completing its module (`required: false` makes it excluded). */
 export function countsForCompletion(kind: string, settings: { required?: boolean }): boolean {
   return kindOf(kind).completion !== 'excluded' && settings.required !== false;
+}
+
+/** The activity's public view as this learner sees it now (see ActivityKind.learnerView). */
+export function learnerView(kind: string, settings: unknown, view: Record<string, unknown>, state: unknown, learner: LearnerContext): Record<string, unknown> {
+  const definition = kindOf(kind);
+  if (!definition.learnerView) return view;
+  return definition.learnerView(definition.settingsSchema.parse(settings), view, stateOrInitial(kind, state), learner);
 }
 
 export function activityFeedback(kind: string, settings: unknown, state: unknown): unknown {

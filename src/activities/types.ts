@@ -65,12 +65,17 @@ export interface AtomicUpdate {
   onlyIfNotNewer?: string;
 }
 
+/** Who is acting or looking, as far as a kind may know: an opaque, stable key per learner. */
+export interface LearnerContext {
+  learnerKey: string;
+}
+
 export interface ActionDefinition<Settings, State, Input> {
   input: z.ZodType<Input>;
   /** Pure: old state + validated input → new state. `now` is passed in so tests can fix time. */
-  apply(settings: Settings, state: State, input: Input, now: Date): State;
+  apply(settings: Settings, state: State, input: Input, now: Date, learner?: LearnerContext): State;
   /** The same change as atomic operators on the stored state (see AtomicUpdate). */
-  atomic(settings: Settings, input: Input, now: Date): AtomicUpdate;
+  atomic(settings: Settings, input: Input, now: Date, learner?: LearnerContext): AtomicUpdate;
 }
 
 export interface ActivityKind<Settings extends BaseSettings = BaseSettings, State = unknown> {
@@ -90,6 +95,11 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
   isComplete(settings: Settings, state: State): boolean;
   /** What may reach a learner's page before they act (a quiz: no answers, no explanations). */
   publicSettings(settings: Settings, ctx: ViewContext): Record<string, unknown>;
+  /**
+   * The public view as one learner sees it in their current state (a quiz: its options in this
+   * attempt's order). Without it every learner sees publicSettings as they are.
+   */
+  learnerView?(settings: Settings, view: Record<string, unknown>, state: State, learner: LearnerContext): Record<string, unknown>;
   /** What the learner may see after acting (a quiz: the explanations of their last attempt). */
   feedback?(settings: Settings, state: State): unknown;
   /** Module files the settings refer to. */
@@ -104,8 +114,8 @@ export function defineActivity<Settings extends BaseSettings, State>(definition:
 /** Builds an action with its input type inferred from the schema. */
 export function action<Settings, State, Input>(
   input: z.ZodType<Input, unknown>,
-  apply: (settings: Settings, state: State, input: Input, now: Date) => State,
-  atomic: (settings: Settings, input: Input, now: Date) => AtomicUpdate,
+  apply: (settings: Settings, state: State, input: Input, now: Date, learner?: LearnerContext) => State,
+  atomic: (settings: Settings, input: Input, now: Date, learner?: LearnerContext) => AtomicUpdate,
 ): ActionDefinition<Settings, State, never> {
   return { input, apply, atomic } as unknown as ActionDefinition<Settings, State, never>;
 }

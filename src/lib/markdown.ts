@@ -1,6 +1,8 @@
 import markdownIt from 'markdown-it';
 import type { MarkdownIt, StateCore, Token } from 'markdown-it';
 import anchor from 'markdown-it-anchor';
+import { glossaryPlugin, type GlossaryRenderOptions } from './markdown-glossary.js';
+import { foldForId } from './words.js';
 
 /**
  * The one markdown-it instance (GUIDE: lib/). Raw HTML is off, so nothing an author writes can
@@ -39,15 +41,7 @@ export function isAllowedUrl(url: string): boolean {
 
 /** Stable heading ids: Norwegian letters folded, everything else to hyphens, prefixed `h-`. */
 export function slugifyHeading(text: string): string {
-  const folded = text
-    .toLowerCase()
-    .replace(/æ/g, 'ae')
-    .replace(/ø/g, 'o')
-    .replace(/å/g, 'a')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '');
-  const slug = folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
-  return `h-${slug || 'seksjon'}`;
+  return `h-${foldForId(text) || 'seksjon'}`;
 }
 
 export interface TocEntry {
@@ -102,6 +96,8 @@ export interface RenderOptions {
   resolveHref?: (href: string, kind: 'link' | 'image') => string | undefined;
   /** Lines before the Markdown body in its file (front matter), so reported lines match the file. */
   lineOffset?: number;
+  /** The module's glossary: the first use of each term gets its explanation (see markdown-glossary.ts). */
+  glossary?: GlossaryRenderOptions;
 }
 
 export interface RenderedMarkdown {
@@ -111,12 +107,16 @@ export interface RenderedMarkdown {
   fences: FenceRef[];
   links: LinkRef[];
   images: ImageRef[];
+  /** Glossary terms explained in this document, in order of first use. */
+  glossaryTerms: string[];
 }
 
 interface Env {
   options: RenderOptions;
   result: RenderedMarkdown;
   activityCount: number;
+  glossary?: GlossaryRenderOptions;
+  glossaryFound?: string[];
 }
 
 /** The marker left where an activity goes; html is off, so author text can never produce it. */
@@ -286,6 +286,7 @@ function createMarkdown(): MarkdownIt {
   md.core.ruler.push('fellesskap_fences', collectFences);
   md.core.ruler.push('fellesskap_links', resolveLinks);
   md.core.ruler.push('fellesskap_headings', collectHeadings);
+  md.use(glossaryPlugin);
 
   const defaultFence = md.renderer.rules.fence!;
   md.renderer.rules.fence = (tokens, idx, options, env, self) => {
@@ -303,9 +304,10 @@ const md = createMarkdown();
 
 /** Renders Markdown and reports what it found (headings, activity fences, links, images). */
 export function renderMarkdown(source: string, options: RenderOptions = {}): RenderedMarkdown {
-  const result: RenderedMarkdown = { html: '', toc: [], headings: [], fences: [], links: [], images: [] };
-  const env: Env = { options, result, activityCount: 0 };
+  const result: RenderedMarkdown = { html: '', toc: [], headings: [], fences: [], links: [], images: [], glossaryTerms: [] };
+  const env: Env = { options, result, activityCount: 0, glossary: options.glossary, glossaryFound: [] };
   result.html = md.render(source, env as unknown as Record<string, unknown>);
+  result.glossaryTerms = env.glossaryFound ?? [];
   return result;
 }
 

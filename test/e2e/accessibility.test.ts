@@ -100,8 +100,9 @@ const PAGES: PageCase[] = [
   // Staff.
   { route: '/mine-kurs', as: 'staff', url: () => '/mine-kurs', what: 'Mine kurs' },
   { route: '/moduler/:slug', as: 'staff', url: () => `/moduler/${SLUG}/`, what: 'module page' },
+  { route: '/moduler/:slug/ordliste', as: 'staff', url: () => `/moduler/${SLUG}/ordliste`, what: 'glossary (word explanations link here)' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/lytte`, what: 'lesson: reading, video, reflection' },
-  { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: quiz, workplace task' },
+  { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: summary, word explanation, quiz, workplace task' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sammen`, what: 'lesson: team session' },
   { route: '/moduler/:slug/:lesson', as: 'newcomer', url: () => '/moduler/videre/lytte', what: 'a locked lesson', status: 403 },
   { route: '/mine-kurs/laeringslogg', as: 'staff', url: () => '/mine-kurs/laeringslogg', what: 'learning log' },
@@ -486,8 +487,11 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await tabTo(page, named('a', /^Neste: Å spørre/), 'the next lesson');
     await enterAndWait(page, /\/moduler\/samtaler\/sporre$/);
 
-    // Quiz: the first option (the right one) with Space, then submit.
-    await tabTo(page, (f) => f.tag === 'input' && f.name === 'Hva skjedde da?', 'the first answer');
+    // Quiz: the options come in a per-learner order (issue 16), so Tab reaches whichever is first;
+    // the arrow key moves within the radio group to the right one, Space chooses it, then submit.
+    await tabTo(page, (f) => f.tag === 'input' && ['Hva skjedde da?', 'Var det gøy?'].includes(f.name), 'the first answer');
+    if ((await focused(page))?.name !== 'Hva skjedde da?') await page.keyboard.press('ArrowDown');
+    expect((await focused(page))?.name).to.equal('Hva skjedde da?');
     await page.keyboard.press('Space');
     expect(await page.getByLabel('Hva skjedde da?').isChecked()).to.equal(true);
     await tabTo(page, named('button', 'Send svarene'), 'the quiz submit button');

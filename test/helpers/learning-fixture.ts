@@ -51,6 +51,19 @@ const TEAM = [
   '```',
 ].join('\n');
 
+/** Issue 16: the review trail and a glossary whose one term lesson 2 uses; lesson 2 has a summary. */
+export const GLOSSARY_EXPLANATION = 'Et spørsmål barnet ikke kan svare ja eller nei på.';
+export const LESSON2_SUMMARY = 'Du lærer å stille spørsmål som lar barnet fortelle.';
+const REVIEW_TRAIL = [
+  'owner: "Fellesskap redaksjon, fagansvarlig PPT"',
+  'reviewed: 2026-11-20',
+  'legalCheck: 2026-11-19',
+  'glossary:',
+  '  - term: åpne spørsmål',
+  '    forms: [åpent spørsmål]',
+  `    explanation: "${GLOSSARY_EXPLANATION}"`,
+].join('\n');
+
 export interface FixtureOptions {
   slug?: string;
   /** Extra front matter lines (e.g. `prerequisites: [other]` is replaced by `prerequisites`). */
@@ -78,6 +91,7 @@ export function fixtureSource(options: FixtureOptions = {}) {
   if (options.audience) md = md.replace(/^audience: .*$/m, `audience: [${options.audience.join(', ')}]`);
   if (options.themes) md = md.replace(/^themes: .*$/m, `themes: [${options.themes.join(', ')}]`);
   if (options.translationOf) md = md.replace(/^license: /m, `translationOf: ${options.translationOf}\nlicense: `);
+  md = md.replace(/^license: /m, `${REVIEW_TRAIL}\nlicense: `);
   const files: Record<string, string | Buffer> = {
     'module.md': md,
     'lessons/01-lytte.md': lessonMd('Å lytte', `## Hvorfor lytte?\n\n${options.wording ?? 'Barn har rett til å bli hørt.'}\n\n${VIDEO}\n\n## Tenk selv\n\n${REFLECTION}\n`),
@@ -86,7 +100,7 @@ export function fixtureSource(options: FixtureOptions = {}) {
     'assets/film.md': 'Pedagogen: Hei, hva har du gjort i dag?\n\nBarnet: Jeg har bygget en hytte.\n',
   };
   if (!options.small) {
-    files['lessons/02-sporre.md'] = lessonMd('Å spørre', `## Åpne spørsmål\n\nÅpne spørsmål gir barnet plass.\n\n${QUIZ}\n\n## Prøv selv\n\n${TASK}\n`);
+    files['lessons/02-sporre.md'] = lessonMd('Å spørre', `## Åpne spørsmål\n\nÅpne spørsmål gir barnet plass.\n\n${QUIZ}\n\n## Prøv selv\n\n${TASK}\n`).replace('minutes: 10\n', `minutes: 10\nsummary: "${LESSON2_SUMMARY}"\n`);
     files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n`);
   }
   return sourceOf(slug, files);

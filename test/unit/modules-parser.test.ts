@@ -169,4 +169,36 @@ describe('modules: parser and validator', () => {
     expect(matchesType('.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><rect onload="x()"/></svg>'))).to.equal(false);
     expect(matchesType('.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/></svg>'))).to.equal(true);
   });
+  it('review trail, glossary, cast and lesson summary: optional, parsed into the module, wrong dates reported on their line', () => {
+    const trail = [
+      'owner: "Fellesskap redaksjon, fagansvarlig PPT"',
+      'reviewed: 2026-12-05',
+      'legalCheck: 2026-11-30',
+      'glossary:',
+      '  - term: ansvarsgruppe',
+      '    forms: [ansvarsgruppa, ansvarsgrupper]',
+      '    explanation: "En gruppe som samarbeider om tjenestene til ett barn."',
+      'cast:',
+      '  - name: Tiril',
+      '    description: "20 måneder, småbarnsavdeling"',
+    ].join('\n');
+    const lesson = '---\ntitle: Start\nsummary: "Du lærer hva en ansvarsgruppe gjør."\n---\n\nTekst.\n';
+    const result = parseModule(sourceOf('spor', { 'module.md': moduleMd('spor', trail), 'lessons/01-start.md': lesson }));
+    expect(result.problems.map(formatProblem)).to.deep.equal([]);
+    const fm = result.module!.frontMatter;
+    expect([fm.owner, fm.reviewed, fm.legalCheck]).to.deep.equal(['Fellesskap redaksjon, fagansvarlig PPT', '2026-12-05', '2026-11-30']);
+    expect(fm.glossary).to.deep.equal([{ term: 'ansvarsgruppe', forms: ['ansvarsgruppa', 'ansvarsgrupper'], explanation: 'En gruppe som samarbeider om tjenestene til ett barn.' }]);
+    expect(fm.cast).to.deep.equal([{ name: 'Tiril', description: '20 måneder, småbarnsavdeling' }]);
+    expect(result.module!.lessons[0]!.summary).to.equal('Du lærer hva en ansvarsgruppe gjør.');
+
+    const bare = parseModule(sourceOf('bar', { 'module.md': moduleMd('bar'), 'lessons/01-start.md': lessonMd('Start', 'Tekst.') }));
+    expect(bare.problems).to.deep.equal([]);
+    expect([bare.module!.frontMatter.owner, bare.module!.frontMatter.glossary, bare.module!.frontMatter.cast, bare.module!.lessons[0]!.summary]).to.deep.equal([undefined, [], [], null]);
+
+    // moduleMd's own front matter ends on line 16, so the extra lines start at 17.
+    expect(codes({ 'module.md': moduleMd('test', 'reviewed: 2026-02-30\nlegalCheck: 5.12.2026'), 'lessons/01-a.md': lessonMd('A', 'x') })).to.deep.equal([
+      'test/module.md:17:field.invalid',
+      'test/module.md:18:field.format',
+    ]);
+  });
 });

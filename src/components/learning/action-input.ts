@@ -62,7 +62,9 @@ export function parseActionInput(action: string, body: Record<string, unknown>):
     }
     case 'submit': {
       const { answers, ok } = quizAnswers(body);
-      return { input: { answers }, typed: { lastAnswers: answers }, errors: ok ? {} : { answers: 'learning:errors.answers' } };
+      // The attempt the page showed, so the server can record that attempt's option order.
+      const attempt = /^\d{1,7}$/.test(String(body.attempt ?? '')) ? Number(body.attempt) : undefined;
+      return { input: attempt === undefined ? { answers } : { answers, attempt }, typed: { lastAnswers: answers }, errors: ok ? {} : { answers: 'learning:errors.answers' } };
     }
     default:
       return { input: {}, typed: null, errors: {} };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { activityFeedback, isActivityComplete } from '../../activities/index.js';
+import { activityFeedback, isActivityComplete, learnerView } from '../../activities/index.js';
+import { glossaryAnchor } from '../../lib/markdown-glossary.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import type { Logger } from '../../lib/logger.js';
@@ -318,6 +319,10 @@ export class LearningService {
         language: version.language,
         translations: Object.entries(item.translations).map(([language, s]) => ({ language, slug: s })),
         translationOf: version.translationOf && ctx.catalogue.bySlug.has(version.translationOf) ? version.translationOf : null,
+        owner: version.owner,
+        reviewed: version.reviewed,
+        legalCheck: version.legalCheck,
+        hasGlossary: version.glossary.length > 0,
       },
       onOlderMajor: version.major !== item.latest.major,
       locked: ctx.missing.length > 0 && !progress.startedAt,
@@ -348,7 +353,7 @@ export class LearningService {
       const state = overrides[id] ? { ...(states[id] as object), ...(overrides[id] as object) } : states[id];
       return {
         type: 'activity',
-        activity: { id: a.id, kind: a.kind, required: a.required, view: a.view, partial: a.partial, initialState: a.initialState },
+        activity: { id: a.id, kind: a.kind, required: a.required, view: learnerView(a.kind, a.settings, a.view, states[id], { learnerKey: user.id }), partial: a.partial, initialState: a.initialState },
         state,
         complete: isActivityComplete(a.kind, a.settings, states[id]),
         feedback: activityFeedback(a.kind, a.settings, states[id]),
@@ -369,7 +374,7 @@ export class LearningService {
     }
     return {
       module: { slug, title: version.title, version: `${version.major}.${version.minor}`, language: version.language },
-      lesson: { slug: lesson.slug, title: lesson.title, number: lesson.number, minutes: lesson.minutes, toc: lesson.toc },
+      lesson: { slug: lesson.slug, title: lesson.title, number: lesson.number, minutes: lesson.minutes, summary: lesson.summary, toc: lesson.toc },
       lessonCount: version.lessons.length,
       parts,
       reading: part(lesson.readingId),
@@ -380,6 +385,19 @@ export class LearningService {
       completedAt: progress.completedAt,
       certificateCode,
     };
+  }
+
+  /**
+   * A module's glossary (ordliste): every term with its explanation, in alphabetical order. Open
+   * like the module page (its words are no secret, and a locked module still shows what it covers).
+   */
+  async glossaryPage(user: Learner, slug: string) {
+    const { version } = await this.context(user, slug);
+    const collator = new Intl.Collator(version.language === 'en' ? 'en' : 'nb');
+    const terms = [...version.glossary]
+      .sort((a, b) => collator.compare(a.term, b.term))
+      .map((g) => ({ term: g.term, forms: g.forms, explanation: g.explanation, anchor: glossaryAnchor(g.term) }));
+    return { module: { slug, title: version.title, language: version.language }, terms };
   }
 
   /**

@@ -136,7 +136,7 @@ export class ProgressService {
       throw new ValidationError(`invalid input for ${activity.kind}.${action}`, fields);
     }
     const settings = kind.settingsSchema.parse(activity.settings);
-    const atomic = definition.atomic(settings, input.data as never, now);
+    const atomic = definition.atomic(settings, input.data as never, now, { learnerKey: userId });
 
     const id = progressId(userId, version.slug, version.major);
     const filter: Record<string, unknown> = { _id: id, [`actions.${actionId}`]: { $exists: false } };

@@ -81,6 +81,12 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
     res.render('pages/learning/module', { title: page.module.title, ...page, notices, longDate: longDate(res), flash: takeFlash(req) });
   });
 
+  // GET /moduler/:slug/ordliste — the module's glossary: the words its lessons explain (word explanations link here).
+  router.get('/moduler/:slug/ordliste', ...take, async (req, res) => {
+    const page = await learning.glossaryPage(learner(req), slugParam(req, 'slug'));
+    res.render('pages/learning/glossary', { title: req.t('learning:glossary.title', { module: page.module.title }), ...page });
+  });
+
   async function renderLesson(req: Request, res: Response, status: number, errors: Record<string, string> = {}, overrides: Record<string, unknown> = {}): Promise<void> {
     const slug = slugParam(req, 'slug');
     try {
@@ -90,7 +96,7 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
         ...page,
         errors,
         flash: takeFlash(req),
-        scripts: ['js/autosave.js'],
+        scripts: ['js/autosave.js', 'js/read-aloud.js'],
       });
     } catch (err) {
       if (!(err instanceof PrerequisitesNotMetError)) throw err;

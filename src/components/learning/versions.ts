@@ -39,6 +39,8 @@ export interface LearningLesson {
   slug: string;
   title: string;
   minutes: number | null;
+  /** "Kort fortalt": the author's plain-language summary, or null. */
+  summary: string | null;
   toc: TocEntry[];
   /** The lesson's HTML split at its activity markers, computed once per version. */
   parts: LessonPart[];
@@ -65,6 +67,11 @@ export interface LearningVersion extends VersionForLearning {
   introHtml: string;
   publishedAt: Date;
   changeNote: string;
+  /** Review trail (issue 16): subject owner, last subject review, last legal check; null in older versions. */
+  owner: string | null;
+  reviewed: string | null;
+  legalCheck: string | null;
+  glossary: Array<{ term: string; forms: string[]; explanation: string }>;
 }
 
 interface StoredLesson {
@@ -72,6 +79,7 @@ interface StoredLesson {
   slug: string;
   title: string;
   minutes: number | null;
+  summary?: string | null;
   html: string;
   toc: TocEntry[];
   activityIds: string[];
@@ -111,6 +119,7 @@ export function toLearningVersion(snapshot: ModuleVersionSnapshot): LearningVers
       slug: l.slug,
       title: l.title,
       minutes: l.minutes ?? null,
+      summary: l.summary ?? null,
       toc: l.toc ?? [],
       parts: splitActivityMarkers(l.html),
       readingId,
@@ -140,6 +149,10 @@ export function toLearningVersion(snapshot: ModuleVersionSnapshot): LearningVers
     introHtml: snapshot.introHtml ?? '',
     publishedAt: snapshot.publishedAt,
     changeNote: snapshot.changeNote ?? '',
+    owner: front.owner ?? null,
+    reviewed: front.reviewed ?? null,
+    legalCheck: front.legalCheck ?? null,
+    glossary: (front.glossary ?? []).map((g) => ({ term: g.term, forms: [...(g.forms ?? [])], explanation: g.explanation })),
   };
 }
 

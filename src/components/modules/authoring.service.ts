@@ -94,7 +94,9 @@ export interface DraftCheck {
 /** Parses the draft (or a variant of it) and runs the cross-module checks against the other modules. */
 async function checkDraft(module: ModuleDoc, files: ReadonlyArray<StoredFile> = module.draftFiles): Promise<DraftCheck> {
   const source = await loadSource(module._id, files, { binary: 'skip' });
-  const result = parseModule(source, { filePrefix: '' });
+  // Word explanations link to the module's glossary page by its full address, so they also work
+  // from the preview's pages (whose own address for "ordliste" would be a lesson).
+  const result = parseModule(source, { filePrefix: '', glossaryHref: `/moduler/${module._id}/ordliste` });
   const others = await ModuleModel.find({ _id: { $ne: module._id } }, { prerequisites: 1 }).lean();
   const metas = [
     { ...result.meta, file: 'module.md' },

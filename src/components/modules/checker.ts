@@ -1,3 +1,4 @@
+import { editorialProblems, type EditorialOptions, type ReviewStatus } from './editorial.js';
 import { parseModule, type ModuleMeta, type ParseOptions, type ParseResult } from './parser.js';
 import { problem, sortProblems, type Problem } from './problems.js';
 import { readModulesDir, type ModuleSource } from './source.js';
@@ -59,17 +60,35 @@ export function crossModuleProblems(metas: ReadonlyArray<ModuleMeta>, knownSlugs
 export interface CheckResult {
   results: ParseResult[];
   problems: Problem[];
+  /** The review trail of each module the editorial rules ran on (only with `editorial`). */
+  reviews: ReviewStatus[];
+}
+
+export interface CheckOptions {
+  knownSlugs?: ReadonlySet<string>;
+  parse?: ParseOptions;
+  /** Adds the editorial rules (modules:check); publishing needs only the format. */
+  editorial?: EditorialOptions;
 }
 
 /** Parses every module and adds the cross-module checks; problems sorted by file and line. */
-export function checkModules(sources: ReadonlyArray<ModuleSource>, options: { knownSlugs?: ReadonlySet<string>; parse?: ParseOptions } = {}): CheckResult {
+export function checkModules(sources: ReadonlyArray<ModuleSource>, options: CheckOptions = {}): CheckResult {
   const results = sources.map((source) => parseModule(source, options.parse));
   const known = new Set([...sources.map((s) => s.slug), ...(options.knownSlugs ?? [])]);
-  const problems = [...results.flatMap((r) => r.problems), ...crossModuleProblems(results.map((r) => r.meta), known)];
-  return { results, problems: sortProblems(problems) };
+  const cross = crossModuleProblems(results.map((r) => r.meta), known);
+  const problems = [...results.flatMap((r) => r.problems), ...cross];
+  let reviews: ReviewStatus[] = [];
+  if (options.editorial) {
+    const crossFiles = new Set(cross.map((p) => p.file));
+    const skip = new Set(results.filter((r) => r.problems.length > 0 || crossFiles.has(r.meta.file)).map((r) => r.meta.slug));
+    const editorial = editorialProblems(sources, results, skip, options.editorial);
+    problems.push(...editorial.problems);
+    reviews = editorial.reviews;
+  }
+  return { results, problems: sortProblems(problems), reviews };
 }
 
-/** Checks every module folder under `dir` (the `modules:check` command). */
-export async function checkModulesDir(dir: string): Promise<CheckResult> {
-  return checkModules(await readModulesDir(dir));
+/** Checks every module folder under `dir` (the `modules:check` command adds the editorial rules). */
+export async function checkModulesDir(dir: string, options: Pick<CheckOptions, 'editorial'> = {}): Promise<CheckResult> {
+  return checkModules(await readModulesDir(dir), options);
 }

@@ -51,6 +51,38 @@ export function isTextPath(file: string): boolean {
 const version = z.string().regex(/^\d{1,3}\.\d{1,3}$/, 'must be "MAJOR.MINOR" in quotes, e.g. "1.0"');
 const nonEmptyText = (max: number) => z.string().trim().min(1).max(max);
 
+/**
+ * A calendar date written YYYY-MM-DD. The core YAML schema keeps it a string (no timestamp type), so
+ * it is checked here as a real date: 2026-02-30 is refused.
+ */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date written YYYY-MM-DD, e.g. 2026-12-05', abort: true })
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'must be a date that exists, written YYYY-MM-DD');
+
+/** A word a second-language reader may not know, explained once for the whole module. */
+export const glossaryEntrySchema = z
+  .object({
+    term: nonEmptyText(60),
+    /** Other forms of the word (plural, definite) that count as a use of the term. */
+    forms: z.array(nonEmptyText(60)).max(12).default([]),
+    explanation: nonEmptyText(300),
+  })
+  .strict();
+export type GlossaryEntry = z.infer<typeof glossaryEntrySchema>;
+
+/** A named person in the module's cases: one name, one person, across the whole course. */
+export const castMemberSchema = z
+  .object({
+    name: nonEmptyText(40),
+    description: nonEmptyText(200),
+  })
+  .strict();
+export type CastMember = z.infer<typeof castMemberSchema>;
+
 export const moduleFrontMatterSchema = z
   .object({
     title: z.string().trim().min(3).max(120),
@@ -67,6 +99,12 @@ export const moduleFrontMatterSchema = z
     license: z.string().trim().regex(/^[A-Za-z0-9.+-]{2,40}$/, 'must be an SPDX licence id such as CC-BY-4.0'),
     goals: z.array(nonEmptyText(300)).min(1),
     sources: z.array(nonEmptyText(500)).min(1),
+    /** Review trail (issue 16): the subject owner (a role), the last subject review, the last legal check. */
+    owner: nonEmptyText(120).optional(),
+    reviewed: isoDate.optional(),
+    legalCheck: isoDate.optional(),
+    glossary: z.array(glossaryEntrySchema).max(30).default([]),
+    cast: z.array(castMemberSchema).max(40).default([]),
   })
   .strict();
 export type ModuleFrontMatter = z.infer<typeof moduleFrontMatterSchema>;
@@ -75,6 +113,8 @@ export const lessonFrontMatterSchema = z
   .object({
     title: z.string().trim().min(1).max(120),
     minutes: z.number().int().min(1).max(240).optional(),
+    /** "Kort fortalt": 1–3 plain-language sentences; the page adds the heading. */
+    summary: nonEmptyText(500).optional(),
   })
   .strict();
 export type LessonFrontMatter = z.infer<typeof lessonFrontMatterSchema>;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { registry } from '../../activities/index.js';
 import type { ViewContext } from '../../activities/index.js';
 import { renameActivityMarkers, renderMarkdown, type RenderedMarkdown, type TocEntry } from '../../lib/markdown.js';
+import type { GlossaryRenderOptions } from '../../lib/markdown-glossary.js';
 import { extensionOf, matchesType } from './asset-types.js';
 import {
   ASSET_NAME,
@@ -52,6 +53,8 @@ export interface ParsedLesson {
   file: string;
   title: string;
   minutes: number | null;
+  /** "Kort fortalt": the lesson's plain-language summary, when the author wrote one. */
+  summary: string | null;
   /** Rendered HTML with `<!--activity:<id>-->` markers where activities go. */
   html: string;
   toc: TocEntry[];
@@ -95,7 +98,13 @@ export interface ParseOptions {
   lessonHref?: (lessonSlug: string) => string;
   /** URL of the module's introduction, relative to a lesson's page. */
   introHref?: string;
+  /** URL of the module's glossary page, relative to a lesson's page (word explanations link there). */
+  glossaryHref?: string;
 }
+
+/** Lesson slugs that would collide with the module's own pages (`/moduler/<slug>/ordliste`). */
+export const RESERVED_LESSON_SLUGS: ReadonlySet<string> = new Set(['ordliste']);
+export const GLOSSARY_PAGE = 'ordliste';
 
 export const READING_ID_PREFIX = 'lesson:';
 export const defaultAssetUrl = (hash: string, name: string) => `/moduler/filer/${hash}/${encodeURIComponent(name)}`;
@@ -167,6 +176,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
   const assetUrl = options.assetUrl ?? defaultAssetUrl;
   const lessonHref = options.lessonHref ?? defaultLessonHref;
   const introHref = options.introHref ?? './';
+  const glossaryHref = options.glossaryHref ?? GLOSSARY_PAGE;
   const problems: Problem[] = [];
   const meta: ModuleMeta = { slug: source.slug, file: at('module.md'), prerequisites: [], translationOf: undefined };
 
@@ -184,7 +194,8 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
     const [dir, name, ...rest] = file.split('/');
     if (dir === 'lessons' && name && rest.length === 0) {
       const m = LESSON_FILE.exec(name);
-      if (m) lessonFiles.push({ file, number: Number(m[1]), slug: m[2]! });
+      if (m && RESERVED_LESSON_SLUGS.has(m[2]!)) problems.push(problem(at(file), 1, 'lesson.reservedSlug', { name, slug: m[2]! }));
+      else if (m) lessonFiles.push({ file, number: Number(m[1]), slug: m[2]! });
       else problems.push(problem(at(file), 1, 'lesson.fileName', { name }));
       continue;
     }
@@ -287,8 +298,8 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
   };
 
   /** Renders one Markdown body and reports its headings, links and images. */
-  function renderBody(file: string, body: string, offset: number): RenderedMarkdown {
-    const rendered = renderMarkdown(body, { activityKinds: registry.kindNames, resolveHref: resolverFor(file), lineOffset: offset });
+  function renderBody(file: string, body: string, offset: number, glossary?: GlossaryRenderOptions): RenderedMarkdown {
+    const rendered = renderMarkdown(body, { activityKinds: registry.kindNames, resolveHref: resolverFor(file), lineOffset: offset, glossary });
     const firstLineOf = new Map<string, number>();
     const ids = new Set<string>();
     for (const heading of rendered.headings) {
@@ -366,6 +377,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
     if (split.problem) problems.push(problem(at(file), split.problem.line, split.problem.code, { opener: split.problem.opener ?? '' }));
     let title = '';
     let minutes: number | null = null;
+    let summary: string | null = null;
     if (split.yaml !== undefined) {
       const parsed = parseYaml(split.yaml, 2);
       for (const e of parsed.errors) problems.push(problem(at(file), e.line, 'yaml.syntax', { detail: e.message }));
@@ -374,12 +386,14 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
         if (result.success) {
           title = result.data.title;
           minutes = result.data.minutes ?? null;
+          summary = result.data.summary ?? null;
         } else {
           problems.push(...zodProblems(result.error.issues, parsed.data, at(file), parsed.lineOf, 'front matter'));
         }
       }
     }
-    const rendered = renderBody(file, split.body, split.bodyOffset);
+    const glossary = frontMatter && frontMatter.glossary.length > 0 ? { terms: frontMatter.glossary, href: glossaryHref } : undefined;
+    const rendered = renderBody(file, split.body, split.bodyOffset, glossary);
     const idsInOrder: Array<string | undefined> = [];
     for (const fence of rendered.fences) {
       if (!fence.activity) {
@@ -451,6 +465,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
       file,
       title,
       minutes,
+      summary,
       html: renameActivityMarkers(rendered.html, (i) => idsInOrder[i]),
       toc: rendered.toc,
       activityIds: idsInOrder.filter((id): id is string => !!id),

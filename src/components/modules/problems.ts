@@ -35,6 +35,7 @@ const MESSAGES = {
   'lesson.missing': 'lesson {number} is missing: lessons are numbered 01, 02, 03 … without gaps',
   'lesson.duplicateNumber': 'two lessons are numbered {number}',
   'lesson.none': 'the module has no lessons: add lessons/01-<slug>.md',
+  'lesson.reservedSlug': 'lesson file name "{name}": "{slug}" is the address of the module\'s glossary page; choose another name',
   'heading.level1': 'use "##" and below for headings: the title is the page\'s only level-1 heading',
   'heading.duplicate': 'heading id "{id}" is already used on line {first}: give this heading a different text',
   'activity.unknownKind': 'unknown activity kind "{kind}" (known kinds: {kinds})',
@@ -61,7 +62,41 @@ const MESSAGES = {
   'quiz.noExplanation': '{where}: option {option} of question "{id}" has no explanation',
   'quiz.duplicateQuestion': '{where}: question id "{id}" is used twice',
   'teamSession.stepsTooLong': '{where}: the steps take {total} minutes, more than the session\'s {minutes}',
+  // Editorial rules (issue 16), checked by modules:check on modules that pass the format checks.
+  'review.missing': '"{field}" is required: {hint}',
+  'review.overdue': '"{field}" is {date}, more than 12 months ago: review the module and update the date',
+  'review.future': '"{field}" is {date}, a date in the future',
+  'lesson.summaryMissing': 'the lesson has no "summary": write 1–3 short plain-language sentences (shown as "Kort fortalt")',
+  'lesson.summaryHeading': '"summary" starts with "Kort fortalt": leave it out, the page adds that heading',
+  'glossary.count': 'the glossary has {count} term(s); give 4–12 terms a second-language reader may not know',
+  'glossary.duplicate': 'glossary term "{term}" is defined twice (first on line {first})',
+  'glossary.unused': 'glossary term "{term}" is never used in a lesson of this module: use it or remove it',
+  'cast.duplicate': 'cast name "{name}" is listed twice (first on line {first}): one name, one person',
+  'cast.unused': 'cast name "{name}" is never used in this module\'s text',
+  'cast.shared': 'cast name "{name}" is also in the cast of {other}: names are unique across the course',
+  'cast.foreign': '"{name}" is a person in the cast of {other}, not of this module: use a name from this module\'s cast',
+  'heading.namesPerson': 'heading "{heading}" names {name}: name the situation, not the child',
+  'quiz.fewOptions': 'question "{id}" has {count} option(s); give at least 4',
+  'quiz.countHint': 'question "{id}" says how many answers are right ("{hint}"): leave that out unless the task needs it',
+  'quiz.longestCorrect': 'question "{id}": a correct option is the longest, as in {count} of {total} questions of this module (at most {max}): make a wrong option as full',
 } as const;
+
+/** Codes reported as warnings: the module can still be published, but modules:check wants them fixed. */
+const WARNINGS: ReadonlySet<string> = new Set([
+  'review.overdue',
+  'review.future',
+  'lesson.summaryHeading',
+  'glossary.count',
+  'glossary.duplicate',
+  'glossary.unused',
+  'cast.unused',
+  'cast.foreign',
+  'heading.namesPerson',
+  'quiz.fewOptions',
+  'quiz.countHint',
+  'quiz.longestCorrect',
+]);
+export type Severity = 'error' | 'warning';
 
 export type ProblemCode = keyof typeof MESSAGES;
 export const PROBLEM_CODES = Object.keys(MESSAGES) as ProblemCode[];
@@ -74,6 +109,7 @@ export interface Problem {
   code: ProblemCode;
   params: ProblemParams;
   message: string;
+  severity: Severity;
 }
 
 function fill(template: string, params: ProblemParams): string {
@@ -81,11 +117,12 @@ function fill(template: string, params: ProblemParams): string {
 }
 
 export function problem(file: string, line: number, code: ProblemCode, params: ProblemParams = {}): Problem {
-  return { file, line, code, params, message: fill(MESSAGES[code], params) };
+  return { file, line, code, params, message: fill(MESSAGES[code], params), severity: WARNINGS.has(code) ? 'warning' : 'error' };
 }
 
-export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}: ${p.message}`;
+/** `file:line: message`; warnings say so, errors keep the plain form editors already parse. */
+export function formatProblem(p: Pick<Problem, 'file' | 'line' | 'message'> & { severity?: Severity }): string {
+  return `${p.file}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
 export function sortProblems(problems: Problem[]): Problem[] {
@@ -98,6 +135,7 @@ const FORMAT_HINTS: Record<string, string> = {
   'must be a module slug': 'slug',
   'must be "MAJOR.MINOR" in quotes, e.g. "1.0"': 'version',
   'must be an SPDX licence id such as CC-BY-4.0': 'license',
+  'must be a date written YYYY-MM-DD, e.g. 2026-12-05': 'date',
 };
 
 function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
