@@ -35,7 +35,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Fellesskap <ikke-svar@fellesskap.invalid>'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
-  SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86400000).default(600000),
+  SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (one second)').max(86400000, 'must be at most 86400000 (one day)').default(600000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120000).default(20000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(120000),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),

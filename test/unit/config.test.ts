@@ -44,6 +44,13 @@ describe('config: loadConfig', () => {
     expect(config.baseUrl).to.equal('https://fellesskap.kommune.no');
   });
 
+  it('SESSION_SWEEP_INTERVAL_MS: ten minutes by default, milliseconds when set, under a second refused naming it', () => {
+    expect(loadConfig({}).sessionSweepIntervalMs).to.equal(600_000);
+    expect(loadConfig({ SESSION_SWEEP_INTERVAL_MS: '2000' }).sessionSweepIntervalMs).to.equal(2000);
+    expect(() => loadConfig({ SESSION_SWEEP_INTERVAL_MS: '10' })).to.throw(ConfigError, /^Invalid configuration: SESSION_SWEEP_INTERVAL_MS must be at least 1000 \(one second\) \(got "10"\)$/);
+    expect(() => loadConfig({ SESSION_SWEEP_INTERVAL_MS: 'often' })).to.throw(ConfigError, /SESSION_SWEEP_INTERVAL_MS/);
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: '' }).port).to.equal(3000);
   });
