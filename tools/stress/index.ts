@@ -6,7 +6,8 @@
  * person's own name and no one else's, while the app's periodic work runs.
  *
  *   --minutes N | --seconds N   total duration, split between the parts (default 1 minute)
- *   --max-requests N            bound on the number of requests (default 2 000 000)
+ *   --max-requests N            bound on the operations started (a find with all its getMores counts
+ *                               once; default 2 000 000)
  *   --part launcher|app|all     which parts to run (default all)
  *   --uri mongodb://127.0.0.1:PORT/   part (a) against this server instead of an embedded launcher
  *   --seed N                    the random mix (default 14)

@@ -19,7 +19,7 @@ export interface LauncherStressOptions {
   /** mongodb://127.0.0.1:port/ of the server under test (loopback only). */
   uri: string;
   durationMs: number;
-  /** Stop after this many requests in total, whatever the time. */
+  /** Stop after this many operations in total, whatever the time (a find with all its getMores is one). */
   maxRequests: number;
   seed: number;
   dbName?: string;
