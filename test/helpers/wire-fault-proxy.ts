@@ -57,7 +57,7 @@ export class WireFaultProxy {
   }
 }
 
-function frames(socket: net.Socket, onMessage: (msg: Buffer) => void): void {
+export function frames(socket: net.Socket, onMessage: (msg: Buffer) => void): void {
   let buffered = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
@@ -82,7 +82,7 @@ function commandName(msg: Buffer): string | undefined {
   return undefined;
 }
 
-function opMsgReply(responseTo: number, doc: Record<string, unknown>): Buffer {
+export function opMsgReply(responseTo: number, doc: Record<string, unknown>): Buffer {
   const body = Buffer.from(mongoose.mongo.BSON.serialize(doc));
   const msg = Buffer.alloc(21 + body.length);
   msg.writeInt32LE(msg.length, 0);

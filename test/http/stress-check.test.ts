@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { expect } from 'chai';
-import { serialize } from 'bson';
 import { runLauncherStress } from '../../tools/stress/launcher.js';
 import { testDatabase } from '../helpers/database.js';
+import { frames, opMsgReply } from '../helpers/wire-fault-proxy.js';
 
 /**
  * The stress check of issue 14 (tools/stress) must pass against the fixed launcher and must fail
@@ -36,35 +36,16 @@ class OldFrontProxy {
     backend.on('error', () => client.destroy());
     client.on('close', () => backend.destroy());
     backend.on('close', () => client.destroy());
-    let buffered = Buffer.alloc(0);
-    client.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 4 && buffered.length >= buffered.readInt32LE(0)) {
-        const msg = buffered.subarray(0, buffered.readInt32LE(0));
-        buffered = buffered.subarray(msg.length);
-        backend.write(msg);
-        const moreToCome = msg.readInt32LE(12) === 2013 && (msg.readUInt32LE(16) & 2) !== 0;
-        if (moreToCome) {
-          this.strayReplies += 1;
-          client.write(reply(msg.readInt32LE(4), { n: 0, ok: 1 }));
-        }
+    frames(client, (msg) => {
+      backend.write(msg);
+      const moreToCome = msg.readInt32LE(12) === 2013 && (msg.readUInt32LE(16) & 2) !== 0;
+      if (moreToCome) {
+        this.strayReplies += 1;
+        client.write(opMsgReply(msg.readUInt32LE(4), { n: 0, ok: 1 }));
       }
     });
     backend.pipe(client);
   }
-}
-
-function reply(responseTo: number, doc: Record<string, unknown>): Buffer {
-  const body = serialize(doc);
-  const msg = Buffer.alloc(21 + body.length);
-  msg.writeInt32LE(msg.length, 0);
-  msg.writeInt32LE(0, 4);
-  msg.writeInt32LE(responseTo, 8);
-  msg.writeInt32LE(2013, 12);
-  msg.writeUInt32LE(0, 16);
-  msg[20] = 0;
-  msg.set(body, 21);
-  return msg;
 }
 
 function serverOfTests(): { host: string; port: number; uri: string } {

@@ -15,7 +15,8 @@ import { findFreePort } from '../../src/db/index.js';
 import { DEMO_PASSWORD } from '../../src/components/accounts/index.js';
 import { formLogin } from '../lib/form-login.js';
 import { LESSON, MODULE, learnerEmail, seedWorld, startApp, waitReady, type AppProcess } from '../drill/world.js';
-import { Tally, assertLoopback, seededRandom } from './tally.js';
+import { prng as seededRandom } from '../../test/helpers/prng.js';
+import { Tally, assertLoopback } from './tally.js';
 
 export interface AppStressOptions {
   durationMs: number;

@@ -10,7 +10,8 @@ import mongoose from 'mongoose';
 import { Long, type Document } from 'bson';
 import { BIG, BIG_COUNT, SMALL, checkBigRun, checkById, checkCursor, checkListCollections, checkN, isZeroCursorId, num, okOrError } from './checks.js';
 import { RawClient, WireTimeoutError } from './wire.js';
-import { Tally, assertLoopback, seededRandom } from './tally.js';
+import { prng as seededRandom } from '../../test/helpers/prng.js';
+import { Tally, assertLoopback } from './tally.js';
 
 type MongoClient = mongoose.mongo.MongoClient;
 type Db = mongoose.mongo.Db;
