@@ -1,8 +1,9 @@
 /**
  * Part (b) of the stress script: the real app process (started as the drill starts it, on a
  * temporary DATA_DIR seeded with the demo data), several logged-in people loading pages at once,
- * each page checked to show that person's own name and no one else's, while the app's periodic
- * work runs: the weekly digest is made due at once (it runs 30 s after start) and the session
+ * each page checked to show that person's own name and no one else's, and now and then saving a
+ * reflection (a progress write; its CSRF token is checked against the session), while the app's
+ * periodic work runs: the weekly digest is made due at once (it runs 30 s after start) and the session
  * sweep runs every 2 s (SESSION_SWEEP_INTERVAL_MS). The app's own log counts too: a malformed reply
  * in the digest or the sweep, or one the app's defences retried or treated as no session, shows
  * there and not on a page.
@@ -12,9 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { findFreePort } from '../../src/db/index.js';
-import { DEMO_PASSWORD } from '../../src/components/accounts/index.js';
-import { formLogin } from '../lib/form-login.js';
-import { LESSON, MODULE, learnerEmail, seedWorld, startApp, waitReady, type AppProcess } from '../drill/world.js';
+import { LESSON, MODULE, login, seedWorld, startApp, waitReady, type AppProcess } from '../drill/world.js';
 import { prng as seededRandom } from '../../test/helpers/prng.js';
 import { Tally, assertLoopback } from './tally.js';
 
@@ -45,7 +44,12 @@ interface Person {
   index: number;
   name: string;
   cookie: string;
+  /** With the stress's own app: the lesson's CSRF token and the URL of a reflection's «Lagre». */
+  save?: { csrf: string; url: string };
 }
+
+/** How often a person saves a reflection between page loads (own app only). */
+const SAVE_SHARE = 0.2;
 
 /** The environment of a stress app: development build, demo data already seeded, the digest due at once. */
 export function stressAppEnv(port: number, dataDir: string): Record<string, string> {
@@ -96,6 +100,34 @@ async function loadPage(base: string, person: Person, page: string, tally: Tally
   }
   const others = [...html.matchAll(NAME)].map((m) => Number(m[1])).filter((i) => i !== person.index);
   if (others.length > 0) tally.bad('mismatched', op, `${person.name}: the page also names Drill Deltaker ${others[0]}`);
+}
+
+/**
+ * «Lagre» on a reflection as the autosave script sends it, with a new action id: a progress write and
+ * a session read. The CSRF token lives in the session, so a 403 means the session read was not this
+ * person's; the login page means it was lost.
+ */
+async function saveReflection(base: string, person: Person & { save: { csrf: string; url: string } }, actionId: string, tally: Tally): Promise<void> {
+  const op = 'POST save';
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetch(`${base}${person.save.url}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: person.cookie, 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': person.save.csrf, 'X-Request-Id': actionId },
+      body: JSON.stringify({ _csrf: person.save.csrf, action: 'save', actionId, text: `Stress ${actionId}` }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    body = await res.text();
+  } catch (err) {
+    tally.bad('errors', op, `${person.name}: ${(err as Error).name}: ${(err as Error).message}`);
+    return;
+  }
+  tally.reply(op);
+  if (res.status >= 500) tally.bad('malformed', op, `${person.name}: answered ${res.status}`);
+  else if (res.status === 403 || (res.status >= 300 && res.status < 400)) tally.bad('mismatched', op, `${person.name}: answered ${res.status} ${res.headers.get('location') ?? ''}, the session was not the person's`);
+  else if (res.status !== 200 || !/"applied":true/.test(body)) tally.bad('errors', op, `${person.name}: answered ${res.status} ${body.slice(0, 120)}`);
 }
 
 interface LogLine {
@@ -159,7 +191,10 @@ export async function runAppStress(options: AppStressOptions): Promise<AppStress
   try {
     const persons: Person[] = options.app?.people.map((p) => ({ ...p, name: `Drill Deltaker ${p.index}` })) ?? [];
     for (let i = 1; !options.app && i <= people; i += 1) {
-      persons.push({ index: i, name: `Drill Deltaker ${i}`, cookie: await formLogin(base, learnerEmail(i), DEMO_PASSWORD) });
+      // The drill's login: the form, then the lesson page for its CSRF token and reflection forms.
+      const learner = await login(base, i);
+      const save = learner.targets.find((t) => t.kind === 'save')!;
+      persons.push({ index: i, name: `Drill Deltaker ${i}`, cookie: learner.cookie, save: { csrf: learner.csrf, url: save.url } });
     }
     options.log(`${persons.length} people logged in at ${base} (${((Date.now() - started) / 1000).toFixed(1)} s); loading pages`);
     const loadStart = Date.now();
@@ -171,18 +206,21 @@ export async function runAppStress(options: AppStressOptions): Promise<AppStress
         // With its own app the load goes on (at most a minute longer) until the digest has run, so even a
         // short run covers it; the drill's app has no digest.
         const going = () => Date.now() < deadline || (!options.app && !output().includes('"msg":"weekly digest"') && Date.now() < deadline + 60_000);
-        while (going() && left-- > 0) {
-          await loadPage(base, person, PAGES[Math.floor(rng() * PAGES.length)]!, tally);
+        for (let seq = 1; going() && left-- > 0; seq += 1) {
+          // The drill's app keeps its progress for the drill's own checks: only the stress's own app takes saves.
+          if (person.save && rng() < SAVE_SHARE) await saveReflection(base, { ...person, save: person.save }, `stress-L${person.index}-${seq}`, tally);
+          else await loadPage(base, person, PAGES[Math.floor(rng() * PAGES.length)]!, tally);
         }
       }),
     );
-    const pages = tally.replies;
+    const saves = tally.byOp.get('POST save') ?? 0;
+    const pages = tally.replies - saves;
     const log = readLog(output(), tally);
     const loadMs = Date.now() - loadStart;
-    options.log(`${pages} pages in ${(loadMs / 1000).toFixed(1)} s; weekly digest runs logged: ${log.digests}; session sweeps logged: ${log.sweeps}; error lines in the app's log: ${log.errorLines}`);
+    options.log(`${pages} pages and ${saves} saved reflections in ${(loadMs / 1000).toFixed(1)} s; weekly digest runs logged: ${log.digests}; session sweeps logged: ${log.sweeps}; error lines in the app's log: ${log.errorLines}`);
     return {
       tally,
-      summary: { pages, people: persons.length, digests: log.digests, sessionSweeps: log.sweeps, appErrorLines: log.errorLines, mismatched: tally.mismatched, malformed: tally.malformed, errors: tally.errors, durationMs: Date.now() - started },
+      summary: { pages, saves, people: persons.length, digests: log.digests, sessionSweeps: log.sweeps, appErrorLines: log.errorLines, mismatched: tally.mismatched, malformed: tally.malformed, errors: tally.errors, durationMs: Date.now() - started },
     };
   } finally {
     if (own) {
