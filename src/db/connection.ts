@@ -17,6 +17,8 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     heartbeatFrequencyMS: 2000,
     connectTimeoutMS: 5000,
     maxPoolSize: 50,
+    // Command events feed /metrics' database timings (listened to only when metrics are on).
+    monitorCommands: true,
   });
   return mongoose;
 }
