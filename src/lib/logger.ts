@@ -34,7 +34,7 @@ export function createLogger(level: string, destination?: DestinationStream, for
       options,
       pino.transport({
         target: 'pino-pretty',
-        options: { destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+        options: { destination: 1, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
       }) as DestinationStream,
     );
   }
