@@ -3,7 +3,6 @@ import path from 'node:path';
 import { expect } from 'chai';
 import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
 import { paths } from '../../src/config/index.js';
 
 /**
@@ -14,6 +13,7 @@ import { paths } from '../../src/config/index.js';
  */
 
 const md = new MarkdownIt({ html: true });
+type Token = ReturnType<typeof md.parse>[number];
 
 function markdownFiles(): string[] {
   const files = [path.join(paths.root, 'README.md')];
