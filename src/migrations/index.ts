@@ -54,11 +54,15 @@ function migrator(logger: Logger, migrations: readonly Migration[]): Umzug<Migra
     })),
     context: { logger: log },
     storage,
+    // umzug's events as our own lines ('name' would read as the logger's name in pino-pretty).
     logger: {
-      info: (msg) => log.info(msg, `migration ${String(msg.event ?? '')} ${String(msg.name ?? '')}`.trim()),
-      warn: (msg) => log.warn(msg, 'migration'),
-      error: (msg) => log.error(msg, 'migration'),
-      debug: (msg) => log.debug(msg, 'migration'),
+      info: ({ event, name, durationSeconds }) => {
+        if (event === 'migrated' || event === 'reverted') log.info({ migration: name, seconds: durationSeconds }, `migration ${String(name)} ${String(event)}`);
+        else log.debug({ migration: name, event }, `migration ${String(name)} ${String(event)}`);
+      },
+      warn: (msg) => log.warn({ umzug: msg }, 'migration warning'),
+      error: (msg) => log.error({ umzug: msg }, 'migration error'),
+      debug: (msg) => log.debug({ umzug: msg }, 'migration'),
     },
   });
 }
