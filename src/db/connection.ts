@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
  * The one mongoose connection. Timeouts are short on purpose: when the database is gone, a
  * request should fail fast with a clear 503 rather than hang for the driver's 30 s default.
  */
-export async function connectDatabase(uri: string, logger: Logger): Promise<typeof mongoose> {
+export async function connectDatabase(uri: string, logger: Logger, options: { monitorCommands?: boolean } = {}): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   // Indexes are created explicitly at start-up (ensureIndexes), not lazily per model.
   mongoose.set('autoIndex', false);
@@ -17,8 +17,8 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     heartbeatFrequencyMS: 2000,
     connectTimeoutMS: 5000,
     maxPoolSize: 50,
-    // Command events feed /metrics' database timings (listened to only when metrics are on).
-    monitorCommands: true,
+    // Command events feed /metrics' database timings; off unless metrics are (each event copies the command).
+    monitorCommands: options.monitorCommands ?? false,
   });
   return mongoose;
 }

@@ -25,7 +25,7 @@ export async function openDatabase(config: AppConfig, logger: Logger, dbName = '
     uri = (await embedded.start()) + dbName;
   }
   try {
-    await connectDatabase(uri, logger);
+    await connectDatabase(uri, logger, { monitorCommands: config.metricsToken !== undefined });
     await ensureIndexes();
   } catch (err) {
     await embedded?.stop();

@@ -34,7 +34,8 @@ export async function startTestDatabase(): Promise<void> {
     uri = (await embedded.start()) + TEST_DB_NAME;
   }
   assertSafeTestDatabase(uri);
-  await connectDatabase(uri, logger);
+  // Command monitoring on, as with METRICS_TOKEN set, so the metrics tests see database timings.
+  await connectDatabase(uri, logger, { monitorCommands: true });
   await ensureIndexes();
 }
 
