@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { ConfigError, loadConfig } from '../config/index.js';
-import { createLogger } from '../lib/logger.js';
-import { openDatabase } from '../db/index.js';
-import { MIGRATIONS, migrationStatus, revertMigrations, runMigrations } from '../migrations/index.js';
+import { MIGRATIONS, MigrationLockError, NewerDatabaseError, migrationStatus, revertMigrations, runMigrations } from '../migrations/index.js';
+import { runAsProgram, withDatabase } from './database-command.js';
 
 /**
  * `npm run db:migrate` — applies the pending migrations (as `npm start` does before listening).
@@ -24,44 +21,32 @@ export function parseArgs(args: string[]): MigrateCommand | null {
   return null;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const command = parseArgs(process.argv.slice(2));
   if (!command) {
     process.stderr.write(`${USAGE}\nknown migrations: ${MIGRATIONS.map((m) => m.name).join(', ')}\n`);
-    process.exitCode = 2;
-    return;
+    return 2;
   }
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, undefined, config.logFormat);
-  const db = await openDatabase(config, logger);
-  try {
+  return withDatabase(async (_db, logger) => {
     if (command.action === 'status') {
       const status = await migrationStatus();
       for (const name of status.executed) out(`  applied   ${name}${status.unknown.includes(name) ? '   (unknown to this version: the database is newer)' : ''}`);
       for (const name of status.pending) out(`  pending   ${name}`);
       out(`db:migrate: level ${status.level ?? '(none)'}, ${status.executed.length} applied, ${status.pending.length} pending`);
-      if (status.unknown.length) process.exitCode = 1;
-      return;
+      return status.unknown.length ? 1 : 0;
     }
     if (command.action === 'down') {
       const reverted = await revertMigrations({ logger, ...(command.to ? { to: command.to } : {}) });
       for (const name of reverted) out(`  reverted  ${name}`);
       out(`db:migrate: ${reverted.length} migration(s) reverted`);
-      return;
+      return 0;
     }
     const applied = await runMigrations({ logger });
     for (const name of applied) out(`  applied   ${name}`);
     out(applied.length ? `db:migrate: ${applied.length} migration(s) applied` : 'db:migrate: the database is up to date');
-  } finally {
-    await db.close();
-  }
-}
-
-// Run only as a program, not when a test imports parseArgs.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  main().catch((err: unknown) => {
-    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `db:migrate failed: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    return 0;
   });
 }
+
+runAsProgram(import.meta.filename, 'db:migrate', main, [NewerDatabaseError, MigrationLockError]);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,8 @@ import mongoose from 'mongoose';
 import { clearDatabase, testDatabase } from '../helpers/database.js';
 import { testConfig } from '../helpers/app.js';
 import { dumpDatabase, nativeDb } from '../helpers/dump.js';
-import { paths } from '../../src/config/index.js';
+import { prng } from '../helpers/prng.js';
+import { runCommand } from '../helpers/process.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { seedDemoData } from '../../src/seed/index.js';
 import { MIGRATIONS, migrationStatus, runMigrations } from '../../src/migrations/index.js';
@@ -21,18 +21,6 @@ const KNOWN = MIGRATIONS.map((m) => m.name);
 
 function restoreDb(): mongoose.mongo.Db {
   return mongoose.connection.getClient().db(RESTORE_DB);
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEXTS = ['', 'Solsikken barnehage', 'æøå ÆØÅ', 'linje 1\nlinje 2\r\n', '"sitat" \\ tab\t', '😀 emoji', '{"$oid":"not-an-id"}', ' '.repeat(3)];
@@ -56,20 +44,8 @@ function randomValue(rand: () => number, depth: number, inArray = false): unknow
   }
 }
 
-function runCli(script: string, args: string[], dbName: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const uri = testDatabase().uri.replace(/\/[^/?]+(\?|$)/, `/${dbName}$1`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: paths.root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', MONGODB_URI: uri },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(script: string, args: string[], dbName: string): ReturnType<typeof runCommand> {
+  return runCommand(script, args, { NODE_ENV: 'test', MONGODB_URI: testDatabase().uri.replace(/\/[^/?]+(\?|$)/, `/${dbName}$1`) });
 }
 
 async function refusal(promise: Promise<unknown>): Promise<BackupError> {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { clearDatabase, testDatabase } from '../helpers/database.js';
 import { dumpDatabase, loadJsonLines, nativeDb } from '../helpers/dump.js';
+import { runCommand } from '../helpers/process.js';
 import { paths } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { assignmentsFor, unitAssignmentRecords } from '../../src/components/assignments/index.js';
@@ -27,19 +27,8 @@ const logger = createLogger('silent');
 /** Bookkeeping of the migration machinery itself, not data a migration changes. */
 const BOOKKEEPING = new Set(['migrations', 'migration_lock']);
 
-function runMigrateCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/db-migrate.ts', ...args], {
-      cwd: paths.root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', MONGODB_URI: testDatabase().uri },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runMigrateCli(args: string[]): ReturnType<typeof runCommand> {
+  return runCommand('src/cli/db-migrate.ts', args, { NODE_ENV: 'test', MONGODB_URI: testDatabase().uri });
 }
 
 async function dropBookkeeping(): Promise<void> {
