@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { Umzug, type UmzugStorage } from 'umzug';
 import type { Logger } from '../lib/logger.js';
-import { acquireMigrationLock, type LockOptions } from './lock.js';
+import { acquireMigrationLock, type HeldLock, type LockOptions } from './lock.js';
 import { MIGRATIONS } from './list.js';
 import type { Migration, MigrationContext } from './types.js';
 
@@ -122,24 +122,36 @@ export async function runMigrations(options: RunOptions): Promise<string[]> {
     ...options.lock,
     onRenewError: (err) => options.logger.warn({ err }, 'migration lock renewal failed; trying again'),
   });
-  try {
+  return underLock(lock, async () => {
     const status = await migrationStatus({ migrations });
     if (status.unknown.length) throw new NewerDatabaseError(status.unknown);
     const applied = await migrator(options.logger, migrations).up();
     return applied.map((m) => m.name);
-  } finally {
-    await lock.release();
+  });
+}
+
+/**
+ * Runs `work` and releases the lock. When `work` failed, a failing release (the disk that stopped the
+ * migration stops the release too) must not hide why: the lock then expires by itself.
+ */
+async function underLock<T>(lock: HeldLock, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    await lock.release().catch(() => undefined);
+    throw err;
   }
+  await lock.release();
+  return result;
 }
 
 /** Undoes the newest applied migration, or down to (and including) `to` (`db:migrate -- --down`). */
 export async function revertMigrations(options: RunOptions & { to?: string }): Promise<string[]> {
   const migrations = options.migrations ?? MIGRATIONS;
   const lock = await acquireMigrationLock(options.lock);
-  try {
+  return underLock(lock, async () => {
     const reverted = await migrator(options.logger, migrations).down(options.to ? { to: options.to } : undefined);
     return reverted.map((m) => m.name);
-  } finally {
-    await lock.release();
-  }
+  });
 }

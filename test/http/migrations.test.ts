@@ -131,6 +131,19 @@ describe('migrations', function () {
     expect(await nativeDb().collection('migration_lock').countDocuments({}), 'lock released').to.equal(0);
   });
 
+  it('a migration that fails: the start stops with its reason, earlier ones stay recorded, the lock is released', async () => {
+    const migrations: Migration[] = [
+      { name: '0001-fine', up: async () => {} },
+      { name: '0002-breaks', up: async () => { throw new Error('disk I/O error (10)'); } },
+      { name: '0003-after', up: async () => {} },
+    ];
+    let error: unknown;
+    await runMigrations({ logger, migrations }).catch((err: unknown) => (error = err));
+    expect((error as Error).message).to.contain('0002-breaks').and.to.contain('disk I/O error (10)');
+    expect(await migrationStatus({ migrations })).to.deep.include({ executed: ['0001-fine'], pending: ['0002-breaks', '0003-after'] });
+    expect(await nativeDb().collection('migration_lock').countDocuments({})).to.equal(0);
+  });
+
   it('lock: of eight instances trying at once exactly one gets it; an expired lock can be taken over', async () => {
     const owners = Array.from({ length: 8 }, (_, i) => `instance-${i}`);
     const results = await Promise.all(owners.map((o) => tryAcquire(o, 60_000)));
