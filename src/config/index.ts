@@ -61,6 +61,9 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** Every environment variable the app reads (the README's configuration table lists each). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Environment = 'development' | 'test' | 'production';
 
 export interface AppConfig {

@@ -94,6 +94,7 @@ describe('http: /metrics', () => {
 
   it('metrics token: config refuses a short token with a line naming the variable', () => {
     expect(() => testConfig({ METRICS_TOKEN: 'short' })).to.throw(/METRICS_TOKEN must be at least 32 characters/);
+    expect(() => testConfig({ METRICS_TOKEN: `${TOKEN} with spaces` })).to.throw(/METRICS_TOKEN must be printable ASCII without spaces/);
   });
 
   it('metrics: request counts by route pattern and status, database commands by command, event-loop lag', async () => {

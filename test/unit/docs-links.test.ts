@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
-import { paths } from '../../src/config/index.js';
+import { ENVIRONMENT_VARIABLES, paths } from '../../src/config/index.js';
 
 /**
  * Every relative link and #anchor in README.md and docs/**\/*.md resolves: the file exists, and an
@@ -96,6 +96,15 @@ describe('documentation: links', () => {
     expect(problem(readme, 'docs/operations.md#backup-and-moving-to-mongodb')).to.equal(null);
     expect(problem(readme, '#production-checklist')).to.equal(null);
     expect(problem(readme, 'https://example.org/x')).to.equal(null);
+  });
+
+  it('README.md: every environment variable src/config reads is in the configuration table', () => {
+    const readme = readFileSync(path.join(paths.root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    expect(ENVIRONMENT_VARIABLES.length).to.be.greaterThan(20);
+    const missing = ENVIRONMENT_VARIABLES.filter((v) => !rows.some((row) => row.split('|')[1]!.includes(`\`${v}\``)));
+    expect(missing, 'not in the README table').to.deep.equal([]);
   });
 
   it('README.md stays short enough for a newcomer (at most 12 KB; details go to docs/)', () => {
