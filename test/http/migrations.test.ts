@@ -3,7 +3,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { clearDatabase, testDatabase } from '../helpers/database.js';
 import { dumpDatabase, loadJsonLines, nativeDb } from '../helpers/dump.js';
-import { runCommand } from '../helpers/process.js';
+import { runCommand, startServerProcess, waitFor } from '../helpers/process.js';
+import { findFreePort } from '../../src/db/index.js';
 import { paths } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { assignmentsFor, unitAssignmentRecords } from '../../src/components/assignments/index.js';
@@ -78,6 +79,29 @@ describe('migrations', function () {
     expect(await UserModel.countDocuments({ status: 'active' })).to.equal(2);
     // A second start finds nothing to do.
     expect(await runMigrations({ logger })).to.deep.equal([]);
+  });
+
+  it('npm start on the old database: migrates it before it listens', async () => {
+    await loadJsonLines(nativeDb(), OLD_FIXTURE);
+    const port = await findFreePort();
+    const server = startServerProcess({ NODE_ENV: 'test', MONGODB_URI: testDatabase().uri, PORT: String(port), SEED_DEMO: 'false' });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000, 'start');
+      // The log lines come through a pipe of their own: wait until they are all in.
+      await waitFor(async () => server.output().includes('Fellesskap is listening'), 10_000, 'the listening line');
+      const messages = server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => (JSON.parse(l) as { msg: string }).msg);
+      const migrated = messages.indexOf('database migrated');
+      expect(migrated, messages.join(' | ')).to.be.greaterThan(-1);
+      expect(migrated).to.be.lessThan(messages.indexOf('Fellesskap is listening'));
+      expect((await migrationStatus()).pending).to.deep.equal([]);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 
   it('every migration: up twice leaves the same data as up once (a crash before it was recorded is safe)', async () => {
