@@ -185,7 +185,7 @@ function collectionOf(entryName: string, manifest: Manifest): Manifest['collecti
  * Reads the manifest and checks every collection against its count and SHA-256, without touching a
  * database: a damaged or altered archive is refused before anything is written.
  */
-export async function verifyArchive(file: string): Promise<Manifest> {
+export async function verifyArchive(file: string, progress: Progress = {}): Promise<Manifest> {
   try {
     await stat(file);
   } catch {
@@ -208,6 +208,7 @@ export async function verifyArchive(file: string): Promise<Manifest> {
         throw new BackupError(`${file} was written in backup format ${parsed.data.formatVersion}, newer than this version reads (${ARCHIVE_FORMAT_VERSION}). Restore it with Fellesskap ${parsed.data.app.version} or newer.`);
       }
       manifest = parsed.data;
+      progress.start?.(manifest.collections.reduce((a, c) => a + c.count, 0));
       return;
     }
     const c = collectionOf(name, manifest);
@@ -221,6 +222,7 @@ export async function verifyArchive(file: string): Promise<Manifest> {
       throw new BackupError(`The collection ${c.name} in ${file} does not match its checksum in the manifest (${lines} of ${c.count} documents): the archive is damaged. Nothing was imported.`);
     }
     seen.add(c.name);
+    progress.advance?.(c.count, c.name);
   });
   if (!manifest) throw new BackupError(`${file} is empty: it is not a Fellesskap backup.`);
   const missing = manifest.collections.filter((c) => !seen.has(c.name)).map((c) => c.name);
@@ -243,8 +245,12 @@ export async function nonEmptyCollections(db: Db): Promise<Array<{ name: string;
  * Restores a verified archive into an empty database. `knownMigrations` are the migrations this
  * version has: an archive that has had others comes from a newer version and is refused.
  */
-export async function importArchive(db: Db, file: string, options: { knownMigrations: readonly string[]; progress?: Progress }): Promise<Manifest> {
-  const manifest = await verifyArchive(file);
+export async function importArchive(
+  db: Db,
+  file: string,
+  options: { knownMigrations: readonly string[]; progress?: Progress; verifyProgress?: Progress },
+): Promise<Manifest> {
+  const manifest = await verifyArchive(file, options.verifyProgress);
   const known = new Set(options.knownMigrations);
   const newer = manifest.migrations.filter((m) => !known.has(m));
   if (newer.length) {

@@ -13,7 +13,8 @@ import { openDatabase } from '../db/index.js';
 /** Opens the configured database, runs `work` on it, and closes it again whatever happens. */
 export async function withDatabase<T>(work: (db: mongoose.mongo.Db, logger: Logger) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, undefined, config.logFormat);
+  // As the other commands: only errors unless LOG_LEVEL asks for more (a normal close logs a warning).
+  const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel, undefined, config.logFormat);
   const handle = await openDatabase(config, logger);
   try {
     const db = mongoose.connection.db;

@@ -24,10 +24,24 @@ async function main(): Promise<number> {
     return 2;
   }
   const manifest = await withDatabase(async (db) => {
+    // Two bars: the checksums of the whole archive first (nothing is written before they match), then the import.
+    const check = documentsBar('check ');
     const bar = documentsBar('import');
+    const verifyProgress = { start: check.start, advance: check.advance };
     try {
-      return await importArchive(db, path.resolve(args.file), { knownMigrations: MIGRATIONS.map((m) => m.name), progress: bar });
+      return await importArchive(db, path.resolve(args.file), {
+        knownMigrations: MIGRATIONS.map((m) => m.name),
+        verifyProgress,
+        progress: {
+          start: (total) => {
+            check.stop();
+            bar.start?.(total);
+          },
+          advance: bar.advance,
+        },
+      });
     } finally {
+      check.stop();
       bar.stop();
     }
   });
