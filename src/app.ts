@@ -26,6 +26,7 @@ import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes } from './components/teams/index.js';
 import { reminderRoutes } from './components/reminders/index.js';
 import { configureReports, reportRoutes } from './components/reports/index.js';
+import { metricsRoutes } from './components/metrics/index.js';
 import { sessionMiddleware, absoluteTimeout } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
@@ -74,6 +75,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
       },
     }),
   );
+  // Before everything else that answers, so every request is counted (only when METRICS_TOKEN is set).
+  app.use(metricsRoutes({ token: config.metricsToken }));
   app.use(securityHeaders(config.isProduction));
   app.use(compression());
   app.use(staticFiles());

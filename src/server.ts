@@ -7,7 +7,7 @@ import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { startSessionSweep } from './web/session.js';
 import { ProgressService } from './components/learning/index.js';
-import { ensureUnitLists } from './components/assignments/index.js';
+import { runMigrations } from './migrations/index.js';
 
 /** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   let db: DatabaseHandle;
@@ -33,9 +33,9 @@ async function main(): Promise<void> {
   }
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
-    // A database from before the units' assignment lists gets them once, before any request reads them.
-    const listsBuilt = await ensureUnitLists();
-    if (listsBuilt !== null) logger.info({ lists: listsBuilt }, 'assignment lists of the units built');
+    // Pending data changes first (one instance at a time, under the migration lock), before any request reads the data.
+    const applied = await runMigrations({ logger });
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     if (config.seedDemo) await seedDemoData(config, logger);
     const embedded = db.embedded;
     app = await createApp({

@@ -30,6 +30,13 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (a random secret)')
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent in an Authorization header)')
+    .optional(),
   SEED_DEMO: boolish.optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
@@ -55,6 +62,9 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** Every environment variable the app reads (the README's configuration table lists each). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Environment = 'development' | 'test' | 'production';
 
 export interface AppConfig {
@@ -68,6 +78,10 @@ export interface AppConfig {
   readonly sessionSecret: string;
   readonly baseUrl: string;
   readonly logLevel: string;
+  /** JSON lines (production, tests, log collectors) or pino-pretty's coloured lines (a developer's terminal). */
+  readonly logFormat: 'json' | 'pretty';
+  /** The bearer token that opens /metrics; undefined: /metrics does not exist. */
+  readonly metricsToken: string | undefined;
   readonly seedDemo: boolean;
   readonly trustProxy: number;
   readonly smtpUrl: string | undefined;
@@ -174,6 +188,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionSecret: e.SESSION_SECRET ?? DEV_SESSION_SECRET,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL ?? defaultLevel,
+    // Only someone trying it out at a terminal gets pretty lines; tests and production stay JSON.
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    metricsToken: e.METRICS_TOKEN,
     seedDemo: e.SEED_DEMO ?? !isProduction,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,

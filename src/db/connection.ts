@@ -86,7 +86,8 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     heartbeatFrequencyMS: 2000,
     connectTimeoutMS: 5000,
     maxPoolSize: 50,
-    // Command events let us refuse to stay silent about unacknowledged writes (below).
+    // Command events let us refuse to stay silent about unacknowledged writes (below), and feed
+    // /metrics' database timings when metrics are on.
     monitorCommands: true,
   });
   installReadRetry(log);

@@ -73,7 +73,8 @@ export function startApp(port: number, options: StartOptions): AppProcess {
   let out = '';
   let err = '';
   const args = ['--import', 'tsx', 'src/server.ts'];
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...options.env };
+  // JSON log lines (development would pretty-print them): the drill reads the app's records.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_FORMAT: 'json', ...options.env };
   const child = options.shellPrefix
     ? spawn('/bin/sh', ['-c', `${options.shellPrefix} exec "$0" "$@"`, process.execPath, ...args], { cwd: paths.root, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid })
     : spawn(process.execPath, args, { cwd: paths.root, env, stdio: ['ignore', 'pipe', 'pipe'], uid: options.uid, gid: options.gid });

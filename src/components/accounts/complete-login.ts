@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionUser } from './session-user.js';
+import { logins } from '../../lib/metrics.js';
 
 /**
  * Redirects only once the session is stored. express-session otherwise flushes the redirect's
@@ -23,6 +24,7 @@ export function completeLogin(req: Request, res: Response, next: NextFunction, u
     if (err) return next(err);
     req.session.authenticatedAt = Date.now();
     req.log.info({ userId: user.id, method }, 'login');
+    logins.inc({ method, result: 'ok' });
     saveThenRedirect(req, res, next, returnTo);
   });
 }

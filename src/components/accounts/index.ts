@@ -34,3 +34,4 @@ export {
 } from './people.js';
 export { unitMembers, peopleForDigest, contactOf, setDigestOptOut, type UnitMember, type DigestPerson } from './directory.js';
 export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';
+export { backfillUserStatus } from './migrations.js';

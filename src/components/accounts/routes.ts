@@ -11,6 +11,7 @@ import { checkLoginAllowed, recordLoginFailure, resetAccountLoginLimit, type Log
 import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, setPasswordWithToken, type PasswordLinkState } from './password-service.js';
 import { createSsoClient, SSO_CALLBACK_PATH, type SsoClient, type SsoFailure } from './oidc.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
+import { logins } from '../../lib/metrics.js';
 
 const loginInput = z.object({
   email: z.string().trim().min(3).max(254),
@@ -96,6 +97,7 @@ export function accountRoutes(config: AppConfig): Router {
     const before = await checkLoginAllowed(email, ip);
     if (before.blocked) {
       req.log.info('login refused: failed-login limit');
+      logins.inc({ method: 'password', result: 'refused' });
       renderLocked(before);
       return;
     }
@@ -104,6 +106,7 @@ export function accountRoutes(config: AppConfig): Router {
         if (err) throw err;
         if (!user) {
           req.log.info('login failed');
+          logins.inc({ method: 'password', result: 'failed' });
           const after = await recordLoginFailure(email, ip);
           if (after.blocked) renderLocked(after);
           else renderLogin(req, res, 401, sso, { error: 'accounts:login.failed', email, returnTo });
@@ -227,12 +230,14 @@ export function accountRoutes(config: AppConfig): Router {
       passport.authenticate(Object.create(strategy), (err: unknown, user: SessionUser | false, info?: SsoFailure | { message?: string }) => {
         if (err) {
           req.log.warn({ err }, 'SSO login failed');
+          logins.inc({ method: 'oidc', result: 'failed' });
           ssoFailed(req, res, 401, 'accounts:sso.failed');
           return;
         }
         if (!user) {
           const reason = info && 'reason' in info ? info.reason : undefined;
           req.log.info({ reason: reason ?? 'cancelled or expired' }, 'SSO login refused');
+          logins.inc({ method: 'oidc', result: 'refused' });
           if (reason && reason !== 'missing-claim') {
             res.status(403).render('pages/accounts/sso-refused', { title: req.t(`accounts:sso.${reason}.title`), reason });
             return;

@@ -1,4 +1,4 @@
-export { createAssignment, assignmentsFor, ensureUnitLists, rebuildUnitLists, type AssignmentForPerson, type NewAssignment } from './service.js';
+export { createAssignment, assignmentsFor, ensureUnitLists, rebuildUnitLists, removeUnitLists, type AssignmentForPerson, type NewAssignment } from './service.js';
 export { seedDemoAssignments, DEMO_ASSIGNMENTS } from './demo-seed.js';
 export { TARGET_KINDS, type TargetKind } from './models.js';
 export {

@@ -158,9 +158,15 @@ export async function rebuildUnitLists(): Promise<number> {
   return lists.size;
 }
 
-/** Builds the unit lists once, on a database that has never had them. */
+/** Builds the unit lists once, on a database that has never had them (migration 0001). */
 export async function ensureUnitLists(): Promise<number | null> {
   return (await AssignmentTargetModel.exists({ _id: LISTS_BUILT_ID })) ? null : rebuildUnitLists();
+}
+
+/** Removes the unit lists and their marker: the database as it was before them (migration 0001's down). */
+export async function removeUnitLists(): Promise<void> {
+  await AssignmentTargetModel.collection.deleteMany({ _id: { $regex: /^list:/ } } as never);
+  await AssignmentTargetModel.collection.deleteOne({ _id: LISTS_BUILT_ID as never });
 }
 
 /** What is assigned to a person: one `_id` lookup per unit they belong to, and one for themselves. */

@@ -1,5 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { progressActions } from '../../lib/metrics.js';
 import { registry, isActivityComplete, countsForCompletion, stateOrInitial } from '../../activities/index.js';
 import type { AtomicUpdate } from '../../activities/types.js';
 import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
@@ -180,6 +181,7 @@ export class ProgressService {
       const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
       await emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds: [...request.unitIds], updatedAt: now }, this.logger);
     }
+    progressActions.inc({ outcome: applied ? 'applied' : 'repeated' });
     return { progress: view, applied, completedNow };
   }
 

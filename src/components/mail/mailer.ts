@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { atMostEvery } from '../../lib/periodic.js';
+import { emails } from '../../lib/metrics.js';
 import { DEFAULT_LANGUAGE, type Language } from '../../web/i18n.js';
 import { OutboxModel, sweepOutbox } from './outbox.js';
 import { renderMail, type MailTemplate, type RenderedMail } from './templates.js';
@@ -104,7 +105,14 @@ export async function sendMail<P>(message: MailMessage<P>): Promise<{ messageId:
   const { transport, from, logger } = configured();
   const lang = message.lang ?? DEFAULT_LANGUAGE;
   const rendered = await renderMail(message.template, message.params, lang);
-  const messageId = await transport.deliver({ ...rendered, from, to: message.to, template: message.template.name, lang });
+  let messageId: string;
+  try {
+    messageId = await transport.deliver({ ...rendered, from, to: message.to, template: message.template.name, lang });
+  } catch (err) {
+    emails.inc({ template: message.template.name, result: 'failed' });
+    throw err;
+  }
+  emails.inc({ template: message.template.name, result: transport.kind === 'disabled' ? 'failed' : 'sent' });
   logger.info({ to: message.to, template: message.template.name, transport: transport.kind, messageId }, 'mail sent');
   return { messageId };
 }

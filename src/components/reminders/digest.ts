@@ -159,3 +159,9 @@ export function startDigestSchedule(config: Pick<AppConfig, 'digest' | 'sessionS
     clearInterval(timer);
   };
 }
+
+/** When the weekly digest last finished, on any instance (for /metrics); null when it never has. */
+export async function lastDigestFinishedAt(): Promise<Date | null> {
+  const run = await DigestRunModel.findOne({ finishedAt: { $ne: null } }, { finishedAt: 1 }).sort({ finishedAt: -1 }).lean<{ finishedAt: Date } | null>();
+  return run?.finishedAt ?? null;
+}

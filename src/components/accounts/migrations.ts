@@ -1,0 +1,7 @@
+import { UserModel } from './models.js';
+
+/** Sets `active` on people stored before accounts had a status (migration 0002); returns how many. */
+export async function backfillUserStatus(): Promise<number> {
+  const result = await UserModel.collection.updateMany({ $or: [{ status: { $exists: false } }, { status: null }] }, { $set: { status: 'active' } });
+  return result.modifiedCount;
+}
