@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import { discoverRoutes } from '../../helpers/route-table.js';
 import { tokenFor, twoUnits, type TwoUnits } from './fixture.js';
-import type { Agent } from '../../helpers/auth.js';
+import { createUser, signIn, type Agent } from '../../helpers/auth.js';
 
 /**
  * No 5xx from hostile parameters, as a class: every route with a parameter in the route table is
@@ -51,10 +51,13 @@ describe('adversarial: hostile values in every route parameter never give a 5xx,
   let fx: TwoUnits;
   let targets: Target[];
   let real: Record<string, string>;
+  let agents: Record<string, Agent>;
 
   before(async () => {
     fx = await twoUnits();
     targets = parameterisedRoutes(fx.app);
+    const system = await createUser({ name: 'System Admin', roles: ['system-admin'] });
+    agents = { ...fx.agents, systemAdmin: await signIn(fx.app, system.email) };
     real = {
       unitId: fx.ids.unitA,
       personId: fx.ids.staffA,
@@ -70,9 +73,9 @@ describe('adversarial: hostile values in every route parameter never give a 5xx,
     expect(targets.map((t) => `${t.method} ${t.path}`)).to.include('get /leder/enheter/:unitId/personer/:personId');
   });
 
-  for (const role of ['anonymous', 'staffA', 'leaderA', 'admin', 'author'] as const) {
+  for (const role of ['anonymous', 'staffA', 'leaderA', 'admin', 'systemAdmin', 'author'] as const) {
     it(`${role}: every parameter of every route, every hostile value → never a 5xx`, async () => {
-      const agent: Agent = fx.agents[role];
+      const agent = agents[role]!;
       const csrf = await tokenFor(agent);
       const problems: string[] = [];
       let sent = 0;
