@@ -32,6 +32,23 @@ const ipLimiter = new DatabaseRateLimiter({
   blockDuration: LOGIN_LIMITS.ip.blockSeconds,
 });
 
+/**
+ * The new-password form behind mailed links (reset and activation) is open to anyone who guesses a
+ * URL, and a valid post costs Argon2 work: posts are limited per address and per link.
+ */
+export const NEW_PASSWORD_LIMITS = {
+  ip: { posts: 30, windowSeconds: 15 * 60 },
+  token: { posts: 10, windowSeconds: 60 * 60 },
+} as const;
+
+const newPasswordIpLimiter = new DatabaseRateLimiter({ collectionName: COLLECTION, keyPrefix: 'newpw-ip', points: NEW_PASSWORD_LIMITS.ip.posts, duration: NEW_PASSWORD_LIMITS.ip.windowSeconds });
+const newPasswordTokenLimiter = new DatabaseRateLimiter({
+  collectionName: COLLECTION,
+  keyPrefix: 'newpw-token',
+  points: NEW_PASSWORD_LIMITS.token.posts,
+  duration: NEW_PASSWORD_LIMITS.token.windowSeconds,
+});
+
 const sweepIfDue = atMostEvery(5 * 60 * 1000, (now) => accountLimiter.sweep(now));
 
 /** A hash, so the limits collection holds no e-mail addresses. */
@@ -46,40 +63,56 @@ function stateOf(entries: Array<{ res: RateLimiterRes | null; limit: number }>):
   return ms > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
 }
 
-/** Whether a login attempt for this e-mail from this address may be tried at all. */
-export async function checkLoginAllowed(email: string, ip: string): Promise<LoginLimitState> {
-  await sweepIfDue();
-  const [account, source] = await Promise.all([accountLimiter.get(accountKey(email)), ipLimiter.get(ip)]);
-  return stateOf([
-    { res: account, limit: LOGIN_LIMITS.account.failures },
-    { res: source, limit: LOGIN_LIMITS.ip.failures },
-  ]);
-}
-
-/** Counts a failure on one limiter; the failure that reaches the limit starts the block. */
-async function countFailure(limiter: DatabaseRateLimiter, key: string, limit: number, blockSeconds: number): Promise<RateLimiterRes> {
-  let res: RateLimiterRes;
+/** Takes one attempt from a limiter in one atomic step; an attempt over the limit comes back as well. */
+async function take(limiter: DatabaseRateLimiter, key: string): Promise<RateLimiterRes> {
   try {
-    res = await limiter.consume(key);
+    return await limiter.consume(key);
   } catch (err) {
-    // Over the limit (simultaneous attempts): the library has already blocked the key.
     if (err instanceof RateLimiterRes) return err;
     throw err;
   }
-  if (res.consumedPoints === limit) return limiter.block(key, blockSeconds);
-  return res;
 }
 
-/** Records a failed login; says whether this failure has used up a limit. */
-export async function recordLoginFailure(email: string, ip: string): Promise<LoginLimitState> {
+const overLimit = (res: RateLimiterRes, limit: number) => res.consumedPoints > limit;
+
+/**
+ * Takes an attempt for this e-mail from this address before the password is checked. The counter
+ * is increased atomically first (one `$inc`), so a hundred simultaneous attempts get the numbers
+ * 1 to 100 and only the first ten (and fifty per address) ever reach the expensive password check;
+ * reading the counter first and counting afterwards would let every simultaneous one through.
+ */
+export async function startLoginAttempt(email: string, ip: string): Promise<LoginLimitState> {
+  await sweepIfDue();
+  const [account, source] = await Promise.all([take(accountLimiter, accountKey(email)), take(ipLimiter, ip)]);
+  if (!overLimit(account, LOGIN_LIMITS.account.failures) && !overLimit(source, LOGIN_LIMITS.ip.failures)) return { blocked: false };
+  const ms = Math.max(
+    overLimit(account, LOGIN_LIMITS.account.failures) ? account.msBeforeNext : 0,
+    overLimit(source, LOGIN_LIMITS.ip.failures) ? source.msBeforeNext : 0,
+    1000,
+  );
+  return { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) };
+}
+
+/** The attempt failed: the failure that used up a limit starts the block. */
+export async function loginAttemptFailed(email: string, ip: string): Promise<LoginLimitState> {
+  const check = async (limiter: DatabaseRateLimiter, key: string, limit: number, blockSeconds: number) => {
+    const res = await limiter.get(key);
+    if (res && res.consumedPoints === limit) return limiter.block(key, blockSeconds);
+    return res;
+  };
   const [account, source] = await Promise.all([
-    countFailure(accountLimiter, accountKey(email), LOGIN_LIMITS.account.failures, LOGIN_LIMITS.account.blockSeconds),
-    countFailure(ipLimiter, ip, LOGIN_LIMITS.ip.failures, LOGIN_LIMITS.ip.blockSeconds),
+    check(accountLimiter, accountKey(email), LOGIN_LIMITS.account.failures, LOGIN_LIMITS.account.blockSeconds),
+    check(ipLimiter, ip, LOGIN_LIMITS.ip.failures, LOGIN_LIMITS.ip.blockSeconds),
   ]);
   return stateOf([
     { res: account, limit: LOGIN_LIMITS.account.failures },
     { res: source, limit: LOGIN_LIMITS.ip.failures },
   ]);
+}
+
+/** The attempt succeeded: the account starts again from zero, and the address gets its attempt back. */
+export async function loginAttemptSucceeded(email: string, ip: string): Promise<void> {
+  await Promise.all([accountLimiter.delete(accountKey(email)), ipLimiter.reward(ip, 1)]);
 }
 
 /** After a successful login or a new password: the person starts again with a clean slate. */
@@ -90,4 +123,17 @@ export async function resetAccountLoginLimit(email: string): Promise<void> {
 /** Removes expired counters now (the same sweep normal traffic runs every few minutes). */
 export function sweepExpiredLoginLimits(now = new Date()): Promise<number> {
   return accountLimiter.sweep(now);
+}
+
+/** Takes one post of the new-password form, per address and per link (the link only as a hash). */
+export async function takeNewPasswordAttempt(token: string, ip: string): Promise<LoginLimitState> {
+  await sweepIfDue();
+  const tokenKey = createHash('sha256').update(token).digest('hex');
+  const [source, link] = await Promise.all([take(newPasswordIpLimiter, ip), take(newPasswordTokenLimiter, tokenKey)]);
+  const over = [
+    overLimit(source, NEW_PASSWORD_LIMITS.ip.posts) ? source.msBeforeNext : 0,
+    overLimit(link, NEW_PASSWORD_LIMITS.token.posts) ? link.msBeforeNext : 0,
+  ];
+  const ms = Math.max(...over);
+  return ms > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
 }
