@@ -26,6 +26,7 @@ export {
   findPersonIdsByExternalIds,
   staffImportChanges,
   applyStaffImportRow,
+  staffImportRefusal,
   type PersonView,
   type MembershipView,
   type StaffImportRow,
@@ -34,3 +35,14 @@ export {
 } from './people.js';
 export { unitMembers, peopleForDigest, contactOf, setDigestOptOut, type UnitMember, type DigestPerson } from './directory.js';
 export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';
+export {
+  changeIdentity,
+  createIdentity,
+  identityTrail,
+  anonymiseIdentityTrail,
+  IdentityRefusedError,
+  IdentityChangeModel,
+  type IdentityActor,
+  type IdentityChangeView,
+} from './identity.js';
+export { IDENTITY_FIELDS, observeIdentityWrites, setIdentityGuardMode, IdentityWriteOutsideServiceError, type IdentityWrite } from './identity-guard.js';

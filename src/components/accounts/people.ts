@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import { notifyMembershipChanged } from './events.js';
+import { assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor } from './identity.js';
 
 /**
  * People administration on the accounts side: finding people, memberships with history, platform
@@ -112,6 +113,9 @@ async function writeIfUnchanged(user: StoredUser, set: Record<string, unknown>):
   await notifyMembershipChanged(String(user._id));
 }
 
+/** Code paths without a person behind them (tests, seeding); forms always pass their admin. */
+const SYSTEM: IdentityActor = { kind: 'system', reason: 'code' };
+
 export async function getPerson(id: string): Promise<PersonView> {
   return toPersonView(await loadUser(id));
 }
@@ -144,7 +148,7 @@ export async function searchPeople(query: PeopleQuery): Promise<{ people: Person
 // ---------------------------------------------------------------------------------------------
 // Memberships
 
-export async function addMembership(personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }): Promise<void> {
+export async function addMembership(personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }, actor: IdentityActor = SYSTEM): Promise<void> {
   const user = await loadUser(personId);
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { unitId: 'people:errors.anonymised' });
   if (!MEMBERSHIP_ROLES.includes(input.role)) throw new ValidationError('role', { role: 'people:errors.roleRequired' });
@@ -154,24 +158,22 @@ export async function addMembership(personId: string, input: { unitId: string; r
     ...user.memberships,
     { _id: new Types.ObjectId(), unitId: new Types.ObjectId(input.unitId), role: input.role, startDate: input.startDate, endDate: null },
   ];
-  await writeIfUnchanged(user, { memberships });
+  await changeIdentity(actor, user, { memberships });
 }
 
 /** Ends a membership on a date; the membership stays in the history. */
-export async function endMembership(personId: string, membershipId: string, endDate: Date): Promise<void> {
+export async function endMembership(personId: string, membershipId: string, endDate: Date, actor: IdentityActor = SYSTEM): Promise<void> {
   const user = await loadUser(personId);
   const target = user.memberships.find((m) => String(m._id) === membershipId);
   if (!target) throw new NotFoundError(`membership ${membershipId}`);
   if (target.endDate) throw new ValidationError('already ended', { [`endDate-${membershipId}`]: 'people:errors.alreadyEnded' });
   if (endDate < target.startDate) throw new ValidationError('end before start', { [`endDate-${membershipId}`]: 'people:errors.endBeforeStart' });
   const memberships = user.memberships.map((m) => (String(m._id) === membershipId ? { ...m, endDate } : m));
-  await writeIfUnchanged(user, { memberships });
+  await changeIdentity(actor, user, { memberships });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Platform roles and account status
-
-const ADMIN_ROLES: readonly PlatformRole[] = ['municipal-admin', 'system-admin'];
 
 export async function setPlatformRoles(actor: SessionUser, personId: string, roles: readonly PlatformRole[]): Promise<void> {
   const user = await loadUser(personId);
@@ -180,17 +182,14 @@ export async function setPlatformRoles(actor: SessionUser, personId: string, rol
   const had = new Set(user.roles);
   // Granting or taking away system administration is itself a system administrator's decision.
   if (had.has('system-admin') !== wanted.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
-  if (actor.id === personId && ADMIN_ROLES.some((r) => had.has(r) && !wanted.includes(r))) {
-    throw new ValidationError('own admin role', { roles: 'people:errors.ownAdminRole' });
-  }
-  await writeIfUnchanged(user, { roles: wanted });
+  await changeIdentity({ kind: 'admin', user: actor }, user, { roles: wanted });
 }
 
 export async function setAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
   const user = await loadUser(personId);
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { status: 'people:errors.anonymised' });
   if (actor.id === personId) throw new ValidationError('own account', { status: 'people:errors.ownAccount' });
-  if (user.roles.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
+  assertStatusChangeAllowed(actor, user);
   if (status === 'deactivated') {
     if (user.status !== 'deactivated') await writeIfUnchanged(user, { status });
     return;
@@ -216,7 +215,7 @@ export async function anonymiseAccount(personId: string, today = todayDateOnly()
     startDate: m.startDate,
     endDate: m.endDate ?? (m.startDate > today ? m.startDate : today),
   }));
-  await writeIfUnchanged(user, {
+  await changeIdentity({ kind: 'system', reason: 'anonymise' }, user, {
     name: ANONYMISED_NAME,
     // Unique (the index requires it) and deliberately not an address: nothing can be sent to it.
     email: `anonymisert-${String(user._id)}`,
@@ -276,12 +275,20 @@ export function staffImportChanges(existing: Pick<PersonView, 'name' | 'external
   return changes;
 }
 
+/** Why the import must leave an existing person alone (the same rules the identity service enforces). */
+export function staffImportRefusal(existing: { roles: readonly string[]; externalId?: string | null }, row: Pick<StaffImportRow, 'externalId'>): 'platformRole' | 'externalIdLocked' | null {
+  if (existing.roles.length > 0) return 'platformRole';
+  if (row.externalId && existing.externalId && existing.externalId !== row.externalId) return 'externalIdLocked';
+  return null;
+}
+
 export type StaffRowResult =
   | { result: 'created' | 'updated' | 'unchanged' }
   | { result: 'rejected'; reason: { key: string; params?: Record<string, string | number> } };
 
 /** Creates or updates the person of one import row. Running it again changes nothing. */
-export async function applyStaffImportRow(row: StaffImportRow, today = todayDateOnly()): Promise<StaffRowResult> {
+export async function applyStaffImportRow(row: StaffImportRow, today = todayDateOnly(), by: SessionUser | null = null): Promise<StaffRowResult> {
+  const actor: IdentityActor = { kind: 'import', user: by };
   const email = normaliseEmail(row.email);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const existing = (await UserModel.findOne({ email: { $eq: email } }).lean()) as StoredUser | null;
@@ -294,14 +301,13 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (!existing) {
       try {
         // Invited: the person activates the account by a mailed link, or simply logs in through SSO.
-        const created = await UserModel.create({
+        await createIdentity(actor, {
           email,
           name: row.name,
           status: 'invited',
           externalId: row.externalId,
           memberships: [{ unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today }],
         });
-        await notifyMembershipChanged(String(created._id));
         return { result: 'created' };
       } catch (err) {
         // Someone created the same e-mail a moment ago: read again and update instead.
@@ -312,6 +318,9 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (existing.status === 'deactivated' || existing.status === 'anonymised') {
       return { result: 'rejected', reason: { key: 'imports:reason.personInactive', params: { value: email } } };
     }
+    // A bulk path never touches an account holding a platform role, nor re-links an external id.
+    const locked = staffImportRefusal(existing, row);
+    if (locked) return { result: 'rejected', reason: { key: `imports:reason.${locked}`, params: { value: email } } };
     const changes = staffImportChanges(toPersonView(existing), row, today);
     if (!changes.length) return { result: 'unchanged' };
     const set: Record<string, unknown> = { name: row.name };
@@ -329,10 +338,11 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     }
     set.memberships = memberships;
     try {
-      await writeIfUnchanged(existing, set);
+      await changeIdentity(actor, existing, set);
       return { result: 'updated' };
     } catch (err) {
       if (err instanceof ConflictError) continue;
+      if (err instanceof IdentityRefusedError) return { result: 'rejected', reason: { key: `imports:reason.${err.reason}`, params: { value: email } } };
       throw err;
     }
   }
