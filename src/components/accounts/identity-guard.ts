@@ -19,8 +19,9 @@ export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 const scope = new AsyncLocalStorage<string>();
 
 /** Runs `work` as the identity service; `label` names the change for the observers. */
-export function withinIdentityService<T>(label: string, work: () => Promise<T>): Promise<T> {
-  return scope.run(label, work);
+export function withinIdentityService<T>(label: string, work: () => PromiseLike<T>): Promise<T> {
+  // Awaited inside the scope: a mongoose query only runs when it is awaited, so it must be awaited here.
+  return scope.run(label, async () => await work());
 }
 
 export interface IdentityWrite {

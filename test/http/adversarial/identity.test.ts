@@ -5,7 +5,7 @@ import { clearDatabase } from '../../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../../helpers/auth.js';
 import { findFreePort } from '../../../src/db/index.js';
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, TestBrowser, ssoLogin, startOidcProvider, startSsoApp, type TestOidcProvider } from '../../helpers/oidc.js';
-import { IdentityChangeModel, UserModel } from '../../../src/components/accounts/index.js';
+import { IdentityChangeModel, UserModel, setIdentityGuardMode } from '../../../src/components/accounts/index.js';
 import { ImportModel } from '../../../src/components/imports/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 
@@ -34,13 +34,16 @@ describe('adversarial: identity changes (findings 1 and 3)', function () {
   this.timeout(120_000);
   let provider: TestOidcProvider;
   let sso: SsoApp;
+  let previousMode: 'enforce' | 'observe';
 
   before(async () => {
     const port = await findFreePort();
     provider = await startOidcProvider([`http://127.0.0.1:${port}/logg-inn/sso/callback`]);
     sso = await startSsoApp(() => ({ OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET }), String(port));
+    previousMode = setIdentityGuardMode('enforce');
   });
   after(async () => {
+    setIdentityGuardMode(previousMode);
     await sso?.close();
     await provider?.close();
   });
@@ -48,6 +51,16 @@ describe('adversarial: identity changes (findings 1 and 3)', function () {
     await clearDatabase();
     provider.accounts.clear();
   });
+
+  // The app's own writes under the guard as in production; fixtures switch to `observe` for their direct writes.
+  const arrange = async <T>(work: () => Promise<T>): Promise<T> => {
+    setIdentityGuardMode('observe');
+    try {
+      return await work();
+    } finally {
+      setIdentityGuardMode('enforce');
+    }
+  };
 
   async function ssoRoles(sub: string, email: string): Promise<unknown> {
     provider.accounts.set(sub, { email, email_verified: true, name: 'Hvem som helst' });
@@ -64,8 +77,8 @@ describe('adversarial: identity changes (findings 1 and 3)', function () {
     const attacker = await createUser({ name: 'Kommune Angriper', email: 'angriper@test.example', roles: ['municipal-admin'] });
     const sys = await createUser({ name: 'System Sjef', email: 'sjef@test.example', roles: ['system-admin'] });
     const staff = await createUser({ name: 'Sara Ansatt', email: 'sara@test.example', memberships: [{ unitId: unit, role: 'ansatt' }] });
-    await UserModel.updateOne({ _id: attacker.id }, { $set: { externalId: 'idp-angriper' } });
-    await UserModel.updateOne({ _id: staff.id }, { $set: { externalId: 'idp-sara' } });
+    await arrange(() => UserModel.updateOne({ _id: attacker.id }, { $set: { externalId: 'idp-angriper' } }));
+    await arrange(() => UserModel.updateOne({ _id: staff.id }, { $set: { externalId: 'idp-sara' } }));
     const agent = await signIn(sso.baseUrl as unknown as Express, attacker.email);
 
     // Row 1 parks the attacker's own subject; row 2 gives it to the system admin.
