@@ -27,7 +27,7 @@ async function importFile(agent: Agent, file: Buffer): Promise<{ previewStatus: 
   const id = String(up.headers.location).split('/').pop()!;
   const doc = (await ImportModel.findById(id).lean())!;
   const confirm = await agent.post(`/admin/import/${id}/bekreft`).type('form').send({ _csrf: await csrfToken(agent, '/admin/personer'), planHash: doc.planHash, validOnly: 'yes' });
-  return { previewStatus: up.status, confirmStatus: confirm.status, reasons: doc.rows.flatMap((r) => r.reasons.map((x) => x.key)) };
+  return { previewStatus: up.status, confirmStatus: confirm.status, reasons: doc.rows.flatMap((r) => r.reasons.map((x: { key: string }) => x.key)) };
 }
 
 describe('adversarial: identity changes (findings 1 and 3)', function () {
