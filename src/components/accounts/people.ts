@@ -7,7 +7,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import { notifyMembershipChanged } from './events.js';
-import { assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor } from './identity.js';
+import { anonymiseIdentityTrail, assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor } from './identity.js';
+import { forgetMailsTo } from '../mail/index.js';
 
 /**
  * People administration on the accounts side: finding people, memberships with history, platform
@@ -205,7 +206,11 @@ export async function setAccountStatus(actor: SessionUser, personId: string, sta
  */
 export async function anonymiseAccount(personId: string, today = todayDateOnly()): Promise<void> {
   const user = await loadUser(personId);
-  if (user.status === 'anonymised') return;
+  if (user.status === 'anonymised') {
+    // A run that stopped after the account finishes the trail now.
+    await anonymiseIdentityTrail(personId);
+    return;
+  }
   if (user.status !== 'deactivated') throw new ValidationError('still active', { anonymise: 'people:errors.anonymiseActive' });
   const memberships = user.memberships.map((m) => ({
     _id: m._id,
@@ -215,6 +220,8 @@ export async function anonymiseAccount(personId: string, today = todayDateOnly()
     startDate: m.startDate,
     endDate: m.endDate ?? (m.startDate > today ? m.startDate : today),
   }));
+  // The development outbox holds the address and the name.
+  await forgetMailsTo(user.email);
   await changeIdentity({ kind: 'system', reason: 'anonymise' }, user, {
     name: ANONYMISED_NAME,
     // Unique (the index requires it) and deliberately not an address: nothing can be sent to it.
@@ -227,6 +234,8 @@ export async function anonymiseAccount(personId: string, today = todayDateOnly()
     lastLoginAt: null,
     memberships,
   });
+  // Last: the trail, including the entry of this very change, keeps no address or external id.
+  await anonymiseIdentityTrail(personId);
 }
 
 /** The stored profile of one person, for "download my data". */

@@ -1,4 +1,7 @@
 import { CompletionModel, ProgressModel } from './models.js';
+import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
+import { scrubCollection } from '../people/index.js';
+import { NotFoundError } from '../../lib/errors.js';
 
 /**
  * What learning stores about a person, for "download my data" and for anonymisation (registered
@@ -51,4 +54,10 @@ export async function anonymiseLearning(personId: string): Promise<void> {
     if (Object.keys(set).length > 0) await ProgressModel.collection.updateOne({ _id: doc._id as never }, { $set: set });
   }
   // The summary document holds no free text; certificates are kept, as they verify a completion.
+  // As a leader: other people's progress names who recorded their team-session attendance.
+  const person = await getPerson(personId).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
+  if (person && person.status !== 'anonymised') await scrubCollection(ProgressModel.collection, person, ANONYMISED_NAME);
 }
