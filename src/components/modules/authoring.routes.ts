@@ -23,6 +23,7 @@ import {
   removeAsset,
   removeLesson,
   replaceDraft,
+  assertFilesAllowed,
   saveLesson,
   saveSettings,
   setStatus,
@@ -124,6 +125,7 @@ export function authoringRoutes(): Router {
     try {
       if (!req.file) throw new ValidationError('no file', { zip: 'authoring:import.noFile' });
       const source = readZip(req.file.buffer);
+      assertFilesAllowed(source);
       const slug = source.slug || z.string().regex(/^[a-z0-9-]{1,80}$/).catch('').parse(req.body?.slug);
       // The module's own title when its module.md has one (the draft's title follows module.md anyway).
       const moduleMd = source.files.find((f) => f.path === 'module.md')?.data.toString('utf8') ?? '';
