@@ -13,7 +13,7 @@ import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
-import { accountRoutes, configurePassport, sessionRoutes } from './components/accounts/index.js';
+import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './components/accounts/index.js';
 import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
@@ -79,6 +79,8 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
 
   const i18n = await createI18n(config.isProduction);
   app.use(i18n.middleware);
+  // A source over its login or new-password limit is refused here, before sessions and parsing.
+  app.use(floodGuard());
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
 

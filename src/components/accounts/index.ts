@@ -10,7 +10,7 @@ export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';
 export { sendActivation, requestPasswordReset, setPasswordWithToken, checkPasswordLink, NEW_PASSWORD_PATH } from './password-service.js';
 export { sweepExpiredTokens, TOKEN_LIFETIME_MS, hashToken } from './tokens.js';
-export { LOGIN_LIMITS, sweepExpiredLoginLimits } from './login-limits.js';
+export { LOGIN_LIMITS, sweepExpiredLoginLimits, forgetLoginLimitMemory } from './login-limits.js';
 export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oidc-service.js';
 export {
   ANONYMISED_NAME,
@@ -46,3 +46,4 @@ export {
   type IdentityChangeView,
 } from './identity.js';
 export { IDENTITY_FIELDS, observeIdentityWrites, setIdentityGuardMode, IdentityWriteOutsideServiceError, type IdentityWrite } from './identity-guard.js';
+export { floodGuard } from './flood-guard.js';

@@ -22,6 +22,7 @@ const accountLimiter = new DatabaseRateLimiter({
   points: LOGIN_LIMITS.account.failures,
   duration: LOGIN_LIMITS.account.windowSeconds,
   blockDuration: LOGIN_LIMITS.account.blockSeconds,
+  inMemoryBlockOnConsumed: LOGIN_LIMITS.account.failures + 1,
 });
 
 const ipLimiter = new DatabaseRateLimiter({
@@ -30,6 +31,7 @@ const ipLimiter = new DatabaseRateLimiter({
   points: LOGIN_LIMITS.ip.failures,
   duration: LOGIN_LIMITS.ip.windowSeconds,
   blockDuration: LOGIN_LIMITS.ip.blockSeconds,
+  inMemoryBlockOnConsumed: LOGIN_LIMITS.ip.failures + 1,
 });
 
 /**
@@ -41,15 +43,39 @@ export const NEW_PASSWORD_LIMITS = {
   token: { posts: 10, windowSeconds: 60 * 60 },
 } as const;
 
-const newPasswordIpLimiter = new DatabaseRateLimiter({ collectionName: COLLECTION, keyPrefix: 'newpw-ip', points: NEW_PASSWORD_LIMITS.ip.posts, duration: NEW_PASSWORD_LIMITS.ip.windowSeconds });
+const newPasswordIpLimiter = new DatabaseRateLimiter({
+  collectionName: COLLECTION,
+  keyPrefix: 'newpw-ip',
+  points: NEW_PASSWORD_LIMITS.ip.posts,
+  duration: NEW_PASSWORD_LIMITS.ip.windowSeconds,
+  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.ip.posts + 1,
+});
 const newPasswordTokenLimiter = new DatabaseRateLimiter({
   collectionName: COLLECTION,
   keyPrefix: 'newpw-token',
   points: NEW_PASSWORD_LIMITS.token.posts,
   duration: NEW_PASSWORD_LIMITS.token.windowSeconds,
+  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.token.posts + 1,
 });
 
-const sweepIfDue = atMostEvery(5 * 60 * 1000, (now) => accountLimiter.sweep(now));
+const ALL_LIMITERS = [accountLimiter, ipLimiter, newPasswordIpLimiter, newPasswordTokenLimiter];
+
+/**
+ * Forgets the in-memory blocks of this process (the database keeps the counts, so a key still over
+ * its limit is blocked again at its next attempt). Done with every sweep, so no block outlives the
+ * counter it came from, and by tests that empty the database.
+ */
+export function forgetLoginLimitMemory(): void {
+  for (const limiter of ALL_LIMITERS) limiter.deleteInMemoryBlockedAll();
+}
+
+async function sweepAll(now: Date): Promise<number> {
+  const removed = await accountLimiter.sweep(now);
+  forgetLoginLimitMemory();
+  return removed;
+}
+
+const sweepIfDue = atMostEvery(5 * 60 * 1000, sweepAll);
 
 /** A hash, so the limits collection holds no e-mail addresses. */
 function accountKey(email: string): string {
@@ -63,34 +89,35 @@ function stateOf(entries: Array<{ res: RateLimiterRes | null; limit: number }>):
   return ms > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
 }
 
-/** Takes one attempt from a limiter in one atomic step; an attempt over the limit comes back as well. */
-async function take(limiter: DatabaseRateLimiter, key: string): Promise<RateLimiterRes> {
+/** Takes one attempt from a limiter in one atomic step; `over` when the limit was already used up. */
+async function take(limiter: DatabaseRateLimiter, key: string): Promise<{ res: RateLimiterRes; over: boolean }> {
   try {
-    return await limiter.consume(key);
+    return { res: await limiter.consume(key), over: false };
   } catch (err) {
-    if (err instanceof RateLimiterRes) return err;
+    // Refused: counted past the limit in the database, or blocked in this process's memory.
+    if (err instanceof RateLimiterRes) return { res: err, over: true };
     throw err;
   }
 }
 
-const overLimit = (res: RateLimiterRes, limit: number) => res.consumedPoints > limit;
+const blockedFor = (...taken: Array<{ res: RateLimiterRes; over: boolean }>): LoginLimitState => {
+  const ms = Math.max(1000, ...taken.filter((t) => t.over).map((t) => t.res.msBeforeNext));
+  return taken.some((t) => t.over) ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
+};
 
 /**
  * Takes an attempt for this e-mail from this address before the password is checked. The counter
  * is increased atomically first (one `$inc`), so a hundred simultaneous attempts get the numbers
  * 1 to 100 and only the first ten (and fifty per address) ever reach the expensive password check;
- * reading the counter first and counting afterwards would let every simultaneous one through.
+ * reading the counter first and counting afterwards would let every simultaneous one through. The
+ * address is taken first: once it is over its limit it is refused from memory, without a database
+ * write, so a flood from one address costs almost nothing.
  */
 export async function startLoginAttempt(email: string, ip: string): Promise<LoginLimitState> {
   await sweepIfDue();
-  const [account, source] = await Promise.all([take(accountLimiter, accountKey(email)), take(ipLimiter, ip)]);
-  if (!overLimit(account, LOGIN_LIMITS.account.failures) && !overLimit(source, LOGIN_LIMITS.ip.failures)) return { blocked: false };
-  const ms = Math.max(
-    overLimit(account, LOGIN_LIMITS.account.failures) ? account.msBeforeNext : 0,
-    overLimit(source, LOGIN_LIMITS.ip.failures) ? source.msBeforeNext : 0,
-    1000,
-  );
-  return { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) };
+  const source = await take(ipLimiter, ip);
+  if (source.over) return blockedFor(source);
+  return blockedFor(source, await take(accountLimiter, accountKey(email)));
 }
 
 /** The attempt failed: the failure that used up a limit starts the block. */
@@ -122,18 +149,24 @@ export async function resetAccountLoginLimit(email: string): Promise<void> {
 
 /** Removes expired counters now (the same sweep normal traffic runs every few minutes). */
 export function sweepExpiredLoginLimits(now = new Date()): Promise<number> {
-  return accountLimiter.sweep(now);
+  return sweepAll(now);
 }
 
 /** Takes one post of the new-password form, per address and per link (the link only as a hash). */
 export async function takeNewPasswordAttempt(token: string, ip: string): Promise<LoginLimitState> {
   await sweepIfDue();
-  const tokenKey = createHash('sha256').update(token).digest('hex');
-  const [source, link] = await Promise.all([take(newPasswordIpLimiter, ip), take(newPasswordTokenLimiter, tokenKey)]);
-  const over = [
-    overLimit(source, NEW_PASSWORD_LIMITS.ip.posts) ? source.msBeforeNext : 0,
-    overLimit(link, NEW_PASSWORD_LIMITS.token.posts) ? link.msBeforeNext : 0,
-  ];
-  const ms = Math.max(...over);
-  return ms > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
+  const source = await take(newPasswordIpLimiter, ip);
+  if (source.over) return blockedFor(source);
+  return blockedFor(source, await take(newPasswordTokenLimiter, createHash('sha256').update(token).digest('hex')));
+}
+
+/**
+ * How long this process still refuses the address from memory for the form at `path` (0 when not
+ * blocked): the login form and the new-password form. Read without the database, for the flood
+ * guard in front of sessions and body parsing.
+ */
+export function floodBlockMs(method: string, path: string, ip: string): number {
+  if (method !== 'POST') return 0;
+  if (path === '/logg-inn') return ipLimiter.inMemoryBlockMs(ip);
+  return path.startsWith('/passord/ny/') ? newPasswordIpLimiter.inMemoryBlockMs(ip) : 0;
 }

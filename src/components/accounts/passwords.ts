@@ -12,11 +12,12 @@ export const PASSWORD_MAX = 128;
 /**
  * Argon2 is the most expensive thing the app does (about 20 MiB and tens of milliseconds of a core
  * each), and anonymous visitors can ask for it (login, reset and activation forms). So at most one
- * hash per core runs at once, a short queue waits behind them, and beyond that the request is
+ * hash per two cores runs at once, a short queue waits behind them, and beyond that the request is
  * refused with 503 and Retry-After instead of piling up: the rest of the app keeps its CPU.
  */
 export const HASH_LIMITS = {
-  concurrency: Math.max(1, availableParallelism()),
+  // Half the cores at most, so pages keep at least half the machine while hashes run.
+  concurrency: Math.max(1, Math.floor(availableParallelism() / 2)),
   queue: Math.max(1, availableParallelism()) * 4,
   retryAfterSeconds: 5,
 } as const;
