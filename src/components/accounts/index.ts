@@ -15,6 +15,7 @@ export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oid
 export {
   ANONYMISED_NAME,
   getPerson,
+  findPerson,
   searchPeople,
   addMembership,
   endMembership,

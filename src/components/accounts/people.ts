@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import { notifyMembershipChanged } from './events.js';
-import { anonymiseIdentityTrail, assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor } from './identity.js';
+import { anonymiseIdentityTrail, assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor, type StoredIdentity } from './identity.js';
 import { forgetMailsTo } from '../mail/index.js';
 
 /**
@@ -50,19 +50,8 @@ interface StoredMembership {
   endDate?: Date | null;
 }
 
-interface StoredUser {
-  _id: Types.ObjectId;
-  __v?: number;
-  name: string;
-  email: string;
-  status?: string | null;
-  roles: string[];
-  externalId?: string | null;
-  passwordHash?: string | null;
-  createdAt?: Date;
-  lastLoginAt?: Date | null;
-  memberships: StoredMembership[];
-}
+/** A user document as read here: the identity service's shape, with its memberships. */
+type StoredUser = StoredIdentity & { memberships: StoredMembership[] };
 
 function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
   return m.startDate <= now && (!m.endDate || m.endDate > now);
@@ -119,6 +108,14 @@ const SYSTEM: IdentityActor = { kind: 'system', reason: 'code' };
 
 export async function getPerson(id: string): Promise<PersonView> {
   return toPersonView(await loadUser(id));
+}
+
+/** The person, or null when there is none (for anonymisers, which must be idempotent). */
+export async function findPerson(id: string): Promise<PersonView | null> {
+  return getPerson(id).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
 }
 
 export interface PeopleQuery {

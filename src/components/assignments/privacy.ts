@@ -1,6 +1,5 @@
-import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
-import { NotFoundError } from '../../lib/errors.js';
 import { AssignmentModel, AssignmentTargetModel } from './models.js';
 
 /**
@@ -8,10 +7,7 @@ import { AssignmentModel, AssignmentTargetModel } from './models.js';
  * it as an id, but not their name, in the assignment and in the lists kept for people and units.
  */
 export async function anonymiseAssignments(personId: string): Promise<void> {
-  const person = await getPerson(personId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
+  const person = await findPerson(personId);
   if (!person || person.status === 'anonymised') return;
   await scrubCollection(AssignmentModel.collection, person, ANONYMISED_NAME, { 'createdBy.id': { $eq: personId } });
   await scrubCollection(AssignmentTargetModel.collection, person, ANONYMISED_NAME);

@@ -1,7 +1,6 @@
 import { CompletionModel, ProgressModel } from './models.js';
-import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
-import { NotFoundError } from '../../lib/errors.js';
 
 /**
  * What learning stores about a person, for "download my data" and for anonymisation (registered
@@ -55,9 +54,6 @@ export async function anonymiseLearning(personId: string): Promise<void> {
   }
   // The summary document holds no free text; certificates are kept, as they verify a completion.
   // As a leader: other people's progress names who recorded their team-session attendance.
-  const person = await getPerson(personId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
+  const person = await findPerson(personId);
   if (person && person.status !== 'anonymised') await scrubCollection(ProgressModel.collection, person, ANONYMISED_NAME);
 }

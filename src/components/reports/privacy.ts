@@ -1,5 +1,4 @@
-import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { ReportAuditModel } from './models.js';
 
 /**
@@ -8,10 +7,7 @@ import { ReportAuditModel } from './models.js';
  * who looked nor as the one looked at.
  */
 export async function anonymiseReportAudit(personId: string): Promise<void> {
-  const person = await getPerson(personId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
+  const person = await findPerson(personId);
   await ReportAuditModel.collection.updateMany({ actorId: { $eq: personId } }, { $set: { actorName: ANONYMISED_NAME } });
   const viewed = await ReportAuditModel.collection.find({ scope: { $eq: 'person' }, scopeId: { $eq: personId } }, { projection: { scopeLabel: 1 } }).toArray();
   for (const entry of viewed) {

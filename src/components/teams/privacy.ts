@@ -1,6 +1,5 @@
-import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
-import { NotFoundError } from '../../lib/errors.js';
 import { MissedSessionModel, TeamSessionModel } from './models.js';
 
 /**
@@ -31,9 +30,6 @@ export async function anonymiseTeamSessions(personId: string): Promise<void> {
   await MissedSessionModel.deleteOne({ _id: { $eq: personId } });
   // As a leader: the sessions they planned, ran (the facilitator is free text, usually their name)
   // or recorded attendance for.
-  const person = await getPerson(personId).catch((err: unknown) => {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  });
+  const person = await findPerson(personId);
   if (person && person.status !== 'anonymised') await scrubCollection(TeamSessionModel.collection, person, ANONYMISED_NAME);
 }

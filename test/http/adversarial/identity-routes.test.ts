@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { twoUnits, type TwoUnits } from './fixture.js';
@@ -16,7 +14,7 @@ import {
 } from '../../../src/components/accounts/index.js';
 import { withinIdentityService } from '../../../src/components/accounts/identity-guard.js';
 import { previewImport } from '../../../src/components/imports/index.js';
-import { paths } from '../../../src/config/index.js';
+import { sourceFiles } from '../../helpers/source-files.js';
 
 /**
  * "Identity is changed in one guarded place", as a class. The User schema refuses writes of the
@@ -89,16 +87,8 @@ describe('adversarial: identity fields are written only through the identity ser
     });
 
     it('no code in src/ reaches the users collection around mongoose (where the guard could not see it)', () => {
-      const offenders: string[] = [];
-      const walk = (dir: string) => {
-        for (const entry of readdirSync(dir, { withFileTypes: true })) {
-          const full = path.join(dir, entry.name);
-          if (entry.isDirectory()) walk(full);
-          else if (entry.name.endsWith('.ts') && /UserModel\.collection|collection\(['"]users['"]\)|collection<[^>]*>\(['"]users['"]\)/.test(readFileSync(full, 'utf8'))) offenders.push(full);
-        }
-      };
-      walk(path.join(paths.root, 'src'));
-      expect(offenders).to.deep.equal([]);
+      const offenders = sourceFiles().filter(({ text }) => /UserModel\.collection|collection\(['"]users['"]\)|collection<[^>]*>\(['"]users['"]\)/.test(text));
+      expect(offenders.map((f) => f.file)).to.deep.equal([]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { buildTestApp } from '../../helpers/app.js';
@@ -10,6 +10,7 @@ import { TeamSessionService } from '../../../src/components/teams/index.js';
 import { UserModel, toSessionUser } from '../../../src/components/accounts/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { paths } from '../../../src/config/index.js';
+import { sourceFiles } from '../../helpers/source-files.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
 
 /**
@@ -56,18 +57,8 @@ describe('adversarial: prerequisites hold on every path that starts a module', f
   });
 
   it('class: progress is written only by the learning service method that checks the rules', () => {
-    const calls: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (entry.name.endsWith('.ts')) {
-          for (const m of readFileSync(full, 'utf8').matchAll(/\b(?:progress|this\.progress|progressService)\.act\(/g)) calls.push(`${path.relative(paths.root, full)}@${m.index}`);
-        }
-      }
-    };
-    walk(path.join(paths.root, 'src'));
-    expect(calls.map((c) => c.split('@')[0])).to.deep.equal(['src/components/learning/learning.service.ts']);
+    const calls = sourceFiles().flatMap(({ file, text }) => [...text.matchAll(/\b(?:progress|this\.progress|progressService)\.act\(/g)].map(() => file));
+    expect(calls).to.deep.equal(['src/components/learning/learning.service.ts']);
     const source = readFileSync(path.join(paths.root, 'src/components/learning/learning.service.ts'), 'utf8');
     // The one call sits in `write`, which checks the rules first.
     const write = /private async write\([\s\S]*?\n {2}\}/.exec(source)?.[0] ?? '';
