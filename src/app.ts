@@ -48,6 +48,10 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.set('view engine', 'ejs');
   if (config.isProduction) app.enable('view cache');
 
+  const i18n = await createI18n(config.isProduction);
+  // A source already over its login or new-password limit is refused first of all, before the
+  // request log, headers, sessions and parsing: a flood from one address then costs almost nothing.
+  app.use(floodGuard((key, params) => i18n.instance.t(key, { lng: 'nb', ...params })));
   app.use(
     pinoHttp({
       logger,
@@ -77,10 +81,7 @@ export async function createApp({ config, logger, extraRoutes }: AppDependencies
   app.use(staticFiles());
   app.use(healthRoutes());
 
-  const i18n = await createI18n(config.isProduction);
   app.use(i18n.middleware);
-  // A source over its login or new-password limit is refused here, before sessions and parsing.
-  app.use(floodGuard());
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
 

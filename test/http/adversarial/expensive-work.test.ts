@@ -57,6 +57,8 @@ describe('adversarial: expensive work is bounded and limits are atomic', functio
     expect(Number(last!.headers['retry-after'])).to.be.greaterThan(0);
     // The first refusal comes from the route, later ones from the flood guard in front of sessions.
     expect(last!.text).to.match(/Det har kommet for mange forsøk fra denne adressen\. Vent \d+ minutter og prøv igjen\./);
+    expect(last!.headers['content-security-policy']).to.contain("default-src 'none'").and.to.contain("frame-ancestors 'none'");
+    expect(last!.headers['x-content-type-options']).to.equal('nosniff');
   });
 
   it('reset posts are rate-limited per link: the eleventh post with one link is refused even with fresh addresses', async () => {
