@@ -37,6 +37,8 @@ import { MODULE_STATUSES, type Publisher } from './models.js';
 import { formFromModuleMd, settingsFieldOf, settingsFormSchema, type SettingsForm } from './settings-form.js';
 import { diffVersions } from './version-diff.js';
 import { exportZip, MAX_ZIP_BYTES, readZip } from './zip.js';
+import { registerAnonymiser } from '../people/index.js';
+import { anonymiseModuleAuthors } from './privacy.js';
 
 /**
  * Authoring in the browser (role: author, policy action `modules:author`). Every page works
@@ -88,6 +90,7 @@ function renderToString(res: Response, view: string, locals: Record<string, unkn
 
 export function authoringRoutes(): Router {
   const router = Router();
+  registerAnonymiser('moduleAuthors', anonymiseModuleAuthors);
   addNavEntry({ href: BASE, label: 'authoring:nav', visibleTo: 'modules:author' });
   router.use('/forfatter', ...requirePermission('modules:author'));
 

@@ -6,12 +6,13 @@ import { UserModel, toSessionUser, requestPasswordReset, setIdentityGuardMode } 
 import { createAssignment } from '../../../src/components/assignments/index.js';
 import { LearningService, ProgressService } from '../../../src/components/learning/index.js';
 import { TeamSessionService } from '../../../src/components/teams/index.js';
-import { publishFromFolder } from '../../../src/components/modules/index.js';
+import { parseModule, publishParsed } from '../../../src/components/modules/index.js';
+import { ModuleModel } from '../../../src/components/modules/models.js';
+import { fixtureSource } from '../../helpers/learning-fixture.js';
 import { previewImport } from '../../../src/components/imports/index.js';
 import { recordAudit } from '../../../src/components/reports/audit.service.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
-import { paths } from '../../../src/config/index.js';
 
 /**
  * Anonymisation is complete by construction (finding 5 of issue 12 and its class).
@@ -126,7 +127,9 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
       await leaderB.get(`/leder/enheter/${fx.ids.unitB}/personer/${p.id}`).expect(200);
       await recordAudit({ actor: me, action: 'export', scope: 'person', scopeId: p.id, scopeLabel: `Enhet Bravo: ${NAME}`, format: 'csv' });
       // As an author: a module published in the person's name.
-      await publishFromFolder(`${paths.root}/test/fixtures/modules-valid`, { by: { id: p.id, name: NAME } });
+      const source = fixtureSource({ slug: 'pernilles-modul', title: 'Pernilles modul', small: true });
+      await publishParsed(parseModule(source).module!, source, { by: { id: p.id, name: NAME }, draft: 'if-not-ahead' });
+      await ModuleModel.updateOne({ _id: 'pernilles-modul' }, { $set: { draftUpdatedBy: { id: p.id, name: NAME } } });
       // As a row of a staff import, and as the recipient of mail.
       const admin = toSessionUser((await UserModel.findById(fx.ids.admin).lean())!);
       await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: Buffer.from(`navn;epost;enhet;rolle;ekstern_id\n${NAME};${EMAIL};${fx.ids.unitA};leder;${EXTERNAL_ID}\n`) });
@@ -151,7 +154,7 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
 
     it('before: the person is in many collections (so the check below can fail)', async () => {
       const collections = new Set((await traces()).map((t) => t.split(' ')[0]));
-      for (const c of ['users', 'assignments', 'team_sessions', 'progress', 'report_audit', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
+      for (const c of ['users', 'assignments', 'team_sessions', 'progress', 'report_audit', 'module_versions', 'modules', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
         expect([...collections], `the fixture leaves a trace in ${c}`).to.include(c);
       }
     });
