@@ -20,6 +20,7 @@ export {
   addMembership,
   endMembership,
   setPlatformRoles,
+  setExternalId,
   setAccountStatus,
   anonymiseAccount,
   personalProfile,

@@ -183,6 +183,22 @@ export async function setPlatformRoles(actor: SessionUser, personId: string, rol
   await changeIdentity({ kind: 'admin', user: actor }, user, { roles: wanted });
 }
 
+/**
+ * Links a person to their identity at the municipality's login, or removes the link (null): the
+ * way for accounts the bulk paths may not touch (anyone holding a platform role). Another admin
+ * does it, under the identity service's rules, and it goes to the person's trail.
+ */
+export async function setExternalId(actor: SessionUser, personId: string, externalId: string | null): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') throw new ValidationError('anonymised', { externalId: 'people:errors.anonymised' });
+  if ((user.externalId ?? null) === externalId) return;
+  if (externalId) {
+    const holder = await UserModel.findOne({ externalId: { $eq: externalId } }, { _id: 1 }).lean();
+    if (holder && String(holder._id) !== personId) throw new ValidationError('external id taken', { externalId: 'people:errors.externalIdTaken' });
+  }
+  await changeIdentity({ kind: 'admin', user: actor }, user, { externalId });
+}
+
 export async function setAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
   const user = await loadUser(personId);
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { status: 'people:errors.anonymised' });

@@ -9,6 +9,7 @@ import {
   sendActivation,
   setAccountStatus,
   setPlatformRoles,
+  setExternalId,
   type MembershipRole,
   type PersonView,
   type PlatformRole,
@@ -146,6 +147,11 @@ export async function endPersonMembership(actor: SessionUser, personId: string, 
 export async function changeRoles(actor: SessionUser, personId: string, roles: PlatformRole[]): Promise<void> {
   assertCan(actor, 'people:manage');
   await setPlatformRoles(actor, personId, roles);
+}
+
+export async function changeExternalId(actor: SessionUser, personId: string, externalId: string | null): Promise<void> {
+  assertCan(actor, 'people:manage');
+  await setExternalId(actor, personId, externalId);
 }
 
 export async function changeAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {

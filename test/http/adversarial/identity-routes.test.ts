@@ -131,6 +131,7 @@ describe('adversarial: identity fields are written only through the identity ser
         [/\/medlemskap$/, () => ({ unitId: fx.ids.unitB, role: 'ansatt', startDate: '2031-01-01' })],
         [/\/avslutt$/, () => ({ endDate: '2030-12-31' })],
         [/\/roller$/, () => ({ roles: ['author'] })],
+        [/\/ekstern-id$/, () => ({ externalId: 'idp-rutevandring' })],
         [/\/anonymiser$/, () => ({ confirm: 'yes' })],
         [/\/bekreft$/, () => ({ planHash: String(importDoc!.planHash), validOnly: 'yes' })],
       ];
@@ -158,6 +159,7 @@ describe('adversarial: identity fields are written only through the identity ser
         'POST /admin/personer/:personId/medlemskap',
         'POST /admin/personer/:personId/medlemskap/:membershipId/avslutt',
         'POST /admin/personer/:personId/roller',
+        'POST /admin/personer/:personId/ekstern-id',
         'POST /admin/personer/:personId/anonymiser',
         'POST /admin/import/:importId/bekreft',
       ]) {

@@ -113,6 +113,37 @@ describe('adversarial: identity changes (findings 1 and 3)', function () {
     expect((await UserModel.findById(sys.id).lean())!.externalId).to.equal(null);
   });
 
+  it('a privileged account is linked to SSO by another admin on the person page (never by itself, never by a municipal admin for a system admin)', async () => {
+    const sys = await createUser({ name: 'System Sjef', email: 'sjef@test.example', roles: ['system-admin'] });
+    const other = await createUser({ name: 'Annen Sjef', email: 'annen@test.example', roles: ['system-admin'] });
+    const municipal = await createUser({ name: 'Kommune Admin', email: 'kommune@test.example', roles: ['municipal-admin'] });
+    const post = async (agent: Agent, personId: string, externalId: string) =>
+      agent.post(`/admin/personer/${personId}/ekstern-id`).type('form').send({ _csrf: await csrfToken(agent, '/admin/personer'), externalId });
+    const sysAgent = await signIn(sso.baseUrl as unknown as Express, sys.email);
+    const municipalAgent = await signIn(sso.baseUrl as unknown as Express, municipal.email);
+
+    const own = await post(sysAgent, sys.id, 'idp-sjef');
+    expect(own.status).to.equal(400);
+    expect(own.text).to.contain('Du kan ikke endre dine egne roller, medlemskap, e-post eller eksterne ID');
+    const byMunicipal = await post(municipalAgent, sys.id, 'idp-sjef');
+    expect(byMunicipal.status).to.equal(400);
+    expect(byMunicipal.text).to.contain('Bare en systemadministrator kan endre');
+    const bad = await post(sysAgent, other.id, 'linje\nskift');
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.contain('Skriv en ekstern ID på høyst 256 tegn');
+    expect((await UserModel.findById(sys.id).lean())!.externalId).to.equal(null);
+
+    expect((await post(sysAgent, other.id, 'idp-annen')).status).to.equal(303);
+    const taken = await post(sysAgent, municipal.id, 'idp-annen');
+    expect(taken.status).to.equal(400);
+    expect(taken.text).to.contain('Denne eksterne ID-en tilhører en annen person');
+    const profile = (await ssoRoles('idp-annen', other.email)) as { email: string; platformRoles: string[] };
+    expect(profile).to.include({ email: other.email });
+    expect(profile.platformRoles).to.deep.equal(['system-admin']);
+    const trail = await IdentityChangeModel.find({ personId: new mongoose.Types.ObjectId(other.id), actorId: new mongoose.Types.ObjectId(sys.id) }).lean();
+    expect(trail.map((e) => e.changes)).to.deep.equal([[{ field: 'externalId', from: '', to: 'idp-annen', unitId: null }]]);
+  });
+
   it('finding 3: a municipal admin cannot make themselves leader of a unit, so the named matrix stays closed', async () => {
     const app = await buildTestApp();
     const unit = await createUnit('Enhet Alfa');
