@@ -13,7 +13,7 @@ import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
-import { accountRoutes, configurePassport, sessionRoutes } from './components/accounts/index.js';
+import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './components/accounts/index.js';
 import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
@@ -51,6 +51,10 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.set('view engine', 'ejs');
   if (config.isProduction) app.enable('view cache');
 
+  const i18n = await createI18n(config.isProduction);
+  // A source already over its login or new-password limit is refused first of all, before the
+  // request log, headers, sessions and parsing: a flood from one address then costs almost nothing.
+  app.use(floodGuard((key, params) => i18n.instance.t(key, { lng: 'nb', ...params })));
   app.use(
     pinoHttp({
       logger,
@@ -82,7 +86,6 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(staticFiles());
   app.use(healthRoutes(writePathProblem));
 
-  const i18n = await createI18n(config.isProduction);
   app.use(i18n.middleware);
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));

@@ -78,3 +78,16 @@ export class ServiceUnavailableError extends AppError {
   override readonly messageKey = 'errors:unavailable';
   override readonly expose = true;
 }
+
+/** The server is busy with expensive work (password hashing) and refuses more for a moment. */
+export class BusyError extends AppError {
+  override readonly status = 503;
+  override readonly messageKey = 'errors:busy';
+  override readonly expose = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
+}

@@ -36,6 +36,11 @@ export interface DatabaseRateLimiterOptions {
   duration: number;
   /** Seconds a key stays blocked once it used more than `points`. */
   blockDuration?: number;
+  /**
+   * Once a key has consumed this many points, this process refuses it from memory until its window
+   * (or block) ends, without asking the database: a flood from one source then costs nothing.
+   */
+  inMemoryBlockOnConsumed?: number;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -55,12 +60,19 @@ export class DatabaseRateLimiter extends RateLimiterStoreAbstract {
       points: options.points,
       duration: options.duration,
       blockDuration: options.blockDuration ?? 0,
+      inMemoryBlockOnConsumed: options.inMemoryBlockOnConsumed ?? 0,
     });
     this.collectionName = options.collectionName;
   }
 
   private get collection() {
     return mongoose.connection.collection<LimitDocument>(this.collectionName);
+  }
+
+  /** How long this process still refuses `key` from memory (0 when it does not); no database access. */
+  inMemoryBlockMs(key: string): number {
+    const self = this as unknown as { getInMemoryBlockMsBeforeExpire(rlKey: string): number };
+    return Math.max(0, self.getInMemoryBlockMsBeforeExpire(this.getKey(key)));
   }
 
   /** Removes every expired counter of this limiter's collection; returns how many. */

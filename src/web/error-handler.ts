@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, NotFoundError, ServiceUnavailableError, ValidationError, TooManyRequestsError } from '../lib/errors.js';
+import { AppError, BusyError, NotFoundError, ServiceUnavailableError, ValidationError, TooManyRequestsError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { setBaseLocals } from './locals.js';
 
@@ -49,7 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       status = err.status;
       messageKey = err.expose ? err.messageKey : 'errors:internal';
       if (err instanceof ValidationError) fields = err.fields;
-      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof TooManyRequestsError || err instanceof BusyError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
       status = 403;
       messageKey = 'errors:csrf';

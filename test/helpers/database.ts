@@ -7,6 +7,7 @@ import { EmbeddedServer, assertSafeTestDatabase } from '../../src/db/index.js';
 import { connectDatabase, ensureIndexes } from '../../src/db/connection.js';
 import { clearLearningCaches } from '../../src/components/learning/index.js';
 import { clearReportCaches, forgetMunicipalCaches } from '../../src/components/reports/index.js';
+import { forgetLoginLimitMemory } from '../../src/components/accounts/index.js';
 
 /**
  * One embedded FerretDB per test run, with its own temporary data directory, or the
@@ -59,4 +60,6 @@ export async function clearDatabase(): Promise<void> {
   // Reports cache the module catalogue, the organisation and parsed counts the same way.
   clearReportCaches();
   forgetMunicipalCaches();
+  // Login limits block a source in memory once it is over its limit; the counts just went.
+  forgetLoginLimitMemory();
 }

@@ -1,5 +1,9 @@
 import { unacknowledgedWriteCount } from '../../src/db/connection.js';
 import { startTestDatabase, stopTestDatabase } from './database.js';
+import { setIdentityGuardMode } from '../../src/components/accounts/identity-guard.js';
+
+// Fixtures arrange users directly; the identity tests switch the guard to `enforce` themselves.
+setIdentityGuardMode('observe');
 
 // Mocha root hooks: the whole run shares one embedded database server.
 export const mochaHooks = {

@@ -122,15 +122,17 @@ describe('http: people administration (find, memberships, roles, deactivation)',
     const sysAgent = await signIn(app, sys.email);
     expect((await post(sysAgent, `/admin/personer/${kari.id}/roller`, { roles: 'system-admin' })).status).to.equal(303);
     expect((await kariDoc()).roles).to.deep.equal(['system-admin']);
-    // A municipal admin saving Kari's other roles keeps her system administration untouched.
-    expect((await post(admin, `/admin/personer/${kari.id}/roller`, { roles: 'author' })).status).to.equal(303);
-    expect((await kariDoc()).roles).to.deep.equal(['author', 'system-admin']);
+    // A municipal admin never changes a system admin (issue 12): refused with the reason, nothing stored.
+    const refusedSave = await post(admin, `/admin/personer/${kari.id}/roller`, { roles: 'author' });
+    expect(refusedSave.status).to.equal(400);
+    expect(refusedSave.text).to.contain('Bare en systemadministrator kan endre');
+    expect((await kariDoc()).roles).to.deep.equal(['system-admin']);
   });
 
-  it('roles: an admin cannot remove their own admin role', async () => {
+  it('roles: an admin cannot change their own roles (another admin must)', async () => {
     const res = await post(admin, `/admin/personer/${adminId}/roller`, { roles: 'author' });
     expect(res.status).to.equal(400);
-    expect(res.text).to.contain('Du kan ikke fjerne din egen administratorrolle');
+    expect(res.text).to.contain('Du kan ikke endre dine egne roller');
     expect((await UserModel.findById(adminId).lean())?.roles).to.deep.equal(['municipal-admin']);
   });
 

@@ -10,15 +10,17 @@ export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';
 export { sendActivation, requestPasswordReset, setPasswordWithToken, checkPasswordLink, NEW_PASSWORD_PATH } from './password-service.js';
 export { sweepExpiredTokens, TOKEN_LIFETIME_MS, hashToken } from './tokens.js';
-export { LOGIN_LIMITS, sweepExpiredLoginLimits } from './login-limits.js';
+export { LOGIN_LIMITS, sweepExpiredLoginLimits, forgetLoginLimitMemory } from './login-limits.js';
 export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oidc-service.js';
 export {
   ANONYMISED_NAME,
   getPerson,
+  findPerson,
   searchPeople,
   addMembership,
   endMembership,
   setPlatformRoles,
+  setExternalId,
   setAccountStatus,
   anonymiseAccount,
   personalProfile,
@@ -26,6 +28,7 @@ export {
   findPersonIdsByExternalIds,
   staffImportChanges,
   applyStaffImportRow,
+  staffImportRefusal,
   type PersonView,
   type MembershipView,
   type StaffImportRow,
@@ -35,3 +38,15 @@ export {
 export { unitMembers, peopleForDigest, contactOf, setDigestOptOut, type UnitMember, type DigestPerson } from './directory.js';
 export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';
 export { backfillUserStatus } from './migrations.js';
+export {
+  changeIdentity,
+  createIdentity,
+  identityTrail,
+  anonymiseIdentityTrail,
+  IdentityRefusedError,
+  IdentityChangeModel,
+  type IdentityActor,
+  type IdentityChangeView,
+} from './identity.js';
+export { IDENTITY_FIELDS, observeIdentityWrites, setIdentityGuardMode, IdentityWriteOutsideServiceError, type IdentityWrite } from './identity-guard.js';
+export { floodGuard } from './flood-guard.js';

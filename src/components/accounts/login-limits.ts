@@ -22,6 +22,7 @@ const accountLimiter = new DatabaseRateLimiter({
   points: LOGIN_LIMITS.account.failures,
   duration: LOGIN_LIMITS.account.windowSeconds,
   blockDuration: LOGIN_LIMITS.account.blockSeconds,
+  inMemoryBlockOnConsumed: LOGIN_LIMITS.account.failures + 1,
 });
 
 const ipLimiter = new DatabaseRateLimiter({
@@ -30,9 +31,51 @@ const ipLimiter = new DatabaseRateLimiter({
   points: LOGIN_LIMITS.ip.failures,
   duration: LOGIN_LIMITS.ip.windowSeconds,
   blockDuration: LOGIN_LIMITS.ip.blockSeconds,
+  inMemoryBlockOnConsumed: LOGIN_LIMITS.ip.failures + 1,
 });
 
-const sweepIfDue = atMostEvery(5 * 60 * 1000, (now) => accountLimiter.sweep(now));
+/**
+ * The new-password form behind mailed links (reset and activation) is open to anyone who guesses a
+ * URL, and a valid post costs Argon2 work: posts are limited per address and per link.
+ */
+export const NEW_PASSWORD_LIMITS = {
+  ip: { posts: 30, windowSeconds: 15 * 60 },
+  token: { posts: 10, windowSeconds: 60 * 60 },
+} as const;
+
+const newPasswordIpLimiter = new DatabaseRateLimiter({
+  collectionName: COLLECTION,
+  keyPrefix: 'newpw-ip',
+  points: NEW_PASSWORD_LIMITS.ip.posts,
+  duration: NEW_PASSWORD_LIMITS.ip.windowSeconds,
+  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.ip.posts + 1,
+});
+const newPasswordTokenLimiter = new DatabaseRateLimiter({
+  collectionName: COLLECTION,
+  keyPrefix: 'newpw-token',
+  points: NEW_PASSWORD_LIMITS.token.posts,
+  duration: NEW_PASSWORD_LIMITS.token.windowSeconds,
+  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.token.posts + 1,
+});
+
+const ALL_LIMITERS = [accountLimiter, ipLimiter, newPasswordIpLimiter, newPasswordTokenLimiter];
+
+/**
+ * Forgets the in-memory blocks of this process (the database keeps the counts, so a key still over
+ * its limit is blocked again at its next attempt). Done with every sweep, so no block outlives the
+ * counter it came from, and by tests that empty the database.
+ */
+export function forgetLoginLimitMemory(): void {
+  for (const limiter of ALL_LIMITERS) limiter.deleteInMemoryBlockedAll();
+}
+
+async function sweepAll(now: Date): Promise<number> {
+  const removed = await accountLimiter.sweep(now);
+  forgetLoginLimitMemory();
+  return removed;
+}
+
+const sweepIfDue = atMostEvery(5 * 60 * 1000, sweepAll);
 
 /** A hash, so the limits collection holds no e-mail addresses. */
 function accountKey(email: string): string {
@@ -46,40 +89,57 @@ function stateOf(entries: Array<{ res: RateLimiterRes | null; limit: number }>):
   return ms > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
 }
 
-/** Whether a login attempt for this e-mail from this address may be tried at all. */
-export async function checkLoginAllowed(email: string, ip: string): Promise<LoginLimitState> {
-  await sweepIfDue();
-  const [account, source] = await Promise.all([accountLimiter.get(accountKey(email)), ipLimiter.get(ip)]);
-  return stateOf([
-    { res: account, limit: LOGIN_LIMITS.account.failures },
-    { res: source, limit: LOGIN_LIMITS.ip.failures },
-  ]);
-}
-
-/** Counts a failure on one limiter; the failure that reaches the limit starts the block. */
-async function countFailure(limiter: DatabaseRateLimiter, key: string, limit: number, blockSeconds: number): Promise<RateLimiterRes> {
-  let res: RateLimiterRes;
+/** Takes one attempt from a limiter in one atomic step; `over` when the limit was already used up. */
+async function take(limiter: DatabaseRateLimiter, key: string): Promise<{ res: RateLimiterRes; over: boolean }> {
   try {
-    res = await limiter.consume(key);
+    return { res: await limiter.consume(key), over: false };
   } catch (err) {
-    // Over the limit (simultaneous attempts): the library has already blocked the key.
-    if (err instanceof RateLimiterRes) return err;
+    // Refused: counted past the limit in the database, or blocked in this process's memory.
+    if (err instanceof RateLimiterRes) return { res: err, over: true };
     throw err;
   }
-  if (res.consumedPoints === limit) return limiter.block(key, blockSeconds);
-  return res;
 }
 
-/** Records a failed login; says whether this failure has used up a limit. */
-export async function recordLoginFailure(email: string, ip: string): Promise<LoginLimitState> {
+const blockedFor = (...taken: Array<{ res: RateLimiterRes; over: boolean }>): LoginLimitState => {
+  const ms = Math.max(1000, ...taken.filter((t) => t.over).map((t) => t.res.msBeforeNext));
+  return taken.some((t) => t.over) ? { blocked: true, retryAfterSeconds: Math.ceil(ms / 1000) } : { blocked: false };
+};
+
+/**
+ * Takes an attempt for this e-mail from this address before the password is checked. The counter
+ * is increased atomically first (one `$inc`), so a hundred simultaneous attempts get the numbers
+ * 1 to 100 and only the first ten (and fifty per address) ever reach the expensive password check;
+ * reading the counter first and counting afterwards would let every simultaneous one through. The
+ * address is taken first: once it is over its limit it is refused from memory, without a database
+ * write, so a flood from one address costs almost nothing.
+ */
+export async function startLoginAttempt(email: string, ip: string): Promise<LoginLimitState> {
+  await sweepIfDue();
+  const source = await take(ipLimiter, ip);
+  if (source.over) return blockedFor(source);
+  return blockedFor(source, await take(accountLimiter, accountKey(email)));
+}
+
+/** The attempt failed: the failure that used up a limit starts the block. */
+export async function loginAttemptFailed(email: string, ip: string): Promise<LoginLimitState> {
+  const check = async (limiter: DatabaseRateLimiter, key: string, limit: number, blockSeconds: number) => {
+    const res = await limiter.get(key);
+    if (res && res.consumedPoints === limit) return limiter.block(key, blockSeconds);
+    return res;
+  };
   const [account, source] = await Promise.all([
-    countFailure(accountLimiter, accountKey(email), LOGIN_LIMITS.account.failures, LOGIN_LIMITS.account.blockSeconds),
-    countFailure(ipLimiter, ip, LOGIN_LIMITS.ip.failures, LOGIN_LIMITS.ip.blockSeconds),
+    check(accountLimiter, accountKey(email), LOGIN_LIMITS.account.failures, LOGIN_LIMITS.account.blockSeconds),
+    check(ipLimiter, ip, LOGIN_LIMITS.ip.failures, LOGIN_LIMITS.ip.blockSeconds),
   ]);
   return stateOf([
     { res: account, limit: LOGIN_LIMITS.account.failures },
     { res: source, limit: LOGIN_LIMITS.ip.failures },
   ]);
+}
+
+/** The attempt succeeded: the account starts again from zero, and the address gets its attempt back. */
+export async function loginAttemptSucceeded(email: string, ip: string): Promise<void> {
+  await Promise.all([accountLimiter.delete(accountKey(email)), ipLimiter.reward(ip, 1)]);
 }
 
 /** After a successful login or a new password: the person starts again with a clean slate. */
@@ -89,5 +149,24 @@ export async function resetAccountLoginLimit(email: string): Promise<void> {
 
 /** Removes expired counters now (the same sweep normal traffic runs every few minutes). */
 export function sweepExpiredLoginLimits(now = new Date()): Promise<number> {
-  return accountLimiter.sweep(now);
+  return sweepAll(now);
+}
+
+/** Takes one post of the new-password form, per address and per link (the link only as a hash). */
+export async function takeNewPasswordAttempt(token: string, ip: string): Promise<LoginLimitState> {
+  await sweepIfDue();
+  const source = await take(newPasswordIpLimiter, ip);
+  if (source.over) return blockedFor(source);
+  return blockedFor(source, await take(newPasswordTokenLimiter, createHash('sha256').update(token).digest('hex')));
+}
+
+/**
+ * How long this process still refuses the address from memory for the form at `path` (0 when not
+ * blocked): the login form and the new-password form. Read without the database, for the flood
+ * guard in front of sessions and body parsing.
+ */
+export function floodBlockMs(method: string, path: string, ip: string): number {
+  if (method !== 'POST') return 0;
+  if (path === '/logg-inn') return ipLimiter.inMemoryBlockMs(ip);
+  return path.startsWith('/passord/ny/') ? newPasswordIpLimiter.inMemoryBlockMs(ip) : 0;
 }

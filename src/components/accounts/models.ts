@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { guardIdentityFields } from './identity-guard.js';
 
 /** Platform roles a person can hold besides being staff (everyone) and leader (from memberships). */
 export const PLATFORM_ROLES = ['author', 'municipal-admin', 'system-admin'] as const;
@@ -39,6 +40,8 @@ const userSchema = new Schema(
   },
   { timestamps: true },
 );
+// External id, e-mail, roles and memberships are written only by the identity service (identity.ts).
+guardIdentityFields(userSchema);
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ externalId: 1 });
 userSchema.index({ 'memberships.unitId': 1 });

@@ -1,6 +1,7 @@
 import { UserModel, type User } from './models.js';
 import { normaliseEmail } from './service.js';
 import { toSessionUser, type SessionUser } from './session-user.js';
+import { createIdentity, linkExternalId, type StoredIdentity } from './identity.js';
 
 /** What the identity provider told us about the person, reduced to what matching needs. */
 export interface OidcIdentity {
@@ -50,8 +51,9 @@ export async function resolveOidcLogin(identity: OidcIdentity, options: { autoCr
     const byEmail = await UserModel.findOne({ email: { $eq: email } }).lean();
     if (byEmail?.externalId) return { kind: 'conflict' };
     if (byEmail && (byEmail.status === 'active' || byEmail.status === 'invited')) {
-      const result = await UserModel.updateOne({ _id: byEmail._id, externalId: null }, { $set: { externalId: identity.externalId } });
-      if (result.modifiedCount === 0) return { kind: 'conflict' };
+      // A bulk path: never links an account holding a platform role (another admin links those).
+      if (byEmail.roles.length > 0) return { kind: 'conflict' };
+      if (!(await linkExternalId({ kind: 'sso' }, byEmail as unknown as StoredIdentity, identity.externalId))) return { kind: 'conflict' };
       user = { ...byEmail, externalId: identity.externalId };
       linked = true;
     } else if (byEmail) {
@@ -62,8 +64,7 @@ export async function resolveOidcLogin(identity: OidcIdentity, options: { autoCr
   if (!user) {
     if (!options.autoCreate || !email) return { kind: 'not-registered' };
     try {
-      const doc = await UserModel.create({ email, name: identity.name ?? email, externalId: identity.externalId, status: 'active' });
-      user = doc.toObject() as User;
+      user = (await createIdentity({ kind: 'sso' }, { email, name: identity.name ?? email, externalId: identity.externalId, status: 'active' })) as unknown as User;
       created = true;
     } catch (err) {
       // The same person logging in twice at once: the other request created the account.

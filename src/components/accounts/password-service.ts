@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { absoluteUrl, sendMail } from '../mail/index.js';
-import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { DatabaseRateLimiter } from '../../lib/rate-limiter-store.js';
 import type { Language } from '../../web/i18n.js';
 import { UserModel } from './models.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { assertPasswordAcceptable, normaliseEmail } from './service.js';
 import { claimToken, inspectToken, issueToken, revokeTokensOf, type TokenPurpose } from './tokens.js';
 import { resetAccountLoginLimit } from './login-limits.js';
@@ -78,6 +78,13 @@ export async function checkPasswordLink(token: string): Promise<PasswordLinkStat
  */
 export async function setPasswordWithToken(input: { token: string; password: string }): Promise<PasswordLinkState> {
   assertPasswordAcceptable(input.password);
+  // Cheap checks first: a made-up or spent link costs one `_id` lookup, never an Argon2 hash.
+  const link = await inspectToken(input.token);
+  if (link.status !== 'valid') return link;
+  const current = await UserModel.findById(link.userId, { passwordHash: 1 }).lean();
+  if (current?.passwordHash && (await verifyPassword(current.passwordHash, input.password))) {
+    throw new ValidationError('new password equals the current one', { password: 'accounts:password.sameAsCurrent' });
+  }
   const passwordHash = await hashPassword(input.password);
   const claimed = await claimToken(input.token);
   if (claimed.status !== 'valid') return claimed;

@@ -7,6 +7,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import { notifyMembershipChanged } from './events.js';
+import { anonymiseIdentityTrail, assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor, type StoredIdentity } from './identity.js';
+import { forgetMailsTo } from '../mail/index.js';
 
 /**
  * People administration on the accounts side: finding people, memberships with history, platform
@@ -48,19 +50,8 @@ interface StoredMembership {
   endDate?: Date | null;
 }
 
-interface StoredUser {
-  _id: Types.ObjectId;
-  __v?: number;
-  name: string;
-  email: string;
-  status?: string | null;
-  roles: string[];
-  externalId?: string | null;
-  passwordHash?: string | null;
-  createdAt?: Date;
-  lastLoginAt?: Date | null;
-  memberships: StoredMembership[];
-}
+/** A user document as read here: the identity service's shape, with its memberships. */
+type StoredUser = StoredIdentity & { memberships: StoredMembership[] };
 
 function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
   return m.startDate <= now && (!m.endDate || m.endDate > now);
@@ -112,8 +103,19 @@ async function writeIfUnchanged(user: StoredUser, set: Record<string, unknown>):
   await notifyMembershipChanged(String(user._id));
 }
 
+/** Code paths without a person behind them (tests, seeding); forms always pass their admin. */
+const SYSTEM: IdentityActor = { kind: 'system', reason: 'code' };
+
 export async function getPerson(id: string): Promise<PersonView> {
   return toPersonView(await loadUser(id));
+}
+
+/** The person, or null when there is none (for anonymisers, which must be idempotent). */
+export async function findPerson(id: string): Promise<PersonView | null> {
+  return getPerson(id).catch((err: unknown) => {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  });
 }
 
 export interface PeopleQuery {
@@ -144,7 +146,7 @@ export async function searchPeople(query: PeopleQuery): Promise<{ people: Person
 // ---------------------------------------------------------------------------------------------
 // Memberships
 
-export async function addMembership(personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }): Promise<void> {
+export async function addMembership(personId: string, input: { unitId: string; role: MembershipRole; startDate: Date }, actor: IdentityActor = SYSTEM): Promise<void> {
   const user = await loadUser(personId);
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { unitId: 'people:errors.anonymised' });
   if (!MEMBERSHIP_ROLES.includes(input.role)) throw new ValidationError('role', { role: 'people:errors.roleRequired' });
@@ -154,24 +156,22 @@ export async function addMembership(personId: string, input: { unitId: string; r
     ...user.memberships,
     { _id: new Types.ObjectId(), unitId: new Types.ObjectId(input.unitId), role: input.role, startDate: input.startDate, endDate: null },
   ];
-  await writeIfUnchanged(user, { memberships });
+  await changeIdentity(actor, user, { memberships });
 }
 
 /** Ends a membership on a date; the membership stays in the history. */
-export async function endMembership(personId: string, membershipId: string, endDate: Date): Promise<void> {
+export async function endMembership(personId: string, membershipId: string, endDate: Date, actor: IdentityActor = SYSTEM): Promise<void> {
   const user = await loadUser(personId);
   const target = user.memberships.find((m) => String(m._id) === membershipId);
   if (!target) throw new NotFoundError(`membership ${membershipId}`);
   if (target.endDate) throw new ValidationError('already ended', { [`endDate-${membershipId}`]: 'people:errors.alreadyEnded' });
   if (endDate < target.startDate) throw new ValidationError('end before start', { [`endDate-${membershipId}`]: 'people:errors.endBeforeStart' });
   const memberships = user.memberships.map((m) => (String(m._id) === membershipId ? { ...m, endDate } : m));
-  await writeIfUnchanged(user, { memberships });
+  await changeIdentity(actor, user, { memberships });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Platform roles and account status
-
-const ADMIN_ROLES: readonly PlatformRole[] = ['municipal-admin', 'system-admin'];
 
 export async function setPlatformRoles(actor: SessionUser, personId: string, roles: readonly PlatformRole[]): Promise<void> {
   const user = await loadUser(personId);
@@ -180,17 +180,30 @@ export async function setPlatformRoles(actor: SessionUser, personId: string, rol
   const had = new Set(user.roles);
   // Granting or taking away system administration is itself a system administrator's decision.
   if (had.has('system-admin') !== wanted.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
-  if (actor.id === personId && ADMIN_ROLES.some((r) => had.has(r) && !wanted.includes(r))) {
-    throw new ValidationError('own admin role', { roles: 'people:errors.ownAdminRole' });
+  await changeIdentity({ kind: 'admin', user: actor }, user, { roles: wanted });
+}
+
+/**
+ * Links a person to their identity at the municipality's login, or removes the link (null): the
+ * way for accounts the bulk paths may not touch (anyone holding a platform role). Another admin
+ * does it, under the identity service's rules, and it goes to the person's trail.
+ */
+export async function setExternalId(actor: SessionUser, personId: string, externalId: string | null): Promise<void> {
+  const user = await loadUser(personId);
+  if (user.status === 'anonymised') throw new ValidationError('anonymised', { externalId: 'people:errors.anonymised' });
+  if ((user.externalId ?? null) === externalId) return;
+  if (externalId) {
+    const holder = await UserModel.findOne({ externalId: { $eq: externalId } }, { _id: 1 }).lean();
+    if (holder && String(holder._id) !== personId) throw new ValidationError('external id taken', { externalId: 'people:errors.externalIdTaken' });
   }
-  await writeIfUnchanged(user, { roles: wanted });
+  await changeIdentity({ kind: 'admin', user: actor }, user, { externalId });
 }
 
 export async function setAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {
   const user = await loadUser(personId);
   if (user.status === 'anonymised') throw new ValidationError('anonymised', { status: 'people:errors.anonymised' });
   if (actor.id === personId) throw new ValidationError('own account', { status: 'people:errors.ownAccount' });
-  if (user.roles.includes('system-admin')) assertCan(actor, 'people:grant-system-admin');
+  assertStatusChangeAllowed(actor, user);
   if (status === 'deactivated') {
     if (user.status !== 'deactivated') await writeIfUnchanged(user, { status });
     return;
@@ -206,7 +219,11 @@ export async function setAccountStatus(actor: SessionUser, personId: string, sta
  */
 export async function anonymiseAccount(personId: string, today = todayDateOnly()): Promise<void> {
   const user = await loadUser(personId);
-  if (user.status === 'anonymised') return;
+  if (user.status === 'anonymised') {
+    // A run that stopped after the account finishes the trail now.
+    await anonymiseIdentityTrail(personId);
+    return;
+  }
   if (user.status !== 'deactivated') throw new ValidationError('still active', { anonymise: 'people:errors.anonymiseActive' });
   const memberships = user.memberships.map((m) => ({
     _id: m._id,
@@ -216,7 +233,9 @@ export async function anonymiseAccount(personId: string, today = todayDateOnly()
     startDate: m.startDate,
     endDate: m.endDate ?? (m.startDate > today ? m.startDate : today),
   }));
-  await writeIfUnchanged(user, {
+  // The development outbox holds the address and the name.
+  await forgetMailsTo(user.email);
+  await changeIdentity({ kind: 'system', reason: 'anonymise' }, user, {
     name: ANONYMISED_NAME,
     // Unique (the index requires it) and deliberately not an address: nothing can be sent to it.
     email: `anonymisert-${String(user._id)}`,
@@ -228,6 +247,8 @@ export async function anonymiseAccount(personId: string, today = todayDateOnly()
     lastLoginAt: null,
     memberships,
   });
+  // Last: the trail, including the entry of this very change, keeps no address or external id.
+  await anonymiseIdentityTrail(personId);
 }
 
 /** The stored profile of one person, for "download my data". */
@@ -276,12 +297,20 @@ export function staffImportChanges(existing: Pick<PersonView, 'name' | 'external
   return changes;
 }
 
+/** Why the import must leave an existing person alone (the same rules the identity service enforces). */
+export function staffImportRefusal(existing: { roles: readonly string[]; externalId?: string | null }, row: Pick<StaffImportRow, 'externalId'>): 'platformRole' | 'externalIdLocked' | null {
+  if (existing.roles.length > 0) return 'platformRole';
+  if (row.externalId && existing.externalId && existing.externalId !== row.externalId) return 'externalIdLocked';
+  return null;
+}
+
 export type StaffRowResult =
   | { result: 'created' | 'updated' | 'unchanged' }
   | { result: 'rejected'; reason: { key: string; params?: Record<string, string | number> } };
 
 /** Creates or updates the person of one import row. Running it again changes nothing. */
-export async function applyStaffImportRow(row: StaffImportRow, today = todayDateOnly()): Promise<StaffRowResult> {
+export async function applyStaffImportRow(row: StaffImportRow, today = todayDateOnly(), by: SessionUser | null = null): Promise<StaffRowResult> {
+  const actor: IdentityActor = { kind: 'import', user: by };
   const email = normaliseEmail(row.email);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const existing = (await UserModel.findOne({ email: { $eq: email } }).lean()) as StoredUser | null;
@@ -294,14 +323,13 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (!existing) {
       try {
         // Invited: the person activates the account by a mailed link, or simply logs in through SSO.
-        const created = await UserModel.create({
+        await createIdentity(actor, {
           email,
           name: row.name,
           status: 'invited',
           externalId: row.externalId,
           memberships: [{ unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today }],
         });
-        await notifyMembershipChanged(String(created._id));
         return { result: 'created' };
       } catch (err) {
         // Someone created the same e-mail a moment ago: read again and update instead.
@@ -312,6 +340,9 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (existing.status === 'deactivated' || existing.status === 'anonymised') {
       return { result: 'rejected', reason: { key: 'imports:reason.personInactive', params: { value: email } } };
     }
+    // A bulk path never touches an account holding a platform role, nor re-links an external id.
+    const locked = staffImportRefusal(existing, row);
+    if (locked) return { result: 'rejected', reason: { key: `imports:reason.${locked}`, params: { value: email } } };
     const changes = staffImportChanges(toPersonView(existing), row, today);
     if (!changes.length) return { result: 'unchanged' };
     const set: Record<string, unknown> = { name: row.name };
@@ -329,10 +360,11 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     }
     set.memberships = memberships;
     try {
-      await writeIfUnchanged(existing, set);
+      await changeIdentity(actor, existing, set);
       return { result: 'updated' };
     } catch (err) {
       if (err instanceof ConflictError) continue;
+      if (err instanceof IdentityRefusedError) return { result: 'rejected', reason: { key: `imports:reason.${err.reason}`, params: { value: email } } };
       throw err;
     }
   }

@@ -7,11 +7,12 @@ import { sessionCookieName, sessionCookieOptions } from '../../web/session.js';
 import { safeReturnTo } from './return-to.js';
 import type { SessionUser } from './session-user.js';
 import { completeLogin, saveThenRedirect } from './complete-login.js';
-import { checkLoginAllowed, recordLoginFailure, resetAccountLoginLimit, type LoginLimitState } from './login-limits.js';
+import { loginAttemptFailed, loginAttemptSucceeded, startLoginAttempt, takeNewPasswordAttempt, type LoginLimitState } from './login-limits.js';
 import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, setPasswordWithToken, type PasswordLinkState } from './password-service.js';
 import { createSsoClient, SSO_CALLBACK_PATH, type SsoClient, type SsoFailure } from './oidc.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { logins } from '../../lib/metrics.js';
+import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 
 const loginInput = z.object({
   email: z.string().trim().min(3).max(254),
@@ -94,7 +95,9 @@ export function accountRoutes(config: AppConfig): Router {
       res.setHeader('Retry-After', String(state.retryAfterSeconds));
       renderLogin(req, res, 429, sso, { error: 'accounts:login.locked', errorParams: lockedParams(state), email, returnTo });
     };
-    const before = await checkLoginAllowed(email, ip);
+    // The attempt is counted before the password is checked (atomically), so simultaneous attempts
+    // cannot slip past the limit, and a refused one costs no password hashing.
+    const before = await startLoginAttempt(email, ip);
     if (before.blocked) {
       req.log.info('login refused: failed-login limit');
       logins.inc({ method: 'password', result: 'refused' });
@@ -107,12 +110,12 @@ export function accountRoutes(config: AppConfig): Router {
         if (!user) {
           req.log.info('login failed');
           logins.inc({ method: 'password', result: 'failed' });
-          const after = await recordLoginFailure(email, ip);
+          const after = await loginAttemptFailed(email, ip);
           if (after.blocked) renderLocked(after);
           else renderLogin(req, res, 401, sso, { error: 'accounts:login.failed', email, returnTo });
           return;
         }
-        await resetAccountLoginLimit(email);
+        await loginAttemptSucceeded(email, ip);
         completeLogin(req, res, next, user, 'password', returnTo);
       })().catch(next);
     })(req, res, next);
@@ -171,6 +174,11 @@ export function accountRoutes(config: AppConfig): Router {
   // POST /passord/ny/:token — sets the password (once per link) and sends the person to the login page.
   router.post(`${NEW_PASSWORD_PATH}/:token`, async (req, res, next) => {
     const token = String(req.params.token);
+    const limit = await takeNewPasswordAttempt(token, req.ip ?? 'unknown');
+    if (limit.blocked) {
+      req.log.info('new-password post refused: rate limit');
+      throw new TooManyRequestsError('new-password posts over the limit', 'accounts:link.tooMany', limit.retryAfterSeconds);
+    }
     const parsed = newPasswordInput.safeParse(req.body ?? {});
     if (!parsed.success) {
       const state = await checkPasswordLink(token);
@@ -186,7 +194,15 @@ export function accountRoutes(config: AppConfig): Router {
       renderNewPassword(req, res, 400, token, state.purpose, errors);
       return;
     }
-    const result = await setPasswordWithToken({ token, password: parsed.data.password });
+    let result: PasswordLinkState;
+    try {
+      result = await setPasswordWithToken({ token, password: parsed.data.password });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const state = await checkPasswordLink(token);
+      if (state.status !== 'valid') return renderLinkProblem(req, res, state);
+      return renderNewPassword(req, res, 400, token, state.purpose, err.fields);
+    }
     if (result.status !== 'valid') {
       renderLinkProblem(req, res, result);
       return;

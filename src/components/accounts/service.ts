@@ -3,7 +3,7 @@ import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { toSessionUser, type SessionUser } from './session-user.js';
 import { ValidationError } from '../../lib/errors.js';
-import { notifyMembershipChanged } from './events.js';
+import { createIdentity } from './identity.js';
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -50,17 +50,20 @@ export async function ensureUser(input: NewUser): Promise<{ id: string; created:
   const existing = await UserModel.findOne({ email: { $eq: email } }, { _id: 1 }).lean();
   if (existing) return { id: String(existing._id), created: false };
   if (input.password) assertPasswordAcceptable(input.password);
-  const doc = await UserModel.create({
-    email,
-    name: input.name,
-    passwordHash: input.password ? await hashPassword(input.password) : null,
-    roles: input.roles ?? [],
-    memberships: (input.memberships ?? []).map((m) => ({
-      unitId: new Types.ObjectId(String(m.unitId)),
-      role: m.role,
-      startDate: m.startDate ?? new Date('2024-08-01'),
-    })),
-  });
-  if (doc.memberships.length) await notifyMembershipChanged(String(doc._id));
+  // Seeding and tests: the platform itself, through the identity service like every other path.
+  const doc = await createIdentity(
+    { kind: 'system', reason: 'seed' },
+    {
+      email,
+      name: input.name,
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+      roles: input.roles ?? [],
+      memberships: (input.memberships ?? []).map((m) => ({
+        unitId: new Types.ObjectId(String(m.unitId)),
+        role: m.role,
+        startDate: m.startDate ?? new Date('2024-08-01'),
+      })),
+    },
+  );
   return { id: String(doc._id), created: true };
 }

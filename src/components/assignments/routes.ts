@@ -8,6 +8,8 @@ import { listCatalogue } from '../modules/index.js';
 import { listDistricts, UNIT_TYPES } from '../organisation/index.js';
 import { unitMembers, type SessionUser } from '../accounts/index.js';
 import { leaderUnitLinks } from '../leadership/index.js';
+import { registerAnonymiser } from '../people/index.js';
+import { anonymiseAssignments } from './privacy.js';
 import {
   assignForUnit,
   assignForUnits,
@@ -45,6 +47,7 @@ interface UnitFormValues {
 /** Assignment pages: leaders for their units (/leder/:unitId/tildelinger), the municipality for many (/kommune/tildelinger). */
 export function assignmentRoutes(): Router {
   const router = Router();
+  registerAnonymiser('assignments', anonymiseAssignments);
   const lead = requirePermission('unit:lead', unitOf);
   const municipal = requirePermission('assignments:municipal');
 

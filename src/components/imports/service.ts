@@ -196,7 +196,7 @@ export async function confirmImport(
     for (let i = done; i < total; i += 1) {
       const row = claimed.rows[i]!;
       if (row.action === 'rejected') results[i] = { result: 'skipped' };
-      else results[i] = await (claimed.kind === 'staff' ? applyStaffRow(row.data) : applyUnitRow(row.data));
+      else results[i] = await (claimed.kind === 'staff' ? applyStaffRow(row.data, actor === 'cli' ? null : actor) : applyUnitRow(row.data));
       done = i + 1;
       if (done - checkpointAt.rows >= CHECKPOINT_ROWS || Date.now() - checkpointAt.time >= CHECKPOINT_MS) {
         await save({ leaseUntil: new Date(Date.now() + LEASE_MS) });

@@ -6,6 +6,8 @@ import {
   MEMBERSHIP_ROLES,
   normaliseEmail,
   staffImportChanges,
+  staffImportRefusal,
+  type SessionUser,
   type MembershipRole,
   type StaffImportRow,
   type StaffRowResult,
@@ -99,6 +101,8 @@ export async function planStaffImport(rows: readonly CsvRow[]): Promise<PlannedR
     if (person && (person.status === 'deactivated' || person.status === 'anonymised')) reasons.push({ key: 'imports:reason.personInactive', params: { value: row.email } });
     const holder = row.externalId ? externalHolders.get(row.externalId) : undefined;
     if (holder && holder !== person?.id) reasons.push({ key: 'imports:reason.externalIdTaken', params: { value: row.externalId ?? '' } });
+    const refusal = person ? staffImportRefusal(person, { externalId: row.externalId }) : null;
+    if (refusal) reasons.push({ key: `imports:reason.${refusal}`, params: { value: row.email } });
 
     const display = { name: row.name, email: row.email, unit: unit?.name ?? row.unitRaw, role: row.role, externalId: row.externalId ?? '' };
     if (reasons.length || !unit) return { line: row.line, action: 'rejected', display, data: {}, changes: [], reasons };
@@ -109,12 +113,16 @@ export async function planStaffImport(rows: readonly CsvRow[]): Promise<PlannedR
   });
 }
 
-export function applyStaffRow(data: Record<string, string | null>): Promise<StaffRowResult> {
-  return applyStaffImportRow({
+export function applyStaffRow(data: Record<string, string | null>, by: SessionUser | null): Promise<StaffRowResult> {
+  return applyStaffImportRow(
+    {
     email: String(data.email),
     name: String(data.name),
     externalId: data.externalId ?? null,
     unitId: String(data.unitId),
     role: data.role === 'leder' ? 'leder' : 'ansatt',
-  });
+    },
+    undefined,
+    by,
+  );
 }

@@ -9,7 +9,7 @@ import { assignmentsFor } from '../assignments/index.js';
 import type { SessionUser } from '../accounts/index.js';
 import { personBasics, unitsInfo } from './directory.js';
 import { CertificateModel, CompletionModel, progressId, type LearnerModuleEntry } from './models.js';
-import { completionOf, ProgressService, type ActionResult, type ProgressView } from './progress.service.js';
+import { completionOf, ProgressService, type ActionRequest, type ActionResult, type ProgressView } from './progress.service.js';
 import { catalogue, catalogueAge, forgetCatalogue, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
 import { normaliseCertificateCode } from './certificate-code.js';
 
@@ -234,6 +234,15 @@ export class LearningService {
     if (ctx.missing.length > 0 && !ctx.progress.startedAt) throw new PrerequisitesNotMetError(ctx.item.slug, ctx.missing);
   }
 
+  /**
+   * The one place progress is written (a learner's action, a leader's attendance record, any path
+   * added later): the learning rules are checked here, not in the routes that lead here.
+   */
+  private async write(ctx: Context, request: ActionRequest): Promise<ActionResult> {
+    this.assertUnlocked(ctx);
+    return this.progress.act(request);
+  }
+
   /** "Mine kurs": what is assigned to me, then what is available for my kinds of unit. */
   async myCourses(user: Learner, options: { theme?: string | undefined; now?: Date } = {}) {
     const [cat, summary, assigned, units] = await Promise.all([catalogue(), this.progress.summary(user.id), assignmentsFor(user), unitsInfo(user.memberOf)]);
@@ -406,14 +415,13 @@ export class LearningService {
    */
   async act(user: Learner, request: LearnerAction): Promise<ActionResult & { activity: LearningActivity; version: LearningVersion }> {
     const ctx = await this.context(user, request.slug);
-    this.assertUnlocked(ctx);
     const { version } = ctx;
     const activity = version.activityById.get(request.activityId);
     if (!version.lessonBySlug.has(request.lessonSlug) || !activity || activity.lesson !== request.lessonSlug) {
       throw new NotFoundError(`no activity ${request.activityId} in lesson ${request.lessonSlug} of ${version.id}`);
     }
     if (activity.learnerAction !== request.action) throw new ForbiddenError(`${request.action} on ${activity.kind} is not a learner's action`);
-    const result = await this.progress.act({
+    const result = await this.write(ctx, {
       userId: user.id,
       version,
       activityId: activity.id,
@@ -441,7 +449,7 @@ export class LearningService {
     if (!activity || activity.kind !== 'team-session') throw new NotFoundError(`no team session ${input.activityId} in ${ctx.version.id}`);
     const stored = (ctx.progress.activities[activity.id] ?? {}) as { attended?: boolean };
     if (!!stored.attended === input.attended) return { progress: ctx.progress, applied: false, completedNow: false };
-    const result = await this.progress.act({
+    const result = await this.write(ctx, {
       userId: person.id,
       version: ctx.version,
       activityId: activity.id,

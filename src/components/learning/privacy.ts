@@ -1,4 +1,6 @@
 import { CompletionModel, ProgressModel } from './models.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
+import { scrubCollection } from '../people/index.js';
 
 /**
  * What learning stores about a person, for "download my data" and for anonymisation (registered
@@ -51,4 +53,7 @@ export async function anonymiseLearning(personId: string): Promise<void> {
     if (Object.keys(set).length > 0) await ProgressModel.collection.updateOne({ _id: doc._id as never }, { $set: set });
   }
   // The summary document holds no free text; certificates are kept, as they verify a completion.
+  // As a leader: other people's progress names who recorded their team-session attendance.
+  const person = await findPerson(personId);
+  if (person && person.status !== 'anonymised') await scrubCollection(ProgressModel.collection, person, ANONYMISED_NAME);
 }

@@ -38,3 +38,8 @@ export async function sweepOutbox(now = new Date()): Promise<number> {
   const { deletedCount } = await OutboxModel.deleteMany({ createdAt: { $lt: new Date(now.getTime() - OUTBOX_RETENTION_MS) } });
   return deletedCount;
 }
+
+/** Anonymisation: the outbox keeps no mail to the person (their address and name are in it). */
+export async function forgetMailsTo(address: string): Promise<void> {
+  await OutboxModel.deleteMany({ to: { $eq: address } });
+}

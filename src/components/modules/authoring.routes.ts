@@ -23,6 +23,7 @@ import {
   removeAsset,
   removeLesson,
   replaceDraft,
+  assertFilesAllowed,
   saveLesson,
   saveSettings,
   setStatus,
@@ -36,6 +37,8 @@ import { MODULE_STATUSES, type Publisher } from './models.js';
 import { formFromModuleMd, settingsFieldOf, settingsFormSchema, type SettingsForm } from './settings-form.js';
 import { diffVersions } from './version-diff.js';
 import { exportZip, MAX_ZIP_BYTES, readZip } from './zip.js';
+import { registerAnonymiser } from '../people/index.js';
+import { anonymiseModuleAuthors } from './privacy.js';
 
 /**
  * Authoring in the browser (role: author, policy action `modules:author`). Every page works
@@ -87,6 +90,7 @@ function renderToString(res: Response, view: string, locals: Record<string, unkn
 
 export function authoringRoutes(): Router {
   const router = Router();
+  registerAnonymiser('moduleAuthors', anonymiseModuleAuthors);
   addNavEntry({ href: BASE, label: 'authoring:nav', visibleTo: 'modules:author' });
   router.use('/forfatter', ...requirePermission('modules:author'));
 
@@ -124,6 +128,7 @@ export function authoringRoutes(): Router {
     try {
       if (!req.file) throw new ValidationError('no file', { zip: 'authoring:import.noFile' });
       const source = readZip(req.file.buffer);
+      assertFilesAllowed(source);
       const slug = source.slug || z.string().regex(/^[a-z0-9-]{1,80}$/).catch('').parse(req.body?.slug);
       // The module's own title when its module.md has one (the draft's title follows module.md anyway).
       const moduleMd = source.files.find((f) => f.path === 'module.md')?.data.toString('utf8') ?? '';

@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { slugifyHeading, splitActivityMarkers } from '../../lib/markdown.js';
 import { registry } from '../../activities/index.js';
-import { isAllowedAssetName, matchesType, extensionOf } from './asset-types.js';
+import { isAllowedAssetName } from './asset-types.js';
+import { checkModuleFile } from './content-check.js';
 import { crossModuleProblems } from './checker.js';
 import { LESSON_FILE, MAX_ASSET_BYTES, SLUG } from './format.js';
 import { ModuleModel, ModuleVersionModel, versionId, type ModuleStatus, type Publisher, type StoredFile, type VersionKind } from './models.js';
@@ -92,8 +93,10 @@ export interface DraftCheck {
 }
 
 /** Parses the draft (or a variant of it) and runs the cross-module checks against the other modules. */
-async function checkDraft(module: ModuleDoc, files: ReadonlyArray<StoredFile> = module.draftFiles): Promise<DraftCheck> {
-  const source = await loadSource(module._id, files, { binary: 'skip' });
+async function checkDraft(module: ModuleDoc, files: ReadonlyArray<StoredFile> = module.draftFiles, binary: 'load' | 'skip' = 'skip'): Promise<DraftCheck> {
+  // Pages that show the draft skip pictures and videos (every arrival path checked them); the
+  // check before publishing reads every file again, so nothing unchecked is ever published.
+  const source = await loadSource(module._id, files, { binary });
   // Word explanations link to the module's glossary page by its full address, so they also work
   // from the preview's pages (whose own address for "ordliste" would be a lesson).
   const result = parseModule(source, { filePrefix: '', glossaryHref: `/moduler/${module._id}/ordliste` });
@@ -283,11 +286,11 @@ export async function removeLesson(input: { slug: string; revision: number; file
  * extension and by content, and the size against the per-file limit.
  */
 export async function addAsset(input: { slug: string; revision: number; name: string; data: Buffer; by: Publisher }): Promise<number> {
-  const ext = extensionOf(input.name);
   if (!isAllowedAssetName(input.name)) throw new ValidationError('asset type not allowed', { file: 'authoring:assets.typeNotAllowed' });
   if (input.data.length > MAX_ASSET_BYTES) throw new ValidationError('asset too large', { file: 'authoring:assets.tooLarge' });
   const data = normaliseFile(input.name, input.data);
-  if (!matchesType(ext, data)) throw new ValidationError('asset content does not match its type', { file: 'authoring:assets.wrongContent' });
+  const problem = checkModuleFile(`assets/${input.name}`, data);
+  if (problem) throw new ValidationError(`asset refused: ${problem}`, { file: problem === 'asset.content' ? 'authoring:assets.wrongContent' : 'authoring:assets.typeNotAllowed' });
   const hash = await saveAsset(input.name, data);
   const path = `assets/${input.name}`;
   return changeDraft(input.slug, input.revision, input.by, (files) => putFile(files, { path, text: null, sha256: hash, size: data.length }));
@@ -301,8 +304,22 @@ export async function removeAsset(input: { slug: string; revision: number; name:
   });
 }
 
-/** Replaces the whole draft (a zip import). The files were checked by the zip reader. */
+/** Refuses a whole zip when any of its files fails the content check (before anything is created or stored). */
+export function assertFilesAllowed(source: ModuleSource): void {
+  const refused = source.files.flatMap((f) => {
+    const problem = checkModuleFile(f.path, f.data);
+    return problem ? [`${f.path} (${problem})`] : [];
+  });
+  if (refused.length) throw new ValidationError(`zip refused: ${refused.join(', ')}`, { zip: 'authoring:import.badFiles' });
+}
+
+/**
+ * Replaces the whole draft (a zip import). The zip reader checked paths and sizes; every file gets
+ * the same content check as a single upload before anything is stored, so a refused zip leaves no
+ * file behind (not even one served by its hash).
+ */
 export async function replaceDraft(input: { slug: string; revision: number; source: ModuleSource; by: Publisher }): Promise<number> {
+  assertFilesAllowed(input.source);
   const stored: StoredFile[] = [];
   for (const file of input.source.files) {
     if (file.path === 'module.md' || file.path.startsWith('lessons/')) stored.push(textFile(file.path, file.data.toString('utf8')));
@@ -390,7 +407,7 @@ export async function publishDraft(input: { slug: string; revision: number; kind
   const number = nextVersion(latest, formFromModuleMd(moduleMd).version, latest ? input.kind : undefined);
   // The published module.md says which version it is, so an export is the same folder as in Git.
   const files = putFile(module.draftFiles.map((f) => ({ ...f })), textFile('module.md', withVersion(moduleMd, `${number.major}.${number.minor}`)));
-  const check = await checkDraft(module, files);
+  const check = await checkDraft(module, files, 'load');
   if (check.problems.length > 0 || !check.result.module) throw new ValidationError('the draft has problems', { draft: 'authoring:publish.hasProblems' });
   const outcome = await publishParsed(check.result.module, check.source, { by: input.by, changeNote: input.changeNote, number, draft: input.revision });
   return outcome.versionId!;

@@ -12,6 +12,7 @@ import {
   addPersonMembership,
   anonymisePerson,
   changeAccountStatus,
+  changeExternalId,
   changeRoles,
   endPersonMembership,
   exportOwnData,
@@ -167,6 +168,22 @@ export function peopleRoutes(): Router {
       await changeRoles(actor, personId(req), roles);
       return { key: 'people:flash.rolesSaved' };
     });
+  });
+
+  // POST /admin/personer/:personId/ekstern-id — links the person to their identity at the municipality's login (or removes it).
+  router.post('/admin/personer/:personId/ekstern-id', ...manage, async (req, res) => {
+    const raw = (req.body as Record<string, unknown>).externalId;
+    const value = typeof raw === 'string' ? raw.trim() : '';
+    await personAction(
+      req,
+      res,
+      async () => {
+        if (typeof raw !== 'string' || value.length > 256 || [...value].some((c) => c.charCodeAt(0) < 0x20)) throw new ValidationError('external id', { externalId: 'people:errors.externalIdInvalid' });
+        await changeExternalId(currentUser(req)!, personId(req), value || null);
+        return { key: value ? 'people:flash.externalIdSaved' : 'people:flash.externalIdRemoved' };
+      },
+      { externalId: value.slice(0, 256) },
+    );
   });
 
   // POST /admin/personer/:personId/deaktiver and /aktiver — blocks or restores login; records are kept.

@@ -3,11 +3,13 @@ import {
   anonymiseAccount,
   endMembership,
   getPerson,
+  identityTrail,
   personalProfile,
   searchPeople,
   sendActivation,
   setAccountStatus,
   setPlatformRoles,
+  setExternalId,
   type MembershipRole,
   type PersonView,
   type PlatformRole,
@@ -69,8 +71,20 @@ export async function findPeople(actor: SessionUser, query: { q?: string | undef
   };
 }
 
+export interface TrailRow {
+  when: string;
+  who: string | null;
+  actorKind: string;
+  field: string;
+  unitName: string | null;
+  from: string;
+  to: string;
+}
+
 export interface PersonPage {
   person: PersonView & { lastLogin: string; created: string };
+  /** Every identity change of the person, newest first (the identity service's trail). */
+  trail: TrailRow[];
   memberships: MembershipRow[];
   units: UnitView[];
   today: string;
@@ -79,10 +93,26 @@ export interface PersonPage {
 export async function personPage(actor: SessionUser, personId: string): Promise<PersonPage> {
   assertCan(actor, 'people:manage');
   const person = await getPerson(personId);
-  const [names, units] = await Promise.all([unitsByIds(person.memberships.map((m) => m.unitId)), unitChoices()]);
+  const changes = await identityTrail(person.id);
+  const unitIds = [...person.memberships.map((m) => m.unitId), ...changes.flatMap((c) => c.changes.flatMap((x) => (x.unitId ? [x.unitId] : [])))];
+  const actorIds = [...new Set(changes.flatMap((c) => (c.actorId ? [c.actorId] : [])))];
+  const [names, units, actors] = await Promise.all([unitsByIds(unitIds), unitChoices(), Promise.all(actorIds.map((id) => getPerson(id).catch(() => null)))]);
+  const actorName = new Map(actors.flatMap((a) => (a ? [[a.id, a.name] as const] : [])));
   const now = new Date();
   return {
     person: { ...person, lastLogin: formatDate(person.lastLoginAt), created: formatDate(person.createdAt) },
+    trail: changes.flatMap((c) =>
+      c.changes.map((x) => ({
+        when: `${formatDate(c.at)} ${c.at.toISOString().slice(11, 16)}`,
+        // The platform's own changes (import from the command line, SSO, seeding) have no person behind them.
+        who: c.actorId ? (actorName.get(c.actorId) ?? '?') : null,
+        actorKind: c.actorKind,
+        field: x.field,
+        unitName: x.unitId ? (names.get(x.unitId)?.name ?? '?') : null,
+        from: x.from,
+        to: x.to,
+      })),
+    ),
     memberships: person.memberships.map((m) => ({
       id: m.id,
       unitId: m.unitId,
@@ -105,18 +135,23 @@ export async function addPersonMembership(actor: SessionUser, personId: string, 
     throw err;
   });
   if (unit.closed) throw new ValidationError('closed unit', { unitId: 'people:errors.unitClosed' });
-  await addMembership(personId, input);
+  await addMembership(personId, input, { kind: 'admin', user: actor });
   return unit.name;
 }
 
 export async function endPersonMembership(actor: SessionUser, personId: string, membershipId: string, endDate: Date): Promise<void> {
   assertCan(actor, 'people:manage');
-  await endMembership(personId, membershipId, endDate);
+  await endMembership(personId, membershipId, endDate, { kind: 'admin', user: actor });
 }
 
 export async function changeRoles(actor: SessionUser, personId: string, roles: PlatformRole[]): Promise<void> {
   assertCan(actor, 'people:manage');
   await setPlatformRoles(actor, personId, roles);
+}
+
+export async function changeExternalId(actor: SessionUser, personId: string, externalId: string | null): Promise<void> {
+  assertCan(actor, 'people:manage');
+  await setExternalId(actor, personId, externalId);
 }
 
 export async function changeAccountStatus(actor: SessionUser, personId: string, status: 'active' | 'deactivated'): Promise<void> {

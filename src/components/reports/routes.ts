@@ -9,6 +9,8 @@ import { setFlash, takeFlash } from '../../web/flash.js';
 import { addLeaderAreaLink, addLeaderUnitLink } from '../leadership/index.js';
 import type { SessionUser } from '../accounts/index.js';
 import { sweepReports } from './rebuild.js';
+import { registerAnonymiser } from '../people/index.js';
+import { anonymiseReportAudit } from './privacy.js';
 import { recordAudit, auditPage, type AuditFormat, type AuditScope } from './audit.service.js';
 import { ledUnits, personProgress, unitMatrix, unitName } from './unit.service.js';
 import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type ReportQuery } from './municipal.service.js';
@@ -72,6 +74,7 @@ export interface ReportRouteOptions {
  */
 export function reportRoutes(options: ReportRouteOptions): Router {
   const router = Router();
+  registerAnonymiser('reportAudit', anonymiseReportAudit);
   const sweep = atMostEvery(options.sweepIntervalMs, async (now) => {
     try {
       await sweepReports(now);

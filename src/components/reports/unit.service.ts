@@ -200,7 +200,8 @@ export interface PersonProgressPage {
 export async function personProgress(actor: SessionUser, unitId: string, personId: string): Promise<PersonProgressPage> {
   const unit = await ledUnit(actor, unitId);
   const roster = await rosterOf(unitId);
-  const entry = roster.members[personId];
+  // An own property only: "__proto__" or "constructor" in the address must not find Object.prototype.
+  const entry = Object.hasOwn(roster.members, personId) ? roster.members[personId] : undefined;
   // Only people of this unit: a leader must not reach others by changing the id in the address.
   if (!entry || entry.gone) throw new ForbiddenError(`${personId} is not in unit ${unitId}`);
   assertCan(actor, 'person:view-progress', { ownerId: personId, unitIds: [unitId] });

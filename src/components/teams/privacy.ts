@@ -1,4 +1,5 @@
-import { ANONYMISED_NAME } from '../accounts/index.js';
+import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
+import { scrubCollection } from '../people/index.js';
 import { MissedSessionModel, TeamSessionModel } from './models.js';
 
 /**
@@ -27,4 +28,8 @@ export async function anonymiseTeamSessions(personId: string): Promise<void> {
     await TeamSessionModel.updateOne({ _id: { $eq: s._id } }, { $set: { 'attendance.roster': roster } });
   }
   await MissedSessionModel.deleteOne({ _id: { $eq: personId } });
+  // As a leader: the sessions they planned, ran (the facilitator is free text, usually their name)
+  // or recorded attendance for.
+  const person = await findPerson(personId);
+  if (person && person.status !== 'anonymised') await scrubCollection(TeamSessionModel.collection, person, ANONYMISED_NAME);
 }

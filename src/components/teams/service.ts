@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/logger.js';
 import { isoDate, parseDateOnly, todayDateOnly } from '../../lib/dates.js';
 import { osloDateAndTime, osloDateTime } from '../../lib/oslo-time.js';
 import { assertCan, can } from '../../web/policy.js';
-import { catalogue, type LearnerNotice, type LearningService } from '../learning/index.js';
+import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
 import { unitMembers, type SessionUser, type UnitMember } from '../accounts/index.js';
 import { MissedSessionModel, TeamSessionModel, type MissedItem } from './models.js';
 
@@ -61,7 +61,7 @@ export interface AttendanceResult {
   changed: number;
   /** People for whom this completed the whole module. */
   completedModule: number;
-  /** People whose progress could not take the attendance (their module version lacks this session). */
+  /** People whose progress could not take the attendance (their module version lacks this session, or its prerequisites are not met). */
   failed: number;
 }
 
@@ -253,9 +253,10 @@ export class TeamSessionService {
         if (result.applied) changed += 1;
         if (result.completedNow) completedModule += 1;
       } catch (err) {
-        // Someone still working in an older major version without this activity: the others are
-        // recorded, and the leader is told how many could not be.
-        if (!(err instanceof NotFoundError)) throw err;
+        // Someone still working in an older major version without this activity, or who has not
+        // completed the module's prerequisites (attendance must not start a locked module): the
+        // others are recorded, and the leader is told how many could not be.
+        if (!(err instanceof NotFoundError) && !(err instanceof PrerequisitesNotMetError)) throw err;
         failed += 1;
         this.logger.warn({ sessionId: id, personId, reason: err.message }, 'team session attendance not recorded for a person');
       }

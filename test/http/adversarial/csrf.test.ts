@@ -11,6 +11,7 @@ import { UserModel } from '../../../src/components/accounts/index.js';
 import { UnitModel } from '../../../src/components/organisation/index.js';
 import { learningVersion } from '../../../src/components/learning/index.js';
 import { paths } from '../../../src/config/index.js';
+import { discoverRoutes } from '../../helpers/route-table.js';
 
 /**
  * CSRF on every state-changing route, found by walking the built app's router stack rather than
@@ -29,44 +30,6 @@ type Method = (typeof STATE_CHANGING)[number];
 interface DiscoveredRoute {
   method: Method;
   path: string;
-}
-
-interface StackLayer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: StackLayer[] };
-  rawPath?: unknown;
-  slash?: boolean;
-}
-
-/**
- * Every route of an Express 5 app with its full path. Routers are mounted with `app.use(prefix?,
- * router)`; router 2.x keeps the mount path as `rawPath` (and marks a root mount with `slash`). A
- * mount or route path this walker cannot read as a plain string fails the test instead of being
- * skipped silently.
- */
-export function discoverRoutes(app: Express): Array<{ methods: string[]; path: string }> {
-  const found: Array<{ methods: string[]; path: string }> = [];
-  const walk = (stack: StackLayer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const routePath = layer.route.path;
-        if (typeof routePath !== 'string') throw new Error(`route path that is not a string under "${prefix}": ${String(routePath)}`);
-        found.push({ methods: Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m]), path: prefix + routePath });
-      } else if (layer.handle && Array.isArray(layer.handle.stack)) {
-        let mount = '';
-        if (!layer.slash) {
-          if (typeof layer.rawPath !== 'string' || /[:*?(]/.test(layer.rawPath)) {
-            throw new Error(`cannot reconstruct the mount path of a router under "${prefix}": ${String(layer.rawPath)}`);
-          }
-          mount = layer.rawPath.replace(/\/$/, '');
-        }
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  const router = (app as unknown as { router: { stack: StackLayer[] } }).router;
-  walk(router.stack, '');
-  return found;
 }
 
 export function stateChangingRoutes(app: Express): DiscoveredRoute[] {
