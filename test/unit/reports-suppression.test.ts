@@ -97,13 +97,13 @@ describe('reports: the municipal report model', () => {
     return { s: staff, m: counts, h };
   }
 
-  it('a unit with 3 staff shows no figure at all, and its district total cannot be used to work it out', () => {
+  it('a unit with 3 staff shows no figure at all, and its district total cannot be used to work it out', async () => {
     const units: OrgUnit[] = [
       { id: 'a', name: 'A', type: 'barnehage', districtId: 'd1', districtName: 'D1' },
       { id: 'b', name: 'B', type: 'barnehage', districtId: 'd1', districtName: 'D1' },
       { id: 'c', name: 'C', type: 'skole', districtId: 'd1', districtName: 'D1' },
     ];
-    const model = buildReportModel({
+    const model = await buildReportModel({ renewable: new Set(slugs),
       units,
       totals: new Map([
         ['a', totals(3, { m1: [1, 1, 0], m2: [0, 0, 0] })],
@@ -125,9 +125,9 @@ describe('reports: the municipal report model', () => {
     for (const row of [rowA, rowB, rowC, district]) if (row.completed.suppressed) expect(row.percent.suppressed).to.equal(true);
   });
 
-  it('a set total is shown only when every module in the set is shown', () => {
+  it('a set total is shown only when every module in the set is shown', async () => {
     const units: OrgUnit[] = [{ id: 'a', name: 'A', type: 'barnehage', districtId: 'd1', districtName: 'D1' }, { id: 'b', name: 'B', type: 'skole', districtId: 'd1', districtName: 'D1' }];
-    const model = buildReportModel({
+    const model = await buildReportModel({ renewable: new Set(slugs),
       units,
       totals: new Map([
         ['a', totals(40, { m1: [20, 10, 0], m2: [2, 10, 0] })],
@@ -144,7 +144,7 @@ describe('reports: the municipal report model', () => {
     expect(model.row('u:a', ['m1']).percent).to.deep.equal({ value: 50, suppressed: false });
   });
 
-  it('trend: a month with 1–4 new completions cannot be worked out from two shown cumulative figures', () => {
+  it('trend: a month with 1–4 new completions cannot be worked out from two shown cumulative figures', async () => {
     const units: OrgUnit[] = [
       { id: 'a', name: 'A', type: 'barnehage', districtId: 'd1', districtName: 'D1' },
       { id: 'b', name: 'B', type: 'skole', districtId: 'd2', districtName: 'D2' },
@@ -153,7 +153,7 @@ describe('reports: the municipal report model', () => {
       const c = Object.values(h).reduce((x, y) => x + y, 0);
       return { s, m: { m1: [c, 0, 0], m2: [0, 0, 0] }, h: { m1: h, m2: {} } };
     };
-    const model = buildReportModel({
+    const model = await buildReportModel({ renewable: new Set(slugs),
       units,
       totals: new Map([
         ['a', big(100, { '2025-01': 40, '2025-02': 2, '2025-03': 30 })],
@@ -171,7 +171,7 @@ describe('reports: the municipal report model', () => {
     expect(model.trend('all', ['m1'], months).find((p) => p.month === '2025-03')!.completed).to.deep.equal({ value: 152, suppressed: false });
   });
 
-  it('seeded random municipalities: no relation between shown figures leaves exactly one hidden cell', () => {
+  it('seeded random municipalities: no relation between shown figures leaves exactly one hidden cell', async () => {
     const random = prng(20260630);
     for (let round = 0; round < 25; round += 1) {
       const units: OrgUnit[] = Array.from({ length: 2 + Math.floor(random() * 8) }, (_, i) => ({
@@ -193,7 +193,7 @@ describe('reports: the municipal report model', () => {
         }
         data.set(u.id, totals(staff, counts, { m1: months[Math.floor(random() * months.length)]!, m2: months[Math.floor(random() * months.length)]! }));
       }
-      const model = buildReportModel({ units, totals: data, slugs, currentMonth: current, windowMonths: 12 });
+      const model = await buildReportModel({ renewable: new Set(slugs), units, totals: data, slugs, currentMonth: current, windowMonths: 12 });
       const districts = [...new Set(units.map((u) => u.districtId))];
       for (const slug of slugs) {
         for (const scope of [...units.map((u) => `u:${u.id}`), ...districts.map((d) => `d:${d}`), 'all']) {
