@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { auditPublication, isProtected, type Publication, type Relation } from '../../src/components/reports/disclosure-audit.js';
+import { buildReportModel, type OrgUnit } from '../../src/components/reports/report-model.js';
+import { guardView } from '../../src/components/reports/view-audit.js';
 
 /** mulberry32: a failing seed can be replayed. */
 function prng(seed: number): () => number {
@@ -130,7 +132,13 @@ describe('reports: the disclosure auditor (HiGHS)', () => {
       for (let r = 0; r < rows; r += 1) relations.push(sum(rowTotal(r), Array.from({ length: cols }, (_, c) => id(r, c))));
       for (let c = 0; c < cols; c += 1) relations.push(sum(colTotal(c), Array.from({ length: rows }, (_, r) => id(r, c))));
       const value = (v: number) => (v < rows * cols ? x[Math.floor(v / cols)]![v % cols]! : v < rows * cols + rows ? x[v - rows * cols]!.reduce((a, b) => a + b, 0) : x.reduce((s, r) => s + r[v - rows * cols - rows]!, 0));
-      const cells = Array.from({ length: n }, (_, v) => ({ label: `v${v}`, vars: [v], value: value(v), shown: v >= rows * cols ? random() < 0.8 : random() < 0.5 }));
+      // At most four inner cells hidden, so the enumeration below stays quick.
+      let hiddenInner = 0;
+      const cells = Array.from({ length: n }, (_, v) => {
+        const shown = v >= rows * cols ? random() < 0.8 : hiddenInner >= 4 || random() < 0.5;
+        if (!shown && v < rows * cols) hiddenInner += 1;
+        return { label: `v${v}`, vars: [v], value: value(v), shown };
+      });
       return { publication: { variables: n, relations, cells } as Publication, x, rows, cols, value };
     }
 
@@ -182,5 +190,33 @@ describe('reports: the disclosure auditor (HiGHS)', () => {
       }
       expect(compared).to.be.greaterThan(200);
     });
+  });
+});
+
+describe('reports: the gate before a view is sent (guardView)', () => {
+  it('a view whose hidden Fullført could be worked out is reported as a failure and sent with its row hidden', async () => {
+    const units: OrgUnit[] = [{ id: 'n1', name: 'Nordbyen barnehage', type: 'barnehage', districtId: 'nb', districtName: 'Nordbyen' }];
+    const model = await buildReportModel({
+      units,
+      totals: new Map([['n1', { s: 8, m: { 'inkluderende-fellesskap': [1, 7, 0] }, h: { 'inkluderende-fellesskap': { '2026-02': 1 } } }]]),
+      slugs: ['inkluderende-fellesskap'],
+      currentMonth: '2026-03',
+      windowMonths: 2,
+      renewable: new Set(),
+    });
+    const set = ['inkluderende-fellesskap'];
+    // The old, leaky choice: Fullført hidden with Utløpt (a known 0) as its complement.
+    const row = model.row('d:nb', set);
+    for (const f of [row.staff, row.inProgress, row.notStarted]) f.suppressed = false;
+    row.completed.suppressed = true;
+    row.percent.suppressed = true;
+    const failures: string[][] = [];
+
+    const outcome = await guardView({ set, rows: [{ key: 'd:nb', scope: 'd:nb', row }] }, { model, units, renewable: new Set() }, (f) => failures.push(f.map((x) => x.label)));
+
+    expect(failures[0]).to.deep.equal(['d:nb completed']);
+    expect(outcome.escalated).to.include('d:nb');
+    expect(outcome.audit.failures).to.deep.equal([]);
+    expect([row.completed, row.inProgress, row.notStarted, row.percent].every((f) => f.suppressed)).to.equal(true);
   });
 });

@@ -365,7 +365,7 @@ export async function auditPublication(publication: Publication, options: AuditO
         }
         throw new Error('unreachable');
       };
-      if (!options.exact && targets.length > 2) {
+      if (!options.exact && targets.length > 4) {
         // Witness directions: maximise the uncertified cells with alternating signs (a fixed
         // pattern, so audits are reproducible). Each optimum is a vertex, usually integral, that moves
         // many cells at once; a handful settles most cells of a large component.
@@ -404,8 +404,9 @@ export async function auditPublication(publication: Publication, options: AuditO
         t.bounds.hi = optimise(t, 'max');
         if (!options.exact) {
           const lo = seenLo.get(t.bounds);
-          if (lo !== undefined && isProtected(lo, t.bounds.hi)) {
-            t.bounds.lo = lo;
+          // Settled either way: proven by an integer point, or under 5 whatever its minimum is.
+          if ((lo !== undefined && isProtected(lo, t.bounds.hi)) || t.bounds.hi < SMALL) {
+            t.bounds.lo = Math.min(lo ?? t.bounds.value, t.bounds.hi);
             continue;
           }
         }

@@ -27,6 +27,9 @@ export function tablePublication(table: CellTable, out: readonly boolean[]): Pub
 export interface ProtectOutcome {
   out: boolean[];
   rounds: number;
+  /** Solver runs over all rounds (of which integer programs). */
+  solves: number;
+  integerSolves: number;
   /** The final audit (it passed). */
   audit: AuditResult;
 }
@@ -41,29 +44,33 @@ export async function protectTable(table: CellTable, maxRounds = 30): Promise<Pr
   });
   const idOf = new Map(table.names.map((name, i) => [name, i]));
   let out = table.suppressed();
+  let solves = 0;
+  let integerSolves = 0;
   for (let round = 1; ; round += 1) {
     const audit = await auditPublication(tablePublication(table, out));
-    if (!audit.failures.length) return { out, rounds: round, audit };
-    const whole = round > maxRounds / 2;
+    solves += audit.solves;
+    integerSolves += audit.integerSolves;
+    if (!audit.failures.length) return { out, rounds: round, solves, integerSolves, audit };
+    // One cell per relation at first (the least hidden); from the third round whole relations, so a
+    // stubborn case ends in a few rounds.
+    const whole = round > 2;
     for (const failure of audit.failures) {
       const cell = idOf.get(failure.label)!;
-      // Widen the smallest relation the cell is in (its own row before a column of units), so the
-      // hidden cells stay in small groups the reader cannot tie together.
-      const candidatesOf = (e: number) => {
-        const eq = table.equations[e]!;
-        return [...eq.parts, eq.total].filter((c) => !out[c] && !extra[c] && !table.known[c]);
-      };
-      const e = equationsOf[cell]!.filter((x) => candidatesOf(x).length).sort((a, b) => table.equations[a]!.parts.length - table.equations[b]!.parts.length)[0];
-      if (e === undefined) continue;
-      const candidates = candidatesOf(e);
-      if (whole) for (const c of candidates) extra[c] = true;
-      else {
-        // The largest shown part gives the most uncertainty for the fewest cells hidden.
-        const total = table.equations[e]!.total;
-        const parts = candidates.filter((c) => c !== total);
-        const pick = (parts.length ? parts : candidates).sort((a, b) => table.values[b]! - table.values[a]!)[0]!;
-        extra[pick] = true;
+      // Widen the smallest relation the cell is in (its own row before a column of units), with a
+      // part of it: hiding a total (a staff count) would tie every module's table together. A total
+      // is hidden only when no relation of the cell has a shown part left.
+      const free = (c: number) => !out[c] && !extra[c] && !table.known[c];
+      const bySize = equationsOf[cell]!.slice().sort((a, b) => table.equations[a]!.parts.length - table.equations[b]!.parts.length);
+      const e = bySize.find((x) => table.equations[x]!.parts.some(free));
+      if (e === undefined) {
+        const total = bySize.map((x) => table.equations[x]!.total).find(free);
+        if (total !== undefined) extra[total] = true;
+        continue;
       }
+      const parts = table.equations[e]!.parts.filter(free);
+      if (whole) for (const c of parts) extra[c] = true;
+      // The largest shown part gives the most uncertainty for the fewest cells hidden.
+      else extra[parts.sort((a, b) => table.values[b]! - table.values[a]!)[0]!] = true;
     }
     if (round >= maxRounds) {
       // Never publish an unproven cell: hide everything that is not known anyway.

@@ -74,8 +74,8 @@ export interface ReportModel {
   row(scope: string, set: readonly string[]): StatusRow;
   moduleRow(scope: string, slug: string): StatusRow;
   trend(scope: string, set: readonly string[], months: readonly string[]): TrendPoint[];
-  /** What proving the suppression cost: audit rounds, solver runs, hidden cells. */
-  readonly protection: { rounds: number; solves: number; hidden: number; ms: number };
+  /** What proving the suppression cost: audit rounds, solver runs (of which integer programs), hidden cells. */
+  readonly protection: { rounds: number; solves: number; integerSolves: number; hidden: number; ms: number };
 }
 
 const EMPTY: UnitTotals = { s: 0, m: {}, h: {} };
@@ -198,7 +198,7 @@ export async function buildReportModel(input: ModelInput): Promise<ReportModel> 
   return {
     window,
     slugs: input.slugs,
-    protection: { rounds: protection.rounds, solves: protection.audit.solves, hidden: protection.out.filter(Boolean).length, ms: Math.round(performance.now() - started) },
+    protection: { rounds: protection.rounds, solves: protection.solves, integerSolves: protection.integerSolves, hidden: protection.out.filter(Boolean).length, ms: Math.round(performance.now() - started) },
     row(scope, set) {
       const slugs = only(set);
       const staff = figure(`${scope}|s`);

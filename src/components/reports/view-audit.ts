@@ -58,7 +58,7 @@ const STATUS = ['completed', 'inProgress', 'expired', 'notStarted'] as const;
 
 interface Built {
   publication: Publication;
-  /** For each published cell (and percentage), the figures to hide when it fails. */
+  /** For each published cell (same order), its row and the figures to hide, step by step, when it fails. */
   owners: Array<{ key: string; hide: Figure[][] }>;
 }
 
@@ -103,7 +103,6 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
   const cells: PublishedCell[] = [];
   const percents: PublishedPercent[] = [];
   const owners: Built['owners'] = [];
-  const percentOwners: Built['owners'] = [];
   const addRow = (key: string, row: StatusRow, vars: { s: number; c: number; p: number; e: number; n: number }, factor: number, derived: Figure[]) => {
     const figures = [row.completed, row.inProgress, row.expired, row.notStarted, row.percent, ...derived];
     const whole = [figures, [row.staff]];
@@ -115,7 +114,6 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
       owners.push({ key, hide: whole });
     });
     percents.push({ label: `${key} percent`, numerator: [vars.c], denominator: [vars.s], factor, value: row.percent.value, shown: !row.percent.suppressed });
-    percentOwners.push({ key, hide: whole });
   };
   for (const v of spec.rows) addRow(v.key, v.row, scopeVars(v.scope), k, v.derived ?? []);
 
@@ -142,14 +140,35 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
     }
   }
 
-  // Trends: cumulative completions per month, never falling, ending at today's completed.
-  for (const trend of spec.trends ?? []) {
+  // Trends: cumulative completions per month, never falling, ending at today's completed. With one
+  // trend that is all a reader knows; with several (a union of views), every trend is also the sum
+  // of its units' own sequences, which ties, say, the districts' trends to the municipality's.
+  const window = model.window;
+  const trends = spec.trends ?? [];
+  const sequence = (totalC: number, values: readonly number[]) => {
+    const cum = window.map((_, i) => (i === window.length - 1 ? totalC : variable(values[i] ?? 0)));
+    for (let i = 1; i < window.length; i += 1) relations.push({ terms: [[cum[i - 1]!, 1], [cum[i]!, -1]], lower: -Infinity, upper: 0 });
+    return cum;
+  };
+  const unitSequences = new Map<string, number[]>();
+  if (trends.length > 1) {
+    for (const u of units) {
+      const scope = `u:${u.id}`;
+      unitSequences.set(scope, sequence(scopeVars(scope).c, unitTrendTruth(model, scope, set, window)));
+    }
+  }
+  for (const trend of trends) {
     const total = scopeVars(trend.scope);
-    const window = model.window;
     const all = model.trend(trend.scope, set, window);
-    const cum = new Map<string, number>();
-    window.forEach((month, i) => cum.set(month, i === window.length - 1 ? total.c : variable(all[i]?.completed.value ?? 0)));
-    for (let i = 1; i < window.length; i += 1) relations.push({ terms: [[cum.get(window[i - 1]!)!, 1], [cum.get(window[i]!)!, -1]], lower: -Infinity, upper: 0 });
+    const cumList = sequence(total.c, all.map((p) => p.completed.value ?? 0));
+    const members = aggregates.get(trend.scope) ?? [];
+    if (unitSequences.size) {
+      window.forEach((_, i) => {
+        if (i === window.length - 1) return;
+        relations.push({ terms: [[cumList[i]!, 1], ...members.map((m) => [unitSequences.get(m)![i]!, -1] as [number, number])], lower: 0, upper: 0 });
+      });
+    }
+    const cum = new Map(window.map((month, i) => [month, cumList[i]!] as const));
     for (const point of trend.points) {
       const v = cum.get(point.month);
       if (v === undefined) continue;
@@ -157,10 +176,19 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
       cells.push({ label: `${key} completed`, vars: [v], value: point.completed.value ?? 0, shown: !point.completed.suppressed });
       owners.push({ key, hide: [[point.completed, point.percent]] });
       percents.push({ label: `${key} percent`, numerator: [v], denominator: [total.s], factor: k, value: point.percent.value, shown: !point.percent.suppressed });
-      percentOwners.push({ key, hide: [[point.completed, point.percent]] });
     }
   }
-  return { publication: { variables: truth.length, relations, cells, percents, truth }, owners: [...owners, ...percentOwners] };
+  return { publication: { variables: truth.length, relations, cells, percents, truth }, owners };
+}
+
+/**
+ * A unit's true cumulative completions per month (the model keeps trends for aggregates only): the
+ * smallest sequence consistent with it, today's completed at the end. Used only as the auditor's
+ * witness, which checks it against every relation and ignores it if it does not fit.
+ */
+function unitTrendTruth(model: ReportModel, scope: string, set: readonly string[], window: readonly string[]): number[] {
+  const completed = model.row(scope, set).completed.value ?? 0;
+  return window.map((_, i) => (i === window.length - 1 ? completed : 0));
 }
 
 export interface GuardOutcome {
@@ -184,7 +212,6 @@ export async function guardView(spec: ViewSpec, ctx: ViewContext, onFailure: (fa
     if (!audit.failures.length) return { audit, escalated, ms: performance.now() - started };
     onFailure(audit.failures);
     const labelIndex = new Map(publication.cells.map((c, i) => [c.label, i] as const));
-    (publication.percents ?? []).forEach((p, i) => labelIndex.set(p.label, publication.cells.length + i));
     for (const failure of audit.failures) {
       const owner = owners[labelIndex.get(failure.label)!]!;
       const step = level.get(owner.key) ?? 0;
