@@ -56,11 +56,13 @@ export async function protectTable(table: CellTable, maxRounds = 30): Promise<Pr
     const whole = round > 2;
     for (const failure of audit.failures) {
       const cell = idOf.get(failure.label)!;
-      // Widen the smallest relation the cell is in (its own row before a column of units), with a
-      // part of it: hiding a total (a staff count) would tie every module's table together. A total
-      // is hidden only when no relation of the cell has a shown part left.
+      // Widen the smallest relation the cell is a part of (a status's own row before a column of
+      // units; a staff count's columns, since its rows cannot reveal it less), with another part:
+      // hiding a total (a staff count) would tie every module's table together. A total is hidden
+      // only when no relation of the cell has a shown part left.
       const free = (c: number) => !out[c] && !extra[c] && !table.known[c];
-      const bySize = equationsOf[cell]!.slice().sort((a, b) => table.equations[a]!.parts.length - table.equations[b]!.parts.length);
+      const asPart = (x: number) => (table.equations[x]!.total === cell ? 1 : 0);
+      const bySize = equationsOf[cell]!.slice().sort((a, b) => asPart(a) - asPart(b) || table.equations[a]!.parts.length - table.equations[b]!.parts.length);
       const e = bySize.find((x) => table.equations[x]!.parts.some(free));
       if (e === undefined) {
         const total = bySize.map((x) => table.equations[x]!.total).find(free);
