@@ -2,18 +2,7 @@ import { expect } from 'chai';
 import { auditPublication, isProtected, type Publication, type Relation } from '../../src/components/reports/disclosure-audit.js';
 import { buildReportModel, type OrgUnit } from '../../src/components/reports/report-model.js';
 import { guardView } from '../../src/components/reports/view-audit.js';
-
-/** mulberry32: a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** total = sum(parts) as a relation. */
 const sum = (total: number, parts: number[]): Relation => ({ terms: [[total, 1], ...parts.map((p) => [p, -1] as [number, number])], lower: 0, upper: 0 });

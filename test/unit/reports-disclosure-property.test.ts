@@ -3,6 +3,7 @@ import { auditPublication } from '../../src/components/reports/disclosure-audit.
 import { buildReportModel, type OrgUnit, type ReportModel } from '../../src/components/reports/report-model.js';
 import type { UnitTotals } from '../../src/components/reports/roster.js';
 import { viewPublication, type ViewContext, type ViewSpec } from '../../src/components/reports/view-audit.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Property (issue 13): in 200 random municipalities (seed 1313, reproducible) everything the
@@ -15,17 +16,6 @@ import { viewPublication, type ViewContext, type ViewSpec } from '../../src/comp
  * rules on and off per module, and every module alone, all of them together and (with three modules)
  * a random pair are audited as sets.
  */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CURRENT = '2026-03';
 const MONTHS = ['2026-02', '2026-03'];

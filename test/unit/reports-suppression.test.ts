@@ -3,18 +3,7 @@ import { CellTable, isSmall, suppress } from '../../src/components/reports/suppr
 import { buildReportModel, STATUS_KEYS, type OrgUnit } from '../../src/components/reports/report-model.js';
 import type { UnitTotals } from '../../src/components/reports/roster.js';
 import { monthRange } from '../../src/components/reports/time.js';
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 describe('reports: small-cell suppression (pure)', () => {
   it('isSmall: 1–4 is small; 0 is not in a group of 5 or more; everything is in a group under 5', () => {
