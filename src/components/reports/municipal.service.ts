@@ -21,6 +21,8 @@ export const TREND_MONTHS = 24;
 
 let totalsCache: { headKey: string; key: string; at: number; totals: Map<string, UnitTotals> } | null = null;
 let modelCache: { key: string; model: Promise<ReportModel> } | null = null;
+/** The newest model whose suppression is proven, with the organisation it was built from. */
+let provenModel: { key: string; model: ReportModel; org: OrgStructure } | null = null;
 
 async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
   const head = await ReportTotalsModel.collection.findOne({ _id: 'head' as never }, { projection: { shards: 1 } });
@@ -41,6 +43,7 @@ async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTota
 export function forgetMunicipalCaches(): void {
   totalsCache = null;
   modelCache = null;
+  provenModel = null;
   forgetPassedAudits();
 }
 
@@ -71,14 +74,24 @@ async function load(): Promise<Loaded> {
     // The promise is cached, so requests arriving while the suppression is being proven share it.
     const model = buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS, renewable }).then((built) => {
       costs.model = { ...built.protection };
+      provenModel = { key, model: built, org };
       return built;
     });
     modelCache = { key, model };
-    model.catch(() => {
+    model.catch((err: unknown) => {
       if (modelCache?.model === model) modelCache = null;
+      reportLogger()?.error({ err }, 'report model could not be built; the last proven one is served');
     });
   }
-  return { model: await modelCache.model, key, org, modules: catalogue.modules, settings: settings.value, renewable, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
+  const base = { modules: catalogue.modules, settings: settings.value, renewable, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
+  // Proving a new model takes a while at scale. Outside tests (no caching there) the last proven
+  // model is served meanwhile, with the organisation it was built from: figures a little older, never
+  // unproven ones.
+  const stale = provenModel;
+  if (reportCacheTtl() > 0 && stale && stale.key !== key && stale.model.window[stale.model.window.length - 1] === currentMonth) {
+    return { ...base, model: stale.model, key: stale.key, org: stale.org };
+  }
+  return { ...base, model: await modelCache.model, key, org };
 }
 
 // ---------------------------------------------------------------------------------------------
