@@ -314,6 +314,15 @@ async function runSize(staff: number) {
     }
     const exportAudit = { p50: percentile(exportAudits, 50), p95: percentile(exportAudits, 95), hidden: reportAuditCosts().views.export?.hidden ?? 0, solves: reportAuditCosts().views.export?.solves ?? 0 };
     log(`${staff} staff: municipal CSV export audit p50 ${exportAudit.p50} ms, p95 ${exportAudit.p95} ms (${exportAudit.hidden} hidden figures, ${exportAudit.solves} solver runs)`);
+    // A unit's page per module: small per-module counts, so hidden figures the solver has to bound.
+    const unitPageAudits: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      forgetPassedAudits();
+      await timed(`${base}/kommune/rapport/enhet/${seeded.leaderUnitId}`, adminCookie);
+      unitPageAudits.push(reportAuditCosts().views.unit?.ms ?? NaN);
+    }
+    const unitPageAudit = { p50: percentile(unitPageAudits, 50), p95: percentile(unitPageAudits, 95), hidden: reportAuditCosts().views.unit?.hidden ?? 0, solves: reportAuditCosts().views.unit?.solves ?? 0 };
+    log(`${staff} staff: unit page (per module) audit p50 ${unitPageAudit.p50} ms, p95 ${unitPageAudit.p95} ms (${unitPageAudit.hidden} hidden figures, ${unitPageAudit.solves} solver runs)`);
     const unitCsv = await measure(`${base}/leder/enheter/${seeded.leaderUnitId}/eksport.csv`, leaderCookie, 5);
     log(`${staff} staff: municipal CSV ${csv.p50} ms (${Math.round(csv.bytes / 1024)} KB), unit CSV ${unitCsv.p50} ms`);
     return {
@@ -336,6 +345,10 @@ async function runSize(staff: number) {
       municipalAuditP95Ms: municipalAudit.auditP95,
       exportAuditP50Ms: exportAudit.p50,
       exportAuditP95Ms: exportAudit.p95,
+      exportHidden: exportAudit.hidden,
+      unitPageAuditP50Ms: unitPageAudit.p50,
+      unitPageAuditP95Ms: unitPageAudit.p95,
+      unitPageHidden: unitPageAudit.hidden,
       unitCsvMs: unitCsv.p50,
       seedSeconds,
       summarySeconds,

@@ -5,7 +5,7 @@ import { buildReportModel, type Figure, type ReportModel, type StatusRow, type T
 import { orgStructure, reportCacheTtl, reportCatalogue, type OrgStructure } from './sources.js';
 import { coreSetOf, readSettings, targetFor, type ReportSettings, type Target } from './settings.js';
 import { reportLogger, reportNow, type ShardData } from './maintain.js';
-import { guardView, type ViewSpec } from './view-audit.js';
+import { guardView, hideAll, type ViewSpec } from './view-audit.js';
 import type { UnitTotals } from './roster.js';
 import { MONTH_KEY, monthKey, monthRange } from './time.js';
 
@@ -127,9 +127,17 @@ async function audited(loaded: Loaded, view: string, q: ResolvedQuery, spec: Vie
   const id = `${view}|${q.set.join(',')}|${q.from}|${q.to}`;
   if (passed.views.has(id)) return;
   const units = loaded.org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
-  const outcome = await guardView(spec, { model: loaded.model, units, renewable: loaded.renewable }, (failures) => {
-    reportLogger()?.error({ view, hiddenCells: failures.map((f) => f.label) }, 'report disclosure audit failed: hidden figures could be worked out, so the view hides more');
-  });
+  let outcome;
+  try {
+    outcome = await guardView(spec, { model: loaded.model, units, renewable: loaded.renewable }, (failures) => {
+      reportLogger()?.error({ view, hiddenCells: failures.map((f) => f.label) }, 'report disclosure audit failed: hidden figures could be worked out, so the view hides more');
+    });
+  } catch (err) {
+    // An audit that cannot run proves nothing: the view is sent with every figure hidden.
+    reportLogger()?.error({ err, view }, 'report disclosure audit could not run; the view hides every figure');
+    hideAll(spec);
+    return;
+  }
   costs.views[view.split('|')[0]!] = { ms: Math.round(outcome.ms * 10) / 10, solves: outcome.audit.solves, hidden: outcome.audit.hidden.length, escalated: outcome.escalated.length };
   if (!outcome.escalated.length) passed.views.add(id);
 }

@@ -225,10 +225,13 @@ export async function guardView(spec: ViewSpec, ctx: ViewContext, onFailure: (fa
       for (const group of groups) for (const f of group) f.suppressed = true;
       escalated.push(owner.key);
     }
-    if (round > 25) {
-      // Never send an unproven figure: hide the whole view.
-      for (const v of [...spec.rows, ...(spec.moduleRows ?? [])]) for (const f of [v.row.staff, v.row.completed, v.row.inProgress, v.row.expired, v.row.notStarted, v.row.percent, ...(v.derived ?? [])]) f.suppressed = true;
-      for (const t of spec.trends ?? []) for (const p of t.points) p.completed.suppressed = p.percent.suppressed = true;
-    }
+    // Never send an unproven figure: after many rounds, hide the whole view.
+    if (round > 25) hideAll(spec);
   }
+}
+
+/** Hides every figure of a view (the last resort, also when the audit itself cannot run). */
+export function hideAll(spec: ViewSpec): void {
+  for (const v of [...spec.rows, ...(spec.moduleRows ?? [])]) for (const f of [v.row.staff, v.row.completed, v.row.inProgress, v.row.expired, v.row.notStarted, v.row.percent, ...(v.derived ?? [])]) f.suppressed = true;
+  for (const t of spec.trends ?? []) for (const p of t.points) p.completed.suppressed = p.percent.suppressed = true;
 }
