@@ -6,7 +6,8 @@ import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { completeModule, publishFixture } from '../helpers/learning-fixture.js';
 import { learningVersion, ProgressService } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { setReportClock } from '../../src/components/reports/index.js';
+import mongoose from 'mongoose';
+import { reportAuditCosts, reportRoutes, setReportClock } from '../../src/components/reports/index.js';
 
 /**
  * The two published recoveries of issue 13, replayed over HTTP against the real database: a reader
@@ -109,5 +110,36 @@ describe('http: reports survive arithmetic (issue 13 published recoveries)', fun
     expectProtected(parseLine(res.text, 'Bydel;Nordbyen'), 'district');
     expectProtected(parseLine(res.text, 'Kommunen;'), 'municipality');
     expectProtected(parseLine(res.text, 'Enhet;Nordbyen barnehage'), 'unit');
+  });
+});
+
+describe('http: every municipal report route goes through the disclosure audit (generated from the route table)', function () {
+  this.timeout(180_000);
+
+  /** Routes of the reports component that show settings or the access log, not figures. */
+  const NOT_FIGURES = new Set(['/kommune/rapport/innstillinger', '/kommune/rapport/fornying', '/kommune/rapport/logg']);
+
+  it('each GET /kommune/rapport… route that sends figures is checked by the audit before it answers', async () => {
+    await clearDatabase();
+    const app = await buildTestApp();
+    const unit = await createUnit('Sørbyen skole', 'skole', 'Sørbyen');
+    await publishFixture({ slug: 'samspill-og-forebygging', small: true });
+    for (let i = 0; i < 3; i += 1) await createUser({ memberships: [{ unitId: unit, role: 'ansatt' }] });
+    const admin = await signIn(app, (await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] })).email);
+    const districtId = String((await mongoose.connection.db!.collection('districts').findOne({ name: 'Sørbyen' }))!._id);
+    const router = reportRoutes({ logger: createLogger('silent'), sweepIntervalMs: 0 }) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+    const paths = router.stack
+      .map((layer) => layer.route)
+      .filter((route): route is { path: string; methods: Record<string, boolean> } => !!route && !!route.methods.get && route.path.startsWith('/kommune/rapport') && !NOT_FIGURES.has(route.path))
+      .map((route) => route.path);
+
+    for (const path of paths) {
+      const before = reportAuditCosts().checked;
+      const res = await admin.get(path.replace(':districtId', districtId).replace(':unitId', unit));
+      expect(res.status, path).to.equal(200);
+      expect(reportAuditCosts().checked, `${path} was sent without the audit`).to.be.greaterThan(before);
+    }
+    // The table has the routes the issue names: dashboard, district, unit, CSV, XLSX and print.
+    expect(paths).to.include.members(['/kommune/rapport', '/kommune/rapport/bydel/:districtId', '/kommune/rapport/enhet/:unitId', '/kommune/rapport/eksport.csv', '/kommune/rapport/eksport.xlsx', '/kommune/rapport/utskrift']);
   });
 });

@@ -103,12 +103,14 @@ export interface AuditCosts {
   model: { ms: number; rounds: number; solves: number; integerSolves: number; hidden: number } | null;
   /** The last audit of each kind of view (only when it actually ran: passes are cached per data version). */
   views: Record<string, { ms: number; solves: number; hidden: number; escalated: number }>;
+  /** Views checked before sending since start (audited, or found among this data version's passes). */
+  checked: number;
 }
 
-const costs: AuditCosts = { model: null, views: {} };
+const costs: AuditCosts = { model: null, views: {}, checked: 0 };
 
 export function reportAuditCosts(): AuditCosts {
-  return { model: costs.model, views: { ...costs.views } };
+  return { model: costs.model, views: { ...costs.views }, checked: costs.checked };
 }
 
 let passed: { key: string; views: Set<string> } = { key: '', views: new Set() };
@@ -123,6 +125,7 @@ export function forgetPassedAudits(): void {
  * view hides more. A view that passed is not audited again until the data change.
  */
 async function audited(loaded: Loaded, view: string, q: ResolvedQuery, spec: ViewSpec): Promise<void> {
+  costs.checked += 1;
   if (passed.key !== loaded.key) passed = { key: loaded.key, views: new Set() };
   const id = `${view}|${q.set.join(',')}|${q.from}|${q.to}`;
   if (passed.views.has(id)) return;
