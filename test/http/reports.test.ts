@@ -184,10 +184,16 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
       expect(bodies[2]).to.include('Solbakken barnehage');
     });
 
-    it('municipal report: unit A with 6 of 8 completed shows the figures; unit B with one person shows <5', async () => {
-      // A third unit in the district gives the complementary suppression a smaller cell than A's.
-      const unitC = await createUnit('Kvisten barnehage', 'barnehage', 'Nordre');
-      for (let i = 0; i < 6; i += 1) await createUser({ memberships: [{ unitId: unitC, role: 'ansatt' }] });
+    it('municipal report: unit B with one person shows <5; unit A with 6 of 8 completed hides Fullført, which covers its 2 not started; the district total stays', async () => {
+      // A third unit in the district, a school like B, with 6 people who have all started: it gives B's
+      // hidden counts complements with real uncertainty (a column of zeros cannot hide a zero).
+      const unitC = await createUnit('Kvisten skole', 'skole', 'Nordre');
+      const version = (await learningVersion(versionId))!;
+      const progress = new ProgressService(createLogger('silent'));
+      for (let i = 0; i < 6; i += 1) {
+        const person = await createUser({ memberships: [{ unitId: unitC, role: 'ansatt' }] });
+        await progress.act({ userId: person.id, version, activityId: 'lesson:lytte', action: 'markRead', input: {}, actionId: `start-kvisten-${i}`, unitIds: [unitC] });
+      }
       for (const s of staffA.slice(0, 6)) await doActivities(s.id, unitA, versionId);
       const districtId = String((await db().collection('districts').findOne({ name: 'Nordre' }))!._id);
 
@@ -196,7 +202,13 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
       expect(res.status).to.equal(200);
       const rowA = res.text.slice(res.text.indexOf('Solbakken barnehage'), res.text.indexOf('</tr>', res.text.indexOf('Solbakken barnehage')));
       const rowB = res.text.slice(res.text.indexOf('Nordre skole'), res.text.indexOf('</tr>', res.text.indexOf('Nordre skole')));
-      expect(rowA).to.include('>8<').and.to.include('>6<').and.to.include('75 %');
+      const total = res.text.slice(res.text.indexOf('<tfoot'), res.text.indexOf('</tfoot>'));
+      // A: 8 = 6 completed + 2 not started (+ 0 + 0). Hiding the 2 with a 0 would give it away
+      // (2 + 0 = 8 − 6), so Fullført is its complement, and the percentage goes with it. (A is also
+      // the only kindergarten, so its staff count is the kindergartens' total and is hidden with it.)
+      expect(rowA).to.include('&lt;5');
+      expect(rowA).to.not.include('>6<').and.to.not.include('75 %');
+      expect(total).to.include('>15<');
       expect(rowB).to.include('&lt;5');
       expect(rowB).to.not.match(/>1</);
       expect(res.text).to.include('Antall under 5 personer vises som');

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fellesskap-flood-'));
   const logger = pino({ level: 'info', base: { service: 'fellesskap' } }, pino.destination({ dest: '/dev/null', sync: false }));
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info' });
-  const db = await openDatabase(config, logger, 'fellesskap_flood');
+  const db = await openDatabase(config, logger, { dbName: 'fellesskap_flood' });
   let server: Server | undefined;
   try {
     console.log(`auth-flood: fresh embedded database in ${dataDir}; ${os.cpus().length} CPUs`);

@@ -10,7 +10,7 @@ export { rebuildReports, sweepReports, type RebuildReport, type DriftLine } from
 export { recomputePerson, setReportClock, reportNow } from './maintain.js';
 export { whenReportsIdle } from './settings.service.js';
 export { clearReportCaches } from './sources.js';
-export { forgetMunicipalCaches } from './municipal.service.js';
+export { forgetMunicipalCaches, forgetPassedAudits, reportAuditCosts, type AuditCosts } from './municipal.service.js';
 
 let registered = false;
 

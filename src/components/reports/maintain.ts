@@ -28,6 +28,11 @@ export function setReportLogger(l: Logger): void {
   logger = l;
 }
 
+/** The reports' logger (null before `configureReports`, as in pure unit tests). */
+export function reportLogger(): Logger | null {
+  return logger;
+}
+
 /** Tests move time; everything that evaluates statuses asks this clock. */
 export function setReportClock(fn: (() => Date) | null): void {
   clock = fn ?? (() => new Date());

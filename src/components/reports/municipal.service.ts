@@ -4,7 +4,8 @@ import { ALL_SHARDS, ReportTotalsModel } from './models.js';
 import { buildReportModel, type Figure, type ReportModel, type StatusRow, type TrendPoint } from './report-model.js';
 import { orgStructure, reportCacheTtl, reportCatalogue, type OrgStructure } from './sources.js';
 import { coreSetOf, readSettings, targetFor, type ReportSettings, type Target } from './settings.js';
-import { reportNow, type ShardData } from './maintain.js';
+import { reportLogger, reportNow, type ShardData } from './maintain.js';
+import { guardView, hideAll, type ViewSpec } from './view-audit.js';
 import type { UnitTotals } from './roster.js';
 import { MONTH_KEY, monthKey, monthRange } from './time.js';
 
@@ -19,7 +20,9 @@ export const TREND_MONTHS = 24;
 // Counts, read by version: the small head document says whether any shard moved since last time.
 
 let totalsCache: { headKey: string; key: string; at: number; totals: Map<string, UnitTotals> } | null = null;
-let modelCache: { key: string; model: ReportModel } | null = null;
+let modelCache: { key: string; model: Promise<ReportModel> } | null = null;
+/** The newest model whose suppression is proven, with the organisation it was built from. */
+let provenModel: { key: string; model: ReportModel; org: OrgStructure } | null = null;
 
 async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
   const head = await ReportTotalsModel.collection.findOne({ _id: 'head' as never }, { projection: { shards: 1 } });
@@ -40,10 +43,20 @@ async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTota
 export function forgetMunicipalCaches(): void {
   totalsCache = null;
   modelCache = null;
+  provenModel = null;
+  forgetPassedAudits();
+}
+
+/** Modules whose Utløpt can be above 0: those with a renewal rule. */
+function renewableSlugs(settings: ReportSettings): Set<string> {
+  return new Set(Object.entries(settings.rules).filter(([, rule]) => rule.renewAfterMonths !== null || rule.onNewMajor).map(([slug]) => slug));
 }
 
 interface Loaded {
   model: ReportModel;
+  /** The data version the model was built from (audit results are cached under it). */
+  key: string;
+  renewable: ReadonlySet<string>;
   org: OrgStructure;
   modules: Array<{ slug: string; title: string; measures: number[] }>;
   settings: ReportSettings;
@@ -54,12 +67,82 @@ interface Loaded {
 async function load(): Promise<Loaded> {
   const [catalogue, org, settings, totals] = await Promise.all([reportCatalogue(), orgStructure(), readSettings(), loadTotals()]);
   const currentMonth = monthKey(reportNow());
-  const key = `${totals.key}|${org.signature}|${catalogue.signature}|${currentMonth}`;
+  const renewable = renewableSlugs(settings.value);
+  const key = `${totals.key}|${org.signature}|${catalogue.signature}|${currentMonth}|${[...renewable].sort().join(',')}`;
   if (!modelCache || modelCache.key !== key) {
     const units = org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
-    modelCache = { key, model: buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS }) };
+    // The promise is cached, so requests arriving while the suppression is being proven share it.
+    const model = buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS, renewable }).then((built) => {
+      costs.model = { ...built.protection };
+      provenModel = { key, model: built, org };
+      return built;
+    });
+    modelCache = { key, model };
+    model.catch((err: unknown) => {
+      if (modelCache?.model === model) modelCache = null;
+      reportLogger()?.error({ err }, 'report model could not be built; the last proven one is served');
+    });
   }
-  return { model: modelCache.model, org, modules: catalogue.modules, settings: settings.value, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
+  const base = { modules: catalogue.modules, settings: settings.value, renewable, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
+  // Proving a new model takes a while at scale. Outside tests (no caching there) the last proven
+  // model is served meanwhile, with the organisation it was built from: figures a little older, never
+  // unproven ones.
+  const stale = provenModel;
+  if (reportCacheTtl() > 0 && stale && stale.key !== key && stale.model.window[stale.model.window.length - 1] === currentMonth) {
+    return { ...base, model: stale.model, key: stale.key, org: stale.org };
+  }
+  return { ...base, model: await modelCache.model, key, org };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The disclosure audit of each view before it is sent.
+
+/** What the audits cost, for `npm run bench:reports` and the logs. */
+export interface AuditCosts {
+  /** Proving the model's suppression (once per data version). */
+  model: { ms: number; rounds: number; solves: number; integerSolves: number; hidden: number } | null;
+  /** The last audit of each kind of view (only when it actually ran: passes are cached per data version). */
+  views: Record<string, { ms: number; solves: number; hidden: number; escalated: number }>;
+  /** Views checked before sending since start (audited, or found among this data version's passes). */
+  checked: number;
+}
+
+const costs: AuditCosts = { model: null, views: {}, checked: 0 };
+
+export function reportAuditCosts(): AuditCosts {
+  return { model: costs.model, views: { ...costs.views }, checked: costs.checked };
+}
+
+let passed: { key: string; views: Set<string> } = { key: '', views: new Set() };
+
+/** The next request of every view is audited again (the benchmark measures the audit this way). */
+export function forgetPassedAudits(): void {
+  passed = { key: '', views: new Set() };
+}
+
+/**
+ * Audits what a view is about to send (see `view-audit.ts`); a failure is logged as an error and the
+ * view hides more. A view that passed is not audited again until the data change.
+ */
+async function audited(loaded: Loaded, view: string, q: ResolvedQuery, spec: ViewSpec): Promise<void> {
+  costs.checked += 1;
+  if (passed.key !== loaded.key) passed = { key: loaded.key, views: new Set() };
+  const id = `${view}|${q.set.join(',')}|${q.from}|${q.to}`;
+  if (passed.views.has(id)) return;
+  const units = loaded.org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
+  let outcome;
+  try {
+    outcome = await guardView(spec, { model: loaded.model, units, renewable: loaded.renewable }, (failures) => {
+      reportLogger()?.error({ view, hiddenCells: failures.map((f) => f.label) }, 'report disclosure audit failed: hidden figures could be worked out, so the view hides more');
+    });
+  } catch (err) {
+    // An audit that cannot run proves nothing: the view is sent with every figure hidden.
+    reportLogger()?.error({ err, view }, 'report disclosure audit could not run; the view hides every figure');
+    hideAll(spec);
+    return;
+  }
+  costs.views[view.split('|')[0]!] = { ms: Math.round(outcome.ms * 10) / 10, solves: outcome.audit.solves, hidden: outcome.audit.hidden.length, escalated: outcome.escalated.length };
+  if (!outcome.escalated.length) passed.views.add(id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +232,7 @@ export async function municipalReport(query: ReportQuery, typeLabel: (type: stri
   const districtIds = [...new Set(org.units.map((u) => u.districtId))];
   const types = [...new Set(org.units.map((u) => u.type))];
   const params = queryString(q);
-  return {
+  const page: MunicipalPage = {
     query: q,
     modules: loaded.modules.map((m) => ({ slug: m.slug, title: m.title, inSet: q.set.includes(m.slug), core: loaded.core.includes(m.slug) })),
     months: model.window.slice(),
@@ -160,6 +243,12 @@ export async function municipalReport(query: ReportQuery, typeLabel: (type: stri
     targets: settings.targets,
     generatedAt: reportNow(),
   };
+  await audited(loaded, 'municipal', q, {
+    set: q.set,
+    rows: [page.total, ...page.districts, ...page.types].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
+    trends: [{ key: 'trend all', scope: 'all', points: page.trend.points }],
+  });
+  return page;
 }
 
 export interface DistrictPage {
@@ -182,7 +271,7 @@ export async function districtReport(districtId: string, query: ReportQuery, typ
   if (!isObjectIdString(districtId) || !district || !units.length) throw new NotFoundError(`district ${districtId} has no open units`);
   const all = targetFor(settings, null);
   const params = queryString(q);
-  return {
+  const page: DistrictPage = {
     query: q,
     modules: loaded.modules.map((m) => ({ slug: m.slug, title: m.title, inSet: q.set.includes(m.slug), core: loaded.core.includes(m.slug) })),
     months: model.window.slice(),
@@ -193,6 +282,12 @@ export async function districtReport(districtId: string, query: ReportQuery, typ
       .sort(byLabel),
     trend: { points: model.trend(`d:${districtId}`, q.set, monthRange(q.from, q.to)), target: all },
   };
+  await audited(loaded, `district|${districtId}`, q, {
+    set: q.set,
+    rows: [page.total, ...page.units].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
+    trends: [{ key: `trend d:${districtId}`, scope: `d:${districtId}`, points: page.trend.points }],
+  });
+  return page;
 }
 
 export interface UnitAggregatePage {
@@ -209,7 +304,7 @@ export async function unitAggregateReport(unitId: string, query: ReportQuery): P
   const unit = loaded.org.units.find((u) => u.id === unitId);
   if (!isObjectIdString(unitId) || !unit) throw new NotFoundError(`unit ${unitId}`);
   const target = targetFor(loaded.settings, unit.type);
-  return {
+  const page: UnitAggregatePage = {
     query: q,
     unit: { id: unit.id, name: unit.name, type: unit.type, districtId: unit.districtId, districtName: unit.districtName },
     total: withTarget(loaded.model.row(`u:${unitId}`, q.set), unit.name, null, target),
@@ -217,6 +312,12 @@ export async function unitAggregateReport(unitId: string, query: ReportQuery): P
       .filter((m) => q.set.includes(m.slug))
       .map((m) => ({ ...withTarget(loaded.model.moduleRow(`u:${unitId}`, m.slug), m.title, null, target), slug: m.slug })),
   };
+  await audited(loaded, `unit|${unitId}`, q, {
+    set: q.set,
+    rows: [{ key: `u:${unitId}`, scope: `u:${unitId}`, row: page.total, derived: [page.total.gap] }],
+    moduleRows: page.modules.map((row) => ({ key: `u:${unitId} ${row.slug}`, scope: `u:${unitId}`, slug: row.slug, row, derived: [row.gap] })),
+  });
+  return page;
 }
 
 export interface ExportTable {
@@ -234,6 +335,12 @@ export async function municipalExport(query: ReportQuery, typeLabel: (type: stri
   const units = org.units
     .map((u) => ({ ...withTarget(model.row(`u:${u.id}`, page.query.set), u.name, null, targetFor(settings, u.type)), districtName: org.districts.get(u.districtId)?.name ?? '', type: typeLabel(u.type) }))
     .sort((a, b) => (a.districtName ?? '').localeCompare(b.districtName ?? '', 'nb') || byLabel(a, b));
+  // The export is one publication: every row of it together with the dashboard's trend.
+  await audited(loaded, 'export', page.query, {
+    set: page.query.set,
+    rows: [page.total, ...page.districts, ...page.types, ...units].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
+    trends: [{ key: 'trend all', scope: 'all', points: page.trend.points }],
+  });
   return {
     query: page.query,
     moduleTitles: loaded.modules.filter((m) => page.query.set.includes(m.slug)).map((m) => m.title),

@@ -1,4 +1,5 @@
 import { CellTable, isSmall } from './suppression.js';
+import { protectTable } from './protect.js';
 import type { UnitTotals } from './roster.js';
 import { monthRange, shiftMonth } from './time.js';
 
@@ -10,6 +11,10 @@ import { monthRange, shiftMonth } from './time.js';
  *
  * A chosen set of modules is then read from it: a set total is shown only when every module in it is
  * shown. That keeps totals for different sets from revealing anything the per-module figures hide.
+ *
+ * The suppression is proven, not only chosen: `protect.ts` runs the disclosure auditor over every
+ * per-module cell of the whole system (what all pages, sets and exports can show together) and hides
+ * more until no hidden cell can be narrowed below the protection rule.
  */
 
 export interface OrgUnit {
@@ -32,6 +37,11 @@ export interface ModelInput {
   currentMonth: string;
   /** How many months back the trend goes (the current month included). */
   windowMonths: number;
+  /**
+   * Modules with a renewal rule. Without one, Utløpt is always 0 and every reader knows it, so those
+   * cells are treated as known (never hidden, never a complement, and part of the reader's knowledge).
+   */
+  renewable: ReadonlySet<string>;
 }
 
 /** A figure as pages and exports show it: null value means "not applicable". */
@@ -64,17 +74,20 @@ export interface ReportModel {
   row(scope: string, set: readonly string[]): StatusRow;
   moduleRow(scope: string, slug: string): StatusRow;
   trend(scope: string, set: readonly string[], months: readonly string[]): TrendPoint[];
+  /** What proving the suppression cost: audit rounds, solver runs (of which integer programs), hidden cells. */
+  readonly protection: { rounds: number; solves: number; integerSolves: number; hidden: number; ms: number };
 }
 
 const EMPTY: UnitTotals = { s: 0, m: {}, h: {} };
 
-export function buildReportModel(input: ModelInput): ReportModel {
+export async function buildReportModel(input: ModelInput): Promise<ReportModel> {
+  const started = performance.now();
   const window = monthRange(shiftMonth(input.currentMonth, -(input.windowMonths - 1)), input.currentMonth);
   const table = new CellTable();
   const value = new Map<string, number>();
-  const cell = (name: string, v: number, group: number, hidden = false) => {
+  const cell = (name: string, v: number, group: number, hidden = false, known = false) => {
     value.set(name, v);
-    return table.cell(name, v, { primary: isSmall(v, group), hidden });
+    return table.cell(name, v, { primary: !known && isSmall(v, group), hidden, known });
   };
 
   // Status cells of one scope from the units it contains; returns the staff count.
@@ -92,7 +105,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
         p += counts[1];
         e += counts[2];
       }
-      const parts = [cell(`${scope}|${slug}|c`, c, staff), cell(`${scope}|${slug}|p`, p, staff), cell(`${scope}|${slug}|e`, e, staff), cell(`${scope}|${slug}|n`, staff - c - p - e, staff)];
+      const parts = [cell(`${scope}|${slug}|c`, c, staff), cell(`${scope}|${slug}|p`, p, staff), cell(`${scope}|${slug}|e`, e, staff, false, e === 0 && !input.renewable.has(slug)), cell(`${scope}|${slug}|n`, staff - c - p - e, staff)];
       table.equation(staffCell, parts);
     }
     return staff;
@@ -164,7 +177,11 @@ export function buildReportModel(input: ModelInput): ReportModel {
     for (const kind of aggregateKinds) table.equation(table.id(`all|${kind}`)!, groups.map((g) => table.id(`${g}|${kind}`)!));
   }
 
-  const isSuppressed = table.solve();
+  const protection = await protectTable(table);
+  const isSuppressed = (name: string) => {
+    const id = table.id(name);
+    return id === undefined ? true : protection.out[id]!;
+  };
   const figure = (name: string): Figure => ({ value: value.get(name) ?? 0, suppressed: isSuppressed(name) });
   const sum = (names: string[]): Figure => ({
     value: names.reduce((s, n) => s + (value.get(n) ?? 0), 0),
@@ -181,6 +198,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
   return {
     window,
     slugs: input.slugs,
+    protection: { rounds: protection.rounds, solves: protection.solves, integerSolves: protection.integerSolves, hidden: protection.out.filter(Boolean).length, ms: Math.round(performance.now() - started) },
     row(scope, set) {
       const slugs = only(set);
       const staff = figure(`${scope}|s`);
