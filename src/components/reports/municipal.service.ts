@@ -225,7 +225,10 @@ const byLabel = (a: RowView, b: RowView) => a.label.localeCompare(b.label, 'nb')
 
 /** The municipal dashboard: the municipality, its districts and its unit types. */
 export async function municipalReport(query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
-  const loaded = await load();
+  return municipalPage(await load(), query, typeLabel);
+}
+
+async function municipalPage(loaded: Loaded, query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
   const q = resolveQuery(query, loaded);
   const { model, org, settings } = loaded;
   const all = targetFor(settings, null);
@@ -329,8 +332,10 @@ export interface ExportTable {
 
 /** Every row of the report (municipality, districts, unit types, units) for CSV and XLSX. */
 export async function municipalExport(query: ReportQuery, typeLabel: (type: string) => string, municipalityLabel: string): Promise<ExportTable> {
-  const page = await municipalReport(query, typeLabel);
+  // One load for the whole export: a second one could already return the next proven model, and the
+  // rows of two models together were never proven (nor do they add up).
   const loaded = await load();
+  const page = await municipalPage(loaded, query, typeLabel);
   const { model, org, settings } = loaded;
   const units = org.units
     .map((u) => ({ ...withTarget(model.row(`u:${u.id}`, page.query.set), u.name, null, targetFor(settings, u.type)), districtName: org.districts.get(u.districtId)?.name ?? '', type: typeLabel(u.type) }))
