@@ -11,6 +11,7 @@ import { rebuildReports, setReportClock, sweepReports } from '../../src/componen
 import { decodeRoster, sameEntry, type RosterData } from '../../src/components/reports/roster.js';
 import { changeSettings } from '../../src/components/reports/settings.js';
 import { clearReportCaches } from '../../src/components/reports/sources.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Property-style: a long random sequence (fixed seed) of progress, completions, moves between units,
@@ -18,17 +19,6 @@ import { clearReportCaches } from '../../src/components/reports/sources.js';
  * real services and events. Afterwards the maintained rosters and counts must equal a full
  * recomputation from the facts, the memberships and the progress.
  */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 const midnight = (t: number) => new Date(Math.floor(t / DAY) * DAY);
