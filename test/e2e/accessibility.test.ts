@@ -288,6 +288,12 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
       const person = await createUser({ name: `Ansatt ${i}`, memberships: member('ansatt') });
       await doActivities(person.id, ids.unit, 'medvirkning@1.0');
     }
+    // The school next door: enough people for the municipal figures and trend to be shown under the
+    // small-cell rule (the kindergarten's own figures are small and hidden).
+    for (let i = 1; i <= 24; i += 1) {
+      const person = await createUser({ name: `Lærer ${i}`, memberships: [{ unitId: ids.otherUnit, role: 'ansatt' }] });
+      if (i <= 14) await doActivities(person.id, ids.otherUnit, 'medvirkning@1.0');
+    }
     const leaver = await createUser({ name: 'Per Lie', memberships: member('ansatt') });
     ids.deactivated = leaver.id;
     await UserModel.updateOne({ _id: leaver.id }, { $set: { status: 'deactivated' } });

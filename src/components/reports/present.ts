@@ -57,6 +57,8 @@ export interface ChartView {
   title: string;
   description: string;
   rows: Array<{ month: string; completed: string; percent: string }>;
+  /** Each drawn point's text ("des. 2026: 15,2 %"), in the order of geometry.dots, formatted as the table is. */
+  dotTitles: string[];
   targetText: string | null;
 }
 
@@ -81,6 +83,7 @@ export function chartFor(trend: TrendView, t: TFunction, fmt: Formatters, scope:
     title: t('reports:trend.title', { scope }),
     description,
     rows: trend.points.map((p) => ({ month: fmt.month(p.month), completed: fmt.fig(p.completed), percent: fmt.pct(p.percent) })),
+    dotTitles: shown.map((p) => `${fmt.month(p.month)}: ${fmt.pct(p.percent)}`),
     targetText,
   };
 }
