@@ -6,17 +6,24 @@ import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, csrfToken, type Agent } from '../helpers/auth.js';
-import { LOGIN_LIMITS, sweepExpiredLoginLimits } from '../../src/components/accounts/index.js';
+import { forgetLoginLimitMemory, LOGIN_LIMITS, sweepExpiredLoginLimits } from '../../src/components/accounts/index.js';
 
 const limits = () => mongoose.connection.db!.collection<{ _id: string; points: number; expiresAt: Date | null }>('login_limits');
 const accountKey = (email: string) => `account:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`;
 const alertText = (html: string) => /<div class="alert error"[^>]*>\s*<p>([^<]+)<\/p>/.exec(html)?.[1]?.trim();
 
-async function attempt(agent: Agent, email: string, password: string, ip?: string): Promise<request.Response> {
+// Each test (and each run within one) posts from its own address, so the per-address limits of one
+// do not spill into the next; the app trusts one proxy hop, so X-Forwarded-For is the address.
+let addressCounter = 0;
+const freshAddress = () => {
+  addressCounter += 1;
+  return `198.51.${100 + Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
+};
+let address = freshAddress();
+
+async function attempt(agent: Agent, email: string, password: string, ip = address): Promise<request.Response> {
   const token = await csrfToken(agent, '/logg-inn');
-  const req = agent.post('/logg-inn').type('form');
-  if (ip) req.set('X-Forwarded-For', ip);
-  return req.send({ _csrf: token, email, password });
+  return agent.post('/logg-inn').type('form').set('X-Forwarded-For', ip).send({ _csrf: token, email, password });
 }
 
 describe('http: failed-login limits (per account and per IP, in the database)', function () {
@@ -24,9 +31,12 @@ describe('http: failed-login limits (per account and per IP, in the database)', 
   let app: Express;
 
   before(async () => {
-    app = await buildTestApp();
+    app = await buildTestApp({ env: { TRUST_PROXY: '1' } });
   });
-  beforeEach(clearDatabase);
+  beforeEach(async () => {
+    address = freshAddress();
+    await clearDatabase();
+  });
 
   it('ten wrong passwords for one account: the tenth locks it with the wait message, and even the right password is refused', async () => {
     const { email, password } = await createUser();
@@ -52,11 +62,12 @@ describe('http: failed-login limits (per account and per IP, in the database)', 
 
   it('an unknown e-mail: exactly the same statuses and messages as a known one, so nothing tells them apart', async () => {
     const { email } = await createUser();
-    const run = async (address: string) => {
+    const run = async (email: string) => {
       const agent = request.agent(app);
+      const from = freshAddress();
       const seen: Array<[number, string | undefined]> = [];
       for (let i = 0; i < LOGIN_LIMITS.account.failures + 1; i += 1) {
-        const res = await attempt(agent, address, 'Feil-passord-999');
+        const res = await attempt(agent, email, 'Feil-passord-999', from);
         seen.push([res.status, alertText(res.text)]);
       }
       return seen;
@@ -97,18 +108,42 @@ describe('http: failed-login limits (per account and per IP, in the database)', 
   });
 
   it('per IP: fifty failures from one address lock that address for every e-mail, not other addresses', async () => {
-    const proxied = await buildTestApp({ env: { TRUST_PROXY: '1' } });
     const { email, password } = await createUser();
-    const agent = request.agent(proxied);
+    const agent = request.agent(app);
     let last!: request.Response;
     for (let i = 0; i < LOGIN_LIMITS.ip.failures; i += 1) {
-      last = await attempt(agent, `gjett${i}@test.example`, 'Feil-passord-999', '203.0.113.7');
+      // Each minute's burst limit moved on (in the database and this process's memory) rather than waited for.
+      if (i % LOGIN_LIMITS.ipBurst.failures === 0) await limits().deleteOne({ _id: `ip-burst:${address}` });
+      forgetLoginLimitMemory();
+      last = await attempt(agent, `gjett${i}@test.example`, 'Feil-passord-999');
     }
     expect(last.status).to.equal(429);
     expect(alertText(last.text)).to.contain('For mange mislykkede forsøk');
-    expect((await attempt(agent, email, password, '203.0.113.7')).status).to.equal(429);
-    expect((await attempt(agent, email, password, '203.0.113.8')).status).to.equal(302);
-    expect((await limits().findOne({ _id: 'ip:203.0.113.7' }))?.points).to.be.at.least(LOGIN_LIMITS.ip.failures);
+    await limits().deleteOne({ _id: `ip-burst:${address}` });
+    forgetLoginLimitMemory();
+    expect((await attempt(agent, email, password)).status).to.equal(429);
+    expect((await attempt(agent, email, password, freshAddress())).status).to.equal(302);
+    expect((await limits().findOne({ _id: `ip:${address}` }))?.points).to.be.at.least(LOGIN_LIMITS.ip.failures);
+  });
+
+  it('per IP in a minute: twenty failures from one address refuse it for the rest of the minute, from memory, and a success gives its point back', async () => {
+    const { email, password } = await createUser();
+    // A success in between: its attempt is given back, so only failures count.
+    expect((await attempt(request.agent(app), email, password)).status).to.equal(302);
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMITS.ipBurst.failures + 1; i += 1) statuses.push((await attempt(request.agent(app), `gjett${i}@test.example`, 'Feil-passord-999')).status);
+    expect(statuses.slice(0, LOGIN_LIMITS.ipBurst.failures)).to.deep.equal(Array(LOGIN_LIMITS.ipBurst.failures).fill(401));
+    expect(statuses.at(-1)).to.equal(429);
+    const stored = await limits().findOne({ _id: `ip-burst:${address}` });
+    expect(stored?.expiresAt?.getTime()).to.be.closeTo(Date.now() + LOGIN_LIMITS.ipBurst.windowSeconds * 1000, 5_000);
+
+    // Now refused before the request reaches the database or the form: the flood guard answers.
+    const refused = await attempt(request.agent(app), email, password);
+    expect(refused.status).to.equal(429);
+    expect(Number(refused.headers['retry-after'])).to.be.within(1, LOGIN_LIMITS.ipBurst.windowSeconds);
+    expect(refused.text).to.contain('for mange forsøk fra denne adressen');
+    // Other addresses are not affected.
+    expect((await attempt(request.agent(app), email, password, freshAddress())).status).to.equal(302);
   });
 
   it('a lock whose time is over: login works again, and the sweep removes the expired counter', async () => {

@@ -55,7 +55,8 @@ describe('http: password reset and activation by mailed single-use link (real SM
         done();
       },
     });
-    app = await createApp({ config: testConfig({ SMTP_URL: smtp.url, BASE_URL }), logger: pino({ level: 'info' }, sink) });
+    // Behind one proxy hop, so a test can post from several addresses (X-Forwarded-For).
+    app = await createApp({ config: testConfig({ SMTP_URL: smtp.url, BASE_URL, TRUST_PROXY: '1' }), logger: pino({ level: 'info' }, sink) });
   });
   after(async () => {
     await smtp.close();
@@ -135,10 +136,17 @@ describe('http: password reset and activation by mailed single-use link (real SM
     const { email } = await createUser();
     await askForReset(app, email);
     const link = linkIn(await smtp.waitForMessage());
+    // From five addresses (one address may have only a few such posts in progress at once).
     const agents = Array.from({ length: 5 }, () => request.agent(app));
     const csrf = await Promise.all(agents.map((a) => csrfToken(a, '/passord/glemt')));
     const results = await Promise.all(
-      agents.map((a, i) => a.post(pathOf(link)).type('form').send({ _csrf: csrf[i], password: `Samtidig passord nr ${i}`, passwordConfirm: `Samtidig passord nr ${i}` })),
+      agents.map((a, i) =>
+        a
+          .post(pathOf(link))
+          .set('X-Forwarded-For', `198.51.100.${i + 1}`)
+          .type('form')
+          .send({ _csrf: csrf[i], password: `Samtidig passord nr ${i}`, passwordConfirm: `Samtidig passord nr ${i}` }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).to.deep.equal([303, 410, 410, 410, 410]);
   });

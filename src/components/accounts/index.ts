@@ -49,4 +49,4 @@ export {
   type IdentityChangeView,
 } from './identity.js';
 export { IDENTITY_FIELDS, observeIdentityWrites, setIdentityGuardMode, IdentityWriteOutsideServiceError, type IdentityWrite } from './identity-guard.js';
-export { floodGuard } from './flood-guard.js';
+export { floodGuard, FLOOD_IN_FLIGHT_PER_ADDRESS } from './flood-guard.js';

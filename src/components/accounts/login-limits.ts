@@ -12,6 +12,11 @@ import { normaliseEmail } from './service.js';
 export const LOGIN_LIMITS = {
   account: { failures: 10, windowSeconds: 15 * 60, blockSeconds: 15 * 60 },
   ip: { failures: 50, windowSeconds: 15 * 60, blockSeconds: 15 * 60 },
+  // A burst limit per address: twenty failures in a minute is more than a staff room of people
+  // mistyping (and more than one person locking their own account, at ten), and it keeps a scripted
+  // flood to twenty password checks a minute (each one costs Argon2). It blocks only for the rest of
+  // its minute, so a school behind one address is not locked out for long.
+  ipBurst: { failures: 20, windowSeconds: 60 },
 } as const;
 
 const COLLECTION = 'login_limits';
@@ -32,6 +37,14 @@ const ipLimiter = new DatabaseRateLimiter({
   duration: LOGIN_LIMITS.ip.windowSeconds,
   blockDuration: LOGIN_LIMITS.ip.blockSeconds,
   inMemoryBlockOnConsumed: LOGIN_LIMITS.ip.failures + 1,
+});
+
+const ipBurstLimiter = new DatabaseRateLimiter({
+  collectionName: COLLECTION,
+  keyPrefix: 'ip-burst',
+  points: LOGIN_LIMITS.ipBurst.failures,
+  duration: LOGIN_LIMITS.ipBurst.windowSeconds,
+  inMemoryBlockOnConsumed: LOGIN_LIMITS.ipBurst.failures + 1,
 });
 
 /**
@@ -58,7 +71,7 @@ const newPasswordTokenLimiter = new DatabaseRateLimiter({
   inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.token.posts + 1,
 });
 
-const ALL_LIMITERS = [accountLimiter, ipLimiter, newPasswordIpLimiter, newPasswordTokenLimiter];
+const ALL_LIMITERS = [accountLimiter, ipLimiter, ipBurstLimiter, newPasswordIpLimiter, newPasswordTokenLimiter];
 
 /**
  * Forgets the in-memory blocks of this process (the database keeps the counts, so a key still over
@@ -115,6 +128,8 @@ const blockedFor = (...taken: Array<{ res: RateLimiterRes; over: boolean }>): Lo
  */
 export async function startLoginAttempt(email: string, ip: string): Promise<LoginLimitState> {
   await sweepIfDue();
+  const burst = await take(ipBurstLimiter, ip);
+  if (burst.over) return blockedFor(burst);
   const source = await take(ipLimiter, ip);
   if (source.over) return blockedFor(source);
   return blockedFor(source, await take(accountLimiter, accountKey(email)));
@@ -139,7 +154,7 @@ export async function loginAttemptFailed(email: string, ip: string): Promise<Log
 
 /** The attempt succeeded: the account starts again from zero, and the address gets its attempt back. */
 export async function loginAttemptSucceeded(email: string, ip: string): Promise<void> {
-  await Promise.all([accountLimiter.delete(accountKey(email)), ipLimiter.reward(ip, 1)]);
+  await Promise.all([accountLimiter.delete(accountKey(email)), ipLimiter.reward(ip, 1), ipBurstLimiter.reward(ip, 1)]);
 }
 
 /** After a successful login or a new password: the person starts again with a clean slate. */
@@ -167,6 +182,6 @@ export async function takeNewPasswordAttempt(token: string, ip: string): Promise
  */
 export function floodBlockMs(method: string, path: string, ip: string): number {
   if (method !== 'POST') return 0;
-  if (path === '/logg-inn') return ipLimiter.inMemoryBlockMs(ip);
+  if (path === '/logg-inn') return Math.max(ipLimiter.inMemoryBlockMs(ip), ipBurstLimiter.inMemoryBlockMs(ip));
   return path.startsWith('/passord/ny/') ? newPasswordIpLimiter.inMemoryBlockMs(ip) : 0;
 }
