@@ -11,6 +11,8 @@ export { recomputePerson, setReportClock, reportNow } from './maintain.js';
 export { whenReportsIdle } from './settings.service.js';
 export { clearReportCaches } from './sources.js';
 export { forgetMunicipalCaches } from './municipal.service.js';
+export { unitOverviews, municipalHome, overviewOf, EXPIRING_WITHIN_DAYS, type UnitOverview, type MunicipalHome } from './home.service.js';
+export { formatters, type Formatters } from './present.js';
 
 let registered = false;
 
