@@ -243,14 +243,14 @@ async function tabTo(page: Page, matches: (f: Focused) => boolean, what: string,
 
 const named = (tag: string, name: string | RegExp) => (f: Focused) => f.tag === tag && (typeof name === 'string' ? f.name === name : name.test(f.name));
 
-/** Logs in from the login page with the keyboard alone. */
-async function keyboardLogin(page: Page, email: string): Promise<void> {
+/** Logs in from the login page with the keyboard alone; leaders land on their figures (/leder). */
+async function keyboardLogin(page: Page, email: string, landing = '/'): Promise<void> {
   await tabTo(page, named('input', 'E-postadresse'), 'the e-mail field');
   await page.keyboard.type(email);
   await tabTo(page, named('input', 'Passord'), 'the password field');
   await page.keyboard.type(TEST_PASSWORD);
   await tabTo(page, named('button', 'Logg inn'), 'the login button');
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL((url) => url.pathname === landing), page.keyboard.press('Enter')]);
 }
 
 /** Presses Enter on the focused element and waits for the address the journey expects. */
@@ -518,7 +518,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/logg-inn`);
-    await keyboardLogin(page, LOGINS.leader.email);
+    await keyboardLogin(page, LOGINS.leader.email, '/leder');
 
     await tabTo(page, (f) => !f.inMain && f.tag === 'a' && f.name === 'Ledelse', 'Ledelse in the menu');
     await enterAndWait(page, `${server.baseUrl}/leder`);

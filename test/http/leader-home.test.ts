@@ -4,7 +4,8 @@ import mongoose from 'mongoose';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, signIn } from '../helpers/auth.js';
+import request from 'supertest';
+import { createUnit, createUser, signIn, TEST_PASSWORD } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { doActivities } from '../helpers/progress.js';
 import { prng, between } from '../../src/lib/prng.js';
@@ -144,6 +145,23 @@ describe('http: leader and municipal landing page (/leder)', function () {
     expect(home).to.not.contain('Lille PPT');
     // Not a leader of any unit: no unit overview and no names.
     expect(home).to.not.contain('data-figure="percent"');
+  });
+
+  it('a login without a return address lands leaders and municipal admins on /leder, staff on the start page', async () => {
+    const staff = await createUser({ name: 'Landet Ansatt', memberships: [{ unitId: units[0]!.id, role: 'ansatt' }] });
+    for (const [email, landing] of [[twoUnitLeader, '/leder'], [oneUnitLeader, '/leder'], [adminEmail, '/leder'], [staff.email, '/']] as const) {
+      const agent = request.agent(app);
+      const form = await agent.get('/logg-inn').expect(200);
+      const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+      const res = await agent.post('/logg-inn').type('form').send({ _csrf: token, email, password: TEST_PASSWORD }).expect(302);
+      expect(res.headers.location, email).to.equal(landing);
+      // An explicit return address still wins.
+      const again = request.agent(app);
+      const form2 = await again.get('/logg-inn?returnTo=%2Fmine-kurs').expect(200);
+      const token2 = /name="_csrf" value="([^"]+)"/.exec(form2.text)![1];
+      const back = await again.post('/logg-inn?returnTo=%2Fmine-kurs').type('form').send({ _csrf: token2, email, password: TEST_PASSWORD, returnTo: '/mine-kurs' }).expect(302);
+      expect(back.headers.location, email).to.equal('/mine-kurs');
+    }
   });
 
   it('staff who lead nothing are refused', async () => {
