@@ -120,8 +120,8 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
   const versions = new Map<string, LearningVersion>([...published].map(([slug, item]) => [slug, item.latest]));
   const random = prng(SEED + 1);
 
-  // A municipal target for measure 3 by next summer.
-  await saveReportSettings({ kjerne: 'auto', 'mal-all-prosent': '80', 'mal-all-frist': `${today.getUTCFullYear() + (today.getUTCMonth() >= 6 ? 1 : 0)}-06-30` });
+  // Measure 3 counts the common module, with a target by next summer.
+  await saveReportSettings({ kjerne: 'valgt', moduler: [COMMON_MODULE], 'mal-all-prosent': '80', 'mal-all-frist': `${today.getUTCFullYear() + (today.getUTCMonth() >= 6 ? 1 : 0)}-06-30` });
 
   // Assignments: the common module a year ago with a deadline three months back; each type's own
   // module four months ago with a deadline ahead. Solsikken keeps its own demo assignments and gets
@@ -176,6 +176,21 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
     }
   });
   result.completions = await progress.completeManyAsOf(completions);
+
+  // Some of those who have not finished the common module have started it: its first activity, a
+  // few weeks ago, as the learner would have done it.
+  const common = versions.get(COMMON_MODULE);
+  const first = common?.activities[0];
+  if (common && first) {
+    const done = new Set(completions.filter((c) => c.version.slug === COMMON_MODULE).map((c) => c.userId));
+    const { action, input } = completingAction(first.kind, first.settings);
+    for (const [i, p] of planned.entries()) {
+      const id = ensured[i]!.id;
+      if (done.has(id) || random() >= 0.4) continue;
+      const at = new Date(today.getTime() - between(random, 3, 60) * DAY + between(random, 8, 15) * 3_600_000);
+      await progress.act({ userId: id, version: common, activityId: first.id, action, input, actionId: `demo-start-${first.id.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64), unitIds: [unitIds.get(p.unit)!], now: at });
+    }
+  }
 
   result.sessions = await heldTeamSessions(logger, now, unitIds, versions);
   // The demo staff member's own history: one module done over the autumn, with her reflections.
