@@ -6,6 +6,7 @@ import request from 'supertest';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { vnuErrors } from '../helpers/vnu.js';
 import { buildTestApp, testConfig } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
@@ -263,6 +264,8 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startAppServer>>;
   const contexts = new Map<string, BrowserContext>();
+  /** Every page the axe loop opened, for one run of the Nu HTML checker. */
+  const checkedHtml: Array<{ name: string; html: string }> = [];
 
   before(async () => {
     await clearDatabase();
@@ -378,10 +381,24 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
         expect(status, `${item.what}: ${item.url()}`).to.equal(item.status ?? 200);
         expect(await page.locator('h1').count(), `one h1 on ${item.what}`).to.equal(1);
         await expectAccessible(page);
+        // The content column starts where the header's does (issue 17), whatever the page's width class.
+        const [headerLeft, contentLeft] = await page.evaluate(() => {
+          const inner = (el: Element) => el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
+          return [inner(document.querySelector('.site-header .container')!), inner(document.querySelector('main > .container, main > article, main > div')!)];
+        });
+        expect(Math.abs(contentLeft - headerLeft), `content column of ${item.what} lines up with the header`).to.be.lessThan(1);
+        // The HTML as the server sent it (or, after a scripted step, as the browser holds it), for the Nu checker below.
+        checkedHtml.push({ name: `${item.what} (${item.url()})`, html: item.prepare || !response ? await page.content() : await response.text() });
       }
       await page.close();
     });
   }
+
+  it('the Nu HTML checker (vnu) finds no error on any page type of the table', async () => {
+    expect(checkedHtml.length, 'every page of the table was opened by the axe tests above (run the whole file)').to.equal(PAGES.length);
+    const errors = await vnuErrors(checkedHtml);
+    expect(errors.map((e) => `${e.page}: line ${e.lastLine ?? '?'}: ${e.message} «${(e.extract ?? '').trim()}»`)).to.deep.equal([]);
+  });
 
   it('pages in nynorsk and English say so in the lang attribute and pass axe', async () => {
     const checks: Array<[Role, string, 'nn' | 'en', string]> = [
