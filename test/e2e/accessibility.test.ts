@@ -382,10 +382,12 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
         expect(await page.locator('h1').count(), `one h1 on ${item.what}`).to.equal(1);
         await expectAccessible(page);
         // The content column starts where the header's does (issue 17), whatever the page's width class.
-        const [headerLeft, contentLeft] = await page.evaluate(() => {
-          const inner = (el: Element) => el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
-          return [inner(document.querySelector('.site-header .container')!), inner(document.querySelector('main > .container, main > article, main > div')!)];
-        });
+        const [headerLeft, contentLeft] = await page.evaluate((selectors) =>
+          selectors.map((selector) => {
+            const el = document.querySelector(selector)!;
+            return el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
+          }),
+        ['.site-header .container', 'main > .container, main > article, main > div']);
         expect(Math.abs(contentLeft - headerLeft), `content column of ${item.what} lines up with the header`).to.be.lessThan(1);
         // The HTML as the server sent it (or, after a scripted step, as the browser holds it), for the Nu checker below.
         checkedHtml.push({ name: `${item.what} (${item.url()})`, html: item.prepare || !response ? await page.content() : await response.text() });

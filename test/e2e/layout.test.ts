@@ -95,9 +95,10 @@ describe('browser: layout – chart labels, phone menu, content column (issue 17
       expect(await page.locator('details.site-menu').getAttribute('open')).to.not.equal(null);
       expect(await menuLink.isVisible(), 'open after Enter').to.equal(true);
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.closest('.site-menu') !== null), 'Tab continues into the menu').to.equal(true);
+      expect(await page.locator('.site-menu :focus').count(), 'Tab continues into the menu').to.equal(1);
       for (const link of await page.locator('.site-menu a').all()) expect(await link.isVisible()).to.equal(true);
-      await expectAccessible(page);
+      // axe runs as a script in the page, so only where the page may run scripts.
+      if (javaScriptEnabled) await expectAccessible(page);
       await Promise.all([page.waitForURL(`${server.baseUrl}/leder`), menuLink.click()]);
     });
   }
@@ -123,10 +124,12 @@ describe('browser: layout – chart labels, phone menu, content column (issue 17
       for (const [page, url] of pages) {
         await page.setViewportSize({ width, height: 900 });
         await page.goto(`${server.baseUrl}${url}`);
-        const [headerLeft, contentLeft] = await page.evaluate(() => {
-          const inner = (el: Element) => el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
-          return [inner(document.querySelector('.site-header .container')!), inner(document.querySelector('main > .container, main > article')!)];
-        });
+        const [headerLeft, contentLeft] = await page.evaluate((selectors) =>
+          selectors.map((selector) => {
+            const el = document.querySelector(selector)!;
+            return el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
+          }),
+        ['.site-header .container', 'main > .container, main > article']);
         expect(Math.abs(contentLeft - headerLeft), `${url} at ${width} px`).to.be.lessThan(1);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${url} at ${width} px scrolls sideways`).to.be.at.most(0);
