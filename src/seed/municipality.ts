@@ -192,7 +192,9 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
     }
   }
 
-  result.sessions = await heldTeamSessions(logger, now, unitIds, versions);
+  // Only the demo's own people are marked present: a unit may hold others (the drill's learners).
+  const demoPeople = new Set([...ensured.map((e) => e.id), ...(await UserModel.find({ email: { $in: DEMO_USERS.map((u) => u.email) } }, { _id: 1 }).lean()).map((u) => String(u._id))]);
+  result.sessions = await heldTeamSessions(logger, now, unitIds, versions, demoPeople);
   // The demo staff member's own history: one module done over the autumn, with her reflections.
   await ownHistory(progress, now, unitIds, versions);
   // Renewal every 12 months for the common module, so last year's first completions are due now.
@@ -203,7 +205,7 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
 }
 
 /** Two team sessions held a few weeks ago, with attendance, by the demo leaders of their units. */
-async function heldTeamSessions(logger: Logger, now: Date, unitIds: Map<string, string>, versions: Map<string, LearningVersion>): Promise<number> {
+async function heldTeamSessions(logger: Logger, now: Date, unitIds: Map<string, string>, versions: Map<string, LearningVersion>, demoPeople: ReadonlySet<string>): Promise<number> {
   const sessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, ''), logger);
   const activity = (await sessions.activities()).find((a) => a.value.startsWith(`${COMMON_MODULE}/`));
   if (!activity || !versions.has(COMMON_MODULE)) return 0;
@@ -223,7 +225,7 @@ async function heldTeamSessions(logger: Logger, now: Date, unitIds: Map<string, 
     await sessions.plan(leader, unitId, { activity: activity.value, date: isoDate(day), time: '14:00', place: s.place, facilitator: leaderDoc.name }, planned, s.id);
     const after = new Date(day.getTime() + 20 * 3_600_000);
     const members = await unitMembers(unitId, after);
-    const present = members.filter(() => random() < 0.8).map((m) => m.id);
+    const present = members.filter((m) => demoPeople.has(m.id) && random() < 0.8).map((m) => m.id);
     await sessions.recordAttendance(toSessionUser(leaderDoc, after), unitId, s.id, present, after);
     count += 1;
   }
