@@ -388,7 +388,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
             return el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
           }),
         ['.site-header .container', 'main > .container, main > article, main > div']);
-        expect(Math.abs(contentLeft - headerLeft), `content column of ${item.what} lines up with the header`).to.be.lessThan(1);
+        expect(Math.abs(contentLeft! - headerLeft!), `content column of ${item.what} lines up with the header`).to.be.lessThan(1);
         // The HTML as the server sent it (or, after a scripted step, as the browser holds it), for the Nu checker below.
         checkedHtml.push({ name: `${item.what} (${item.url()})`, html: item.prepare || !response ? await page.content() : await response.text() });
       }

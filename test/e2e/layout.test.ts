@@ -130,7 +130,7 @@ describe('browser: layout – chart labels, phone menu, content column (issue 17
             return el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
           }),
         ['.site-header .container', 'main > .container, main > article']);
-        expect(Math.abs(contentLeft - headerLeft), `${url} at ${width} px`).to.be.lessThan(1);
+        expect(Math.abs(contentLeft! - headerLeft!), `${url} at ${width} px`).to.be.lessThan(1);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${url} at ${width} px scrolls sideways`).to.be.at.most(0);
       }
