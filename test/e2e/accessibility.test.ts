@@ -539,8 +539,9 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await page.goto(`${server.baseUrl}/logg-inn`);
     await keyboardLogin(page, LOGINS.leader.email, '/leder');
 
+    // Leaders land on their figures (issue 17); the menu marks where they are.
+    expect(await page.locator('.main-nav a[aria-current="page"]').textContent()).to.equal('Ledelse');
     await tabTo(page, (f) => !f.inMain && f.tag === 'a' && f.name === 'Ledelse', 'Ledelse in the menu');
-    await enterAndWait(page, `${server.baseUrl}/leder`);
     await tabTo(page, named('a', 'Fullføring i enheten'), 'the dashboard link');
     await enterAndWait(page, `${server.baseUrl}/leder/enheter/${ids.unit}`);
 
