@@ -177,19 +177,19 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
   });
   result.completions = await progress.completeManyAsOf(completions);
 
-  // Some of those who have not finished the common module have started it: its first activity, a
-  // few weeks ago, as the learner would have done it.
+  // Some of those who have not finished the common module have started it: its first activities,
+  // a few weeks ago.
   const common = versions.get(COMMON_MODULE);
-  const first = common?.activities[0];
-  if (common && first) {
+  if (common && common.activities.length > 1) {
     const done = new Set(completions.filter((c) => c.version.slug === COMMON_MODULE).map((c) => c.userId));
-    const { action, input } = completingAction(first.kind, first.settings);
+    const started: typeof completions = [];
     for (const [i, p] of planned.entries()) {
       const id = ensured[i]!.id;
       if (done.has(id) || random() >= 0.4) continue;
       const at = new Date(today.getTime() - between(random, 3, 60) * DAY + between(random, 8, 15) * 3_600_000);
-      await progress.act({ userId: id, version: common, activityId: first.id, action, input, actionId: `demo-start-${first.id.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64), unitIds: [unitIds.get(p.unit)!], now: at });
+      started.push({ userId: id, version: common, unitIds: [unitIds.get(p.unit)!], startedAt: at, completedAt: at, activitiesDone: between(random, 1, common.activities.length - 1) });
     }
+    await progress.completeManyAsOf(started);
   }
 
   // Only the demo's own people are marked present: a unit may hold others (the drill's learners).

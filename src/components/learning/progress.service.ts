@@ -188,9 +188,12 @@ export class ProgressService {
    * few bulk writes: each activity gets the state its kind's completing action gives, and each
    * completion is recorded as a learner's last action records it — progress, completion fact,
    * certificate, the learner's summary, the completion event. People who already have progress in
-   * that major are left alone. Returns how many were recorded.
+   * that major are left alone. With `activitiesDone`, only that many of the first activities are done
+   * (started, not finished: no completion). Returns how many were recorded.
    */
-  async completeManyAsOf(requests: ReadonlyArray<{ userId: string; version: VersionForLearning; unitIds: readonly string[]; startedAt: Date; completedAt: Date }>): Promise<number> {
+  async completeManyAsOf(
+    requests: ReadonlyArray<{ userId: string; version: VersionForLearning; unitIds: readonly string[]; startedAt: Date; completedAt: Date; activitiesDone?: number }>,
+  ): Promise<number> {
     const ids = requests.map((r) => progressId(r.userId, r.version.slug, r.version.major));
     const existing = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
@@ -200,15 +203,18 @@ export class ProgressService {
     const todo = requests.map((r, i) => ({ ...r, id: ids[i]! })).filter((r, i) => !existing.has(r.id) && ids.indexOf(r.id) === i);
     if (!todo.length) return 0;
     const made = todo.map((r) => {
+      const done = r.version.activities.slice(0, r.activitiesDone ?? r.version.activities.length);
       const activities = Object.fromEntries(
-        r.version.activities.map((a) => {
+        done.map((a) => {
           const { action, input } = completingAction(a.kind, a.settings);
           return [a.id, runAction(a.kind, action, a.settings, undefined, input, r.completedAt)];
         }),
       );
-      const lastLesson = r.version.activities[r.version.activities.length - 1]?.lesson ?? null;
-      return { ...r, activities, lastLesson, certificateCode: newCertificateCode() };
+      const lastLesson = done[done.length - 1]?.lesson ?? null;
+      const { complete, percent } = completionOf(r.version, activityStates(r.version, activities));
+      return { ...r, activities, lastLesson, complete, percent, certificateCode: newCertificateCode() };
     });
+    const completed = made.filter((m) => m.complete);
     // In chunks: one long write would hold the embedded database's lock for too long.
     const chunks = <T>(list: T[], size = 100): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
     for (const part of chunks(made)) {
@@ -224,12 +230,14 @@ export class ProgressService {
           startedAt: m.startedAt,
           updatedAt: m.completedAt,
           lastLesson: m.lastLesson,
-          completedAt: m.completedAt,
-          completedVersionId: m.version.id,
+          completedAt: m.complete ? m.completedAt : null,
+          completedVersionId: m.complete ? m.version.id : null,
         })),
       );
+      const finished = part.filter((m) => m.complete);
+      if (!finished.length) continue;
       await CompletionModel.collection.insertMany(
-        part.map((m) => ({
+        finished.map((m) => ({
           _id: m.id as never,
           userId: m.userId,
           moduleSlug: m.version.slug,
@@ -241,10 +249,17 @@ export class ProgressService {
           certificateCode: m.certificateCode,
         })),
       );
-      await CertificateModel.collection.insertMany(part.map((m) => ({ _id: m.certificateCode as never, completionId: m.id })));
+      await CertificateModel.collection.insertMany(finished.map((m) => ({ _id: m.certificateCode as never, completionId: m.id })));
     }
     // The learners' summaries: a new summary document per person who has none, else one update each.
-    const entry = (m: (typeof made)[number]) => ({ minor: m.version.minor, percent: 100, lastLesson: m.lastLesson, startedAt: m.startedAt.toISOString(), updatedAt: m.completedAt.toISOString(), completedAt: m.completedAt.toISOString() });
+    const entry = (m: (typeof made)[number]) => ({
+      minor: m.version.minor,
+      percent: m.complete ? 100 : m.percent,
+      lastLesson: m.lastLesson,
+      startedAt: m.startedAt.toISOString(),
+      updatedAt: m.completedAt.toISOString(),
+      completedAt: m.complete ? m.completedAt.toISOString() : null,
+    });
     const people = [...new Set(made.map((m) => m.userId))];
     const haveSummary = new Set<string>();
     for (const part of chunks(people, 500)) {
@@ -265,18 +280,23 @@ export class ProgressService {
       const e = entry(m);
       await LearnerModel.collection.updateOne(
         { _id: m.userId as never },
-        { $set: { [`${base}.lastLesson`]: e.lastLesson }, $max: { [`${base}.minor`]: e.minor, [`${base}.percent`]: 100, [`${base}.updatedAt`]: e.updatedAt, [`${base}.completedAt`]: e.completedAt }, $min: { [`${base}.startedAt`]: e.startedAt } },
+        { $set: { [`${base}.lastLesson`]: e.lastLesson }, $max: { [`${base}.minor`]: e.minor, [`${base}.percent`]: e.percent, [`${base}.updatedAt`]: e.updatedAt, [`${base}.completedAt`]: e.completedAt }, $min: { [`${base}.startedAt`]: e.startedAt } },
         { upsert: true },
       );
     }
     for (const m of made) {
-      await emitCompletionRecorded(
-        { completionId: m.id, userId: m.userId, moduleSlug: m.version.slug, versionId: m.version.id, major: m.version.major, unitIds: [...m.unitIds], completedAt: m.completedAt },
-        this.logger,
-      );
+      await emitProgressStarted({ progressId: m.id, userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, unitIds: [...m.unitIds], startedAt: m.startedAt }, this.logger);
+      if (m.complete) {
+        await emitCompletionRecorded(
+          { completionId: m.id, userId: m.userId, moduleSlug: m.version.slug, versionId: m.version.id, major: m.version.major, unitIds: [...m.unitIds], completedAt: m.completedAt },
+          this.logger,
+        );
+      } else {
+        await emitProgressUpdated({ userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, percent: m.percent, unitIds: [...m.unitIds], updatedAt: m.completedAt }, this.logger);
+      }
     }
-    this.logger.info({ completions: made.length }, 'completions recorded in bulk');
-    return made.length;
+    this.logger.info({ completions: completed.length, started: made.length - completed.length }, 'progress recorded in bulk');
+    return completed.length;
   }
 
   /** Keeps only the newest REMEMBERED_ACTIONS action ids, once there are more than PRUNE_ABOVE. */
