@@ -42,7 +42,8 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await page.getByLabel('E-postadresse').fill(adminEmail);
     await page.getByLabel('Passord').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    // A municipal admin lands on the municipality's figures.
+    await page.waitForURL(`${server.baseUrl}/leder`);
 
     // The header menu leads to the administration.
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Administrasjon' }).click();
