@@ -122,7 +122,7 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await sysPage.getByLabel('E-postadresse').fill(sys.email);
     await sysPage.getByLabel('Passord').fill(TEST_PASSWORD);
     await sysPage.getByRole('button', { name: 'Logg inn' }).click();
-    await sysPage.waitForURL(`${server.baseUrl}/`);
+    await sysPage.waitForURL(`${server.baseUrl}/leder`);
 
     await sysPage.goto(`${server.baseUrl}/admin/bydeler`);
     await expectAccessible(sysPage);
