@@ -20,12 +20,12 @@ import { organisationRoutes } from './components/organisation/index.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
-import { learningRoutes } from './components/learning/index.js';
+import { learningRoutes, LearningService, ProgressService } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
-import { teamRoutes } from './components/teams/index.js';
+import { teamRoutes, TeamSessionService } from './components/teams/index.js';
 import { reminderRoutes } from './components/reminders/index.js';
-import { configureReports, reportRoutes } from './components/reports/index.js';
+import { configureReports, formatters, municipalHome, reportRoutes, unitOverviews } from './components/reports/index.js';
 import { metricsRoutes } from './components/metrics/index.js';
 import { sessionMiddleware, absoluteTimeout } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
@@ -118,7 +118,15 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(importRoutes());
   app.use(adminRoutes());
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
-  app.use(leadershipRoutes());
+  const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
+  app.use(
+    leadershipRoutes({
+      unitOverviews,
+      municipalHome,
+      formatters,
+      nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
+    }),
+  );
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));

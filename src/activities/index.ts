@@ -3,6 +3,7 @@ export {
   buildRegistry,
   ActivityRegistryError,
   runAction,
+  completingAction,
   stateOrInitial,
   isActivityComplete,
   countsForCompletion,

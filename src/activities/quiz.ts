@@ -173,6 +173,7 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
   // The best attempt counts: a later, worse attempt never takes a pass away.
   isComplete: (settings, state) => state.bestScore !== null && state.bestScore >= settings.passMark,
   // No `correct` flags and no explanations: those are only revealed for the options chosen, after submitting.
+  completingAction: (settings) => ({ action: 'submit', input: { answers: Object.fromEntries(settings.questions.map((q) => [q.id, correctIndexes(q)])) } }),
   publicSettings: (settings, ctx) => ({
     title: settings.title,
     passMark: settings.passMark,

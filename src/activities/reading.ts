@@ -27,4 +27,5 @@ export const reading = defineActivity<ReadingSettings, ReadingState>({
   },
   isComplete: (_settings, state) => state.readAt !== null,
   publicSettings: () => ({}),
+  completingAction: () => ({ action: 'markRead', input: {} }),
 });

@@ -32,5 +32,6 @@ export const reflection = defineActivity<ReflectionSettings, ReflectionState>({
   },
   // Complete once something has been written; the text itself is never judged.
   isComplete: (_settings, state) => state.text.trim() !== '',
+  completingAction: () => ({ action: 'save', input: { text: 'Jeg vil prøve å gi barna bedre tid til å svare, og spørre mer åpent.' } }),
   publicSettings: (settings, ctx) => ({ title: settings.title ?? null, promptHtml: ctx.markdown(settings.prompt) }),
 });

@@ -86,6 +86,12 @@ export function runAction(kind: string, actionName: string, settings: unknown, s
   return definition.stateSchema.parse(next);
 }
 
+/** The action (and its input) that completes an activity of this kind: see ActivityKind.completingAction. */
+export function completingAction(kind: string, settings: unknown): { action: string; input: unknown } {
+  const definition = kindOf(kind);
+  return definition.completingAction(definition.settingsSchema.parse(settings));
+}
+
 export function isActivityComplete(kind: string, settings: unknown, state: unknown): boolean {
   const definition = kindOf(kind);
   return definition.isComplete(definition.settingsSchema.parse(settings), stateOrInitial(kind, state));

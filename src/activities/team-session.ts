@@ -59,6 +59,7 @@ export const teamSession = defineActivity<TeamSessionSettings, TeamSessionState>
     ),
   },
   isComplete: (_settings, state) => state.attended,
+  completingAction: () => ({ action: 'recordAttendance', input: { attended: true, recordedBy: 'Demodata' } }),
   publicSettings: (settings, ctx) => ({
     title: settings.title,
     purposeHtml: ctx.markdown(settings.purpose),

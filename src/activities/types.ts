@@ -104,6 +104,11 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
   feedback?(settings: Settings, state: State): unknown;
   /** Module files the settings refer to. */
   files?(settings: Settings): FileReference[];
+  /**
+   * An action that completes the activity, as a learner who does it properly would take it: the
+   * demo municipality's history is made of these (the input is a plain, non-personal example).
+   */
+  completingAction(settings: Settings): { action: string; input: unknown };
 }
 
 /** Identity helper that keeps each kind's own types while checking it against the contract. */

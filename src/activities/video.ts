@@ -56,6 +56,7 @@ export const video = defineActivity<VideoSettings, VideoState>({
     }), (_settings, _input, now) => ({ min: { watchedAt: now.toISOString() } })),
   },
   isComplete: (_settings, state) => state.watchedAt !== null,
+  completingAction: () => ({ action: 'markWatched', input: {} }),
   publicSettings: (settings, ctx) => ({
     title: settings.title,
     src: settings.src ? ctx.assetUrl(settings.src) : null,

@@ -38,6 +38,7 @@ export const workplaceTask = defineActivity<WorkplaceTaskSettings, WorkplaceTask
   },
   // Reporting "not yet" is recorded, but only having tried it completes the task.
   isComplete: (_settings, state) => state.reportedAt !== null && state.tried,
+  completingAction: () => ({ action: 'report', input: { tried: true, note: '' } }),
   publicSettings: (settings, ctx) => ({
     title: settings.title,
     instructionsHtml: ctx.markdown(settings.instructions),

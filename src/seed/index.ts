@@ -7,6 +7,7 @@ import { seedDemoAssignments } from '../components/assignments/index.js';
 import { ensureReportSummaries } from '../components/reports/index.js';
 import { seedDemoTeamSession } from '../components/teams/index.js';
 import { paths } from '../config/index.js';
+import { seedDemoMunicipality } from './municipality.js';
 
 /**
  * Demo data for development and demos. Every step is idempotent, so it runs at every start
@@ -25,6 +26,9 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
   const assignmentsCreated = await seedDemoAssignments();
   if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
   if (await seedDemoTeamSession(logger)) logger.info('demo team session planned');
+  const started = Date.now();
+  const municipality = await seedDemoMunicipality(logger);
+  if (municipality.people) logger.info({ ...municipality, seconds: (Date.now() - started) / 1000 }, 'demo municipality history created');
   // The demo people were created before the app listens for changes: build the report summaries once.
   const reports = await ensureReportSummaries();
   if (reports) logger.info({ people: reports.people, units: reports.units }, 'report summaries built');

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { vnuErrors } from '../helpers/vnu.js';
 import { buildTestApp, testConfig } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
@@ -244,14 +245,14 @@ async function tabTo(page: Page, matches: (f: Focused) => boolean, what: string,
 
 const named = (tag: string, name: string | RegExp) => (f: Focused) => f.tag === tag && (typeof name === 'string' ? f.name === name : name.test(f.name));
 
-/** Logs in from the login page with the keyboard alone. */
-async function keyboardLogin(page: Page, email: string): Promise<void> {
+/** Logs in from the login page with the keyboard alone; leaders land on their figures (/leder). */
+async function keyboardLogin(page: Page, email: string, landing = '/'): Promise<void> {
   await tabTo(page, named('input', 'E-postadresse'), 'the e-mail field');
   await page.keyboard.type(email);
   await tabTo(page, named('input', 'Passord'), 'the password field');
   await page.keyboard.type(TEST_PASSWORD);
   await tabTo(page, named('button', 'Logg inn'), 'the login button');
-  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL((url) => url.pathname === landing), page.keyboard.press('Enter')]);
 }
 
 /** Presses Enter on the focused element and waits for the address the journey expects. */
@@ -264,6 +265,8 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startAppServer>>;
   const contexts = new Map<string, BrowserContext>();
+  /** Every page the axe loop opened, for one run of the Nu HTML checker. */
+  const checkedHtml: Array<{ name: string; html: string }> = [];
 
   before(async () => {
     await clearDatabase();
@@ -385,10 +388,26 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
         expect(status, `${item.what}: ${item.url()}`).to.equal(item.status ?? 200);
         expect(await page.locator('h1').count(), `one h1 on ${item.what}`).to.equal(1);
         await expectAccessible(page);
+        // The content column starts where the header's does (issue 17), whatever the page's width class.
+        const [headerLeft, contentLeft] = await page.evaluate((selectors) =>
+          selectors.map((selector) => {
+            const el = document.querySelector(selector)!;
+            return el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft);
+          }),
+        ['.site-header .container', 'main > .container, main > article, main > div']);
+        expect(Math.abs(contentLeft! - headerLeft!), `content column of ${item.what} lines up with the header`).to.be.lessThan(1);
+        // The HTML as the server sent it (or, after a scripted step, as the browser holds it), for the Nu checker below.
+        checkedHtml.push({ name: `${item.what} (${item.url()})`, html: item.prepare || !response ? await page.content() : await response.text() });
       }
       await page.close();
     });
   }
+
+  it('the Nu HTML checker (vnu) finds no error on any page type of the table', async () => {
+    expect(checkedHtml.length, 'every page of the table was opened by the axe tests above (run the whole file)').to.equal(PAGES.length);
+    const errors = await vnuErrors(checkedHtml);
+    expect(errors.map((e) => `${e.page}: line ${e.lastLine ?? '?'}: ${e.message} «${(e.extract ?? '').trim()}»`)).to.deep.equal([]);
+  });
 
   it('pages in nynorsk and English say so in the lang attribute and pass axe', async () => {
     const checks: Array<[Role, string, 'nn' | 'en', string]> = [
@@ -528,10 +547,11 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/logg-inn`);
-    await keyboardLogin(page, LOGINS.leader.email);
+    await keyboardLogin(page, LOGINS.leader.email, '/leder');
 
+    // Leaders land on their figures (issue 17); the menu marks where they are.
+    expect(await page.locator('.main-nav a[aria-current="page"]').textContent()).to.equal('Ledelse');
     await tabTo(page, (f) => !f.inMain && f.tag === 'a' && f.name === 'Ledelse', 'Ledelse in the menu');
-    await enterAndWait(page, `${server.baseUrl}/leder`);
     await tabTo(page, named('a', 'Fullføring i enheten'), 'the dashboard link');
     await enterAndWait(page, `${server.baseUrl}/leder/enheter/${ids.unit}`);
 

@@ -42,7 +42,8 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await page.getByLabel('E-postadresse').fill(adminEmail);
     await page.getByLabel('Passord').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    // A municipal admin lands on the municipality's figures.
+    await page.waitForURL(`${server.baseUrl}/leder`);
 
     // The header menu leads to the administration.
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Administrasjon' }).click();
@@ -121,7 +122,7 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await sysPage.getByLabel('E-postadresse').fill(sys.email);
     await sysPage.getByLabel('Passord').fill(TEST_PASSWORD);
     await sysPage.getByRole('button', { name: 'Logg inn' }).click();
-    await sysPage.waitForURL(`${server.baseUrl}/`);
+    await sysPage.waitForURL(`${server.baseUrl}/leder`);
 
     await sysPage.goto(`${server.baseUrl}/admin/bydeler`);
     await expectAccessible(sysPage);

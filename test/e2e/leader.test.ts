@@ -56,7 +56,8 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    // Leaders and municipal admins land on /leder, staff on the start page.
+    await page.waitForURL((url) => !url.pathname.startsWith('/logg-inn'));
   }
 
   it('assigns a module, runs a team session from the guide, records attendance and sends reminders', async () => {
@@ -64,9 +65,9 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     const page = await context.newPage();
     await login(page, siri.email);
 
-    // The leader's area from the header menu.
-    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Ledelse' }).click();
+    // The leader lands on the leader's area (the header menu marks it).
     await page.waitForURL(`${server.baseUrl}/leder`);
+    expect(await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Ledelse' }).getAttribute('aria-current')).to.equal('page');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Tildelinger' }).click();
     await page.waitForURL(`${server.baseUrl}/leder/${unitId}/tildelinger`);
@@ -157,7 +158,6 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     const page = await context.newPage();
     await login(page, admin.email);
 
-    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Ledelse' }).click();
     await page.waitForURL(`${server.baseUrl}/leder`);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Tildelinger fra kommunen' }).click();

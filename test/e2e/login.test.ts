@@ -151,7 +151,8 @@ describe('browser: signing in, signing out and resetting a password', function (
     await page.getByLabel('E-postadresse').fill(admin.email);
     await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    // A system admin lands on the municipality's figures (/leder).
+    await page.waitForURL(`${server.baseUrl}/leder`);
     await page.getByRole('link', { name: 'Utboks' }).click();
     await page.waitForURL(/\/utvikling\/e-post$/);
     await expectAccessible(page);

@@ -51,7 +51,8 @@ describe('browser: reports – a leader and a municipal admin', function () {
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    // Leaders and municipal admins land on their figures.
+    await page.waitForURL(`${server.baseUrl}/leder`);
   }
 
   async function download(page: Page, link: string): Promise<{ name: string; body: Buffer }> {
@@ -64,7 +65,6 @@ describe('browser: reports – a leader and a municipal admin', function () {
     const page = await context.newPage();
     await login(page, leader.email);
 
-    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Ledelse' }).click();
     await page.getByRole('link', { name: 'Fullføring i enheten' }).click();
     await page.waitForURL(`${server.baseUrl}/leder/enheter/${unitA}`);
     await expectAccessible(page);

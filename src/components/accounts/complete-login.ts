@@ -1,6 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionUser } from './session-user.js';
 import { logins } from '../../lib/metrics.js';
+import { can } from '../../web/policy.js';
+
+/**
+ * Where a login without a return address lands: leaders and the municipality's administrators on
+ * their figures (/leder), everyone else on the start page ("Mine kurs").
+ */
+export function landingFor(user: SessionUser): string {
+  return can(user, 'unit:lead-any') || can(user, 'reports:municipal') ? '/leder' : '/';
+}
 
 /**
  * Redirects only once the session is stored. express-session otherwise flushes the redirect's
@@ -25,6 +34,6 @@ export function completeLogin(req: Request, res: Response, next: NextFunction, u
     req.session.authenticatedAt = Date.now();
     req.log.info({ userId: user.id, method }, 'login');
     logins.inc({ method, result: 'ok' });
-    saveThenRedirect(req, res, next, returnTo);
+    saveThenRedirect(req, res, next, returnTo === '/' ? landingFor(user) : returnTo);
   });
 }

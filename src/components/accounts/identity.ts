@@ -231,6 +231,29 @@ export interface NewIdentity {
   memberships?: Array<{ unitId: Types.ObjectId; role: string; startDate: Date; endDate?: Date | null }>;
 }
 
+/**
+ * Creates many people at once (the demo municipality): one insert, then the trail and the
+ * membership events per person, under the same rules as createIdentity.
+ */
+export async function createIdentities(actor: IdentityActor, inputs: readonly NewIdentity[]): Promise<StoredIdentity[]> {
+  if (isBulk(actor) && inputs.some((input) => input.roles?.length)) throw new IdentityRefusedError('platformRole', 'roles');
+  if (!inputs.length) return [];
+  const docs = inputs.map((input) => ({
+    _id: new Types.ObjectId(),
+    ...input,
+    memberships: (input.memberships ?? []).map((m) => ({ _id: new Types.ObjectId(), endDate: null, ...m })),
+  }));
+  const inserted = await withinIdentityService(describe(actor), () => UserModel.insertMany(docs));
+  const created = inserted.map((doc) => doc.toObject() as unknown as StoredIdentity);
+  const now = new Date();
+  for (const person of created) {
+    const { changes } = differences({ roles: [], memberships: [] }, { email: person.email, externalId: person.externalId ?? null, roles: person.roles, memberships: person.memberships });
+    await record(actor, person._id, changes, now);
+    if (person.memberships.length) await notifyMembershipChanged(String(person._id));
+  }
+  return created;
+}
+
 /** Creates a person (import, SSO, seeding). Bulk paths may not create anyone with a platform role. */
 export async function createIdentity(actor: IdentityActor, input: NewIdentity): Promise<StoredIdentity> {
   if (isBulk(actor) && input.roles?.length) throw new IdentityRefusedError('platformRole', 'roles');

@@ -3,7 +3,7 @@ import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { toSessionUser, type SessionUser } from './session-user.js';
 import { ValidationError } from '../../lib/errors.js';
-import { createIdentity } from './identity.js';
+import { createIdentities, createIdentity } from './identity.js';
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -66,4 +66,33 @@ export async function ensureUser(input: NewUser): Promise<{ id: string; created:
     },
   );
   return { id: String(doc._id), created: true };
+}
+
+/**
+ * Many people at once (the demo municipality): one read of the e-mails that exist, one insert of
+ * the rest. Same rules as ensureUser: existing people are left unchanged; without a password the
+ * account cannot log in. Returns each input's id, in order.
+ */
+export async function ensureUsers(inputs: readonly NewUser[]): Promise<Array<{ id: string; created: boolean }>> {
+  const emails = inputs.map((i) => normaliseEmail(i.email));
+  const existing = new Map<string, string>();
+  for (let i = 0; i < emails.length; i += 500) {
+    const found = await UserModel.find({ email: { $in: emails.slice(i, i + 500) } }, { _id: 1, email: 1 }).lean();
+    for (const f of found) existing.set(f.email, String(f._id));
+  }
+  const fresh = inputs.filter((_, i) => !existing.has(emails[i]!) && emails.indexOf(emails[i]!) === i);
+  for (const input of fresh) if (input.password) assertPasswordAcceptable(input.password);
+  const identities = await Promise.all(
+    fresh.map(async (input) => ({
+      email: normaliseEmail(input.email),
+      name: input.name,
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+      roles: input.roles ?? [],
+      memberships: (input.memberships ?? []).map((m) => ({ unitId: new Types.ObjectId(String(m.unitId)), role: m.role, startDate: m.startDate ?? new Date('2024-08-01') })),
+    })),
+  );
+  // Seeding: the platform itself, through the identity service like every other path.
+  const docs = await createIdentities({ kind: 'system', reason: 'seed' }, identities);
+  const created = new Map(docs.map((d) => [d.email, String(d._id)]));
+  return emails.map((e) => (created.has(e) ? { id: created.get(e)!, created: true } : { id: existing.get(e)!, created: false }));
 }

@@ -4,29 +4,52 @@ import { addNavEntry } from '../../web/navigation.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { unitsByIds } from '../organisation/index.js';
 import type { SessionUser } from '../accounts/index.js';
+import type { MunicipalHome, UnitOverview, Formatters } from '../reports/index.js';
+import type { SessionView } from '../teams/index.js';
 import { leaderAreaLinks, leaderUnitLinks, addLeaderAreaLink } from './links.js';
 
 /** The leader's area is for people who lead a unit now, and for the municipality's administrators. */
 export const mayUseLeaderArea = (user: SessionUser): boolean => can(user, 'unit:lead-any') || can(user, 'assignments:municipal');
 
-/** GET /leder: the way into everything a leader does, per unit they lead. */
-export function leadershipRoutes(): Router {
+/**
+ * What the landing page shows besides links, handed in by the composition root (app.ts) so this
+ * component needs neither the reports nor the team sessions component: each unit's figures (the
+ * unit dashboard's own source), the next team session per unit, and the municipality's figures.
+ */
+export interface LeaderHomeSources {
+  unitOverviews: (user: SessionUser) => Promise<UnitOverview[]>;
+  nextSession: (user: SessionUser, unitId: string) => Promise<SessionView | null>;
+  municipalHome: (user: SessionUser, typeLabel: (type: string) => string, municipalityLabel: string) => Promise<MunicipalHome>;
+  /** The number, percent and date formats the report pages use. */
+  formatters: (lang: string) => Formatters;
+}
+
+/** GET /leder: each unit the person leads at a glance, and the municipality's figures for its administrators. */
+export function leadershipRoutes(sources: LeaderHomeSources): Router {
   const router = Router();
   addNavEntry({ href: '/leder', label: 'leadership:nav', visibleTo: mayUseLeaderArea });
   addLeaderAreaLink({ label: 'leadership:municipalAssignments', href: '/kommune/tildelinger', visibleTo: 'assignments:municipal' });
 
-  // GET /leder — the units I lead, each with its assignments, team sessions, reminders and dashboard.
+  // GET /leder — one unit: its overview straight away; several: a compact table; municipal admins: measure 3.
   router.get('/leder', requireLogin, async (req, res) => {
     const user = currentUser(req)!;
     if (!mayUseLeaderArea(user)) throw new ForbiddenError(`user ${user.id} leads no unit`);
-    const units = await unitsByIds([...user.leaderOf]);
+    const leads = can(user, 'unit:lead-any');
+    const municipal = can(user, 'reports:municipal');
+    const [units, overviews, municipalFigures] = await Promise.all([
+      unitsByIds([...user.leaderOf]),
+      leads ? sources.unitOverviews(user) : Promise.resolve([] as UnitOverview[]),
+      municipal ? sources.municipalHome(user, (type) => req.t(`organisation:types.${type}`), req.t('reports:municipal.scope')) : Promise.resolve(null),
+    ]);
+    const open = [...units.values()].filter((u) => !u.closed).sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+    const sessions = await Promise.all(open.map((u) => sources.nextSession(user, u.id)));
+    const byUnit = new Map(overviews.map((o) => [o.unit.id, o]));
     res.render('pages/leadership/index', {
       title: req.t('leadership:title'),
-      units: [...units.values()]
-        .filter((u) => !u.closed)
-        .sort((a, b) => a.name.localeCompare(b.name, 'nb'))
-        .map((u) => ({ id: u.id, name: u.name, type: u.type, links: leaderUnitLinks(u.id) })),
+      units: open.map((u, i) => ({ id: u.id, name: u.name, type: u.type, links: leaderUnitLinks(u.id), overview: byUnit.get(u.id) ?? null, nextSession: sessions[i] ?? null })),
+      municipal: municipalFigures,
       areaLinks: leaderAreaLinks().filter((l) => can(user, l.visibleTo)),
+      fmt: sources.formatters(String(res.locals.lang)),
     });
   });
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { progressActions } from '../../lib/metrics.js';
-import { registry, isActivityComplete, countsForCompletion, stateOrInitial } from '../../activities/index.js';
+import { registry, isActivityComplete, countsForCompletion, stateOrInitial, completingAction, runAction } from '../../activities/index.js';
 import type { AtomicUpdate } from '../../activities/types.js';
 import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 import { newCertificateCode } from './certificate-code.js';
@@ -183,6 +183,122 @@ export class ProgressService {
     }
     progressActions.inc({ outcome: applied ? 'applied' : 'repeated' });
     return { progress: view, applied, completedNow };
+  }
+
+  /**
+   * Modules done from start to finish at given times (the demo municipality's history), written in a
+   * few bulk writes: each activity gets the state its kind's completing action gives, and each
+   * completion is recorded as a learner's last action records it — progress, completion fact,
+   * certificate, the learner's summary, the completion event. People who already have progress in
+   * that major are left alone. With `activitiesDone`, only that many of the first activities are done
+   * (started, not finished: no completion). Returns how many were recorded.
+   */
+  async completeManyAsOf(
+    requests: ReadonlyArray<{ userId: string; version: VersionForLearning; unitIds: readonly string[]; startedAt: Date; completedAt: Date; activitiesDone?: number }>,
+  ): Promise<number> {
+    const ids = requests.map((r) => progressId(r.userId, r.version.slug, r.version.major));
+    const existing = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await ProgressModel.collection.find({ _id: { $in: ids.slice(i, i + 500) } as never }, { projection: { _id: 1 } }).toArray();
+      for (const f of found) existing.add(String(f._id));
+    }
+    const todo = requests.map((r, i) => ({ ...r, id: ids[i]! })).filter((r, i) => !existing.has(r.id) && ids.indexOf(r.id) === i);
+    if (!todo.length) return 0;
+    const made = todo.map((r) => {
+      const done = r.version.activities.slice(0, r.activitiesDone ?? r.version.activities.length);
+      const activities = Object.fromEntries(
+        done.map((a) => {
+          const { action, input } = completingAction(a.kind, a.settings);
+          return [a.id, runAction(a.kind, action, a.settings, undefined, input, r.completedAt)];
+        }),
+      );
+      const lastLesson = done[done.length - 1]?.lesson ?? null;
+      const { complete, percent } = completionOf(r.version, activityStates(r.version, activities));
+      return { ...r, activities, lastLesson, complete, percent, certificateCode: newCertificateCode() };
+    });
+    const completed = made.filter((m) => m.complete);
+    // In chunks: one long write would hold the embedded database's lock for too long.
+    const chunks = <T>(list: T[], size = 100): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+    for (const part of chunks(made)) {
+      await ProgressModel.collection.insertMany(
+        part.map((m) => ({
+          _id: m.id as never,
+          userId: m.userId,
+          moduleSlug: m.version.slug,
+          major: m.version.major,
+          minor: m.version.minor,
+          activities: m.activities,
+          actions: {},
+          startedAt: m.startedAt,
+          updatedAt: m.completedAt,
+          lastLesson: m.lastLesson,
+          completedAt: m.complete ? m.completedAt : null,
+          completedVersionId: m.complete ? m.version.id : null,
+        })),
+      );
+      const finished = part.filter((m) => m.complete);
+      if (!finished.length) continue;
+      await CompletionModel.collection.insertMany(
+        finished.map((m) => ({
+          _id: m.id as never,
+          userId: m.userId,
+          moduleSlug: m.version.slug,
+          versionId: m.version.id,
+          major: m.version.major,
+          unitIds: [...m.unitIds],
+          completedAt: m.completedAt,
+          minutes: m.version.minutes,
+          certificateCode: m.certificateCode,
+        })),
+      );
+      await CertificateModel.collection.insertMany(finished.map((m) => ({ _id: m.certificateCode as never, completionId: m.id })));
+    }
+    // The learners' summaries: a new summary document per person who has none, else one update each.
+    const entry = (m: (typeof made)[number]) => ({
+      minor: m.version.minor,
+      percent: m.complete ? 100 : m.percent,
+      lastLesson: m.lastLesson,
+      startedAt: m.startedAt.toISOString(),
+      updatedAt: m.completedAt.toISOString(),
+      completedAt: m.complete ? m.completedAt.toISOString() : null,
+    });
+    const people = [...new Set(made.map((m) => m.userId))];
+    const haveSummary = new Set<string>();
+    for (const part of chunks(people, 500)) {
+      for (const f of await LearnerModel.collection.find({ _id: { $in: part } as never }, { projection: { _id: 1 } }).toArray()) haveSummary.add(String(f._id));
+    }
+    const fresh = people.filter((p) => !haveSummary.has(p));
+    for (const part of chunks(fresh)) {
+      await LearnerModel.collection.insertMany(
+        part.map((userId) => {
+          const modules: Record<string, Record<string, unknown>> = {};
+          for (const m of made.filter((x) => x.userId === userId)) modules[m.version.slug] = { ...(modules[m.version.slug] ?? {}), [`m${m.version.major}`]: entry(m) };
+          return { _id: userId as never, modules };
+        }),
+      );
+    }
+    for (const m of made.filter((x) => haveSummary.has(x.userId))) {
+      const base = `modules.${m.version.slug}.m${m.version.major}`;
+      const e = entry(m);
+      await LearnerModel.collection.updateOne(
+        { _id: m.userId as never },
+        { $set: { [`${base}.lastLesson`]: e.lastLesson }, $max: { [`${base}.minor`]: e.minor, [`${base}.percent`]: e.percent, [`${base}.updatedAt`]: e.updatedAt, [`${base}.completedAt`]: e.completedAt }, $min: { [`${base}.startedAt`]: e.startedAt } },
+        { upsert: true },
+      );
+    }
+    for (const m of made) {
+      await emitProgressStarted({ progressId: m.id, userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, unitIds: [...m.unitIds], startedAt: m.startedAt }, this.logger);
+      if (m.complete) {
+        await emitCompletionRecorded(
+          { completionId: m.id, userId: m.userId, moduleSlug: m.version.slug, versionId: m.version.id, major: m.version.major, unitIds: [...m.unitIds], completedAt: m.completedAt },
+          this.logger,
+        );
+      } else {
+        await emitProgressUpdated({ userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, percent: m.percent, unitIds: [...m.unitIds], updatedAt: m.completedAt }, this.logger);
+      }
+    }
+    this.logger.info({ completions: completed.length, started: made.length - completed.length }, 'progress recorded in bulk');
+    return completed.length;
   }
 
   /** Keeps only the newest REMEMBERED_ACTIONS action ids, once there are more than PRUNE_ABOVE. */

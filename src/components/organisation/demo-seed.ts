@@ -1,6 +1,9 @@
 import { DistrictModel, UnitModel, type UnitType } from './models.js';
 
-/** A small municipality for development and demos: three districts, barnehager, skoler and an SFO. */
+/**
+ * The demo municipality: three districts with barnehager, skoler, SFO and a PPT office (25 units).
+ * The first eight are the ones the demo logins belong to; their names must not change.
+ */
 export const DEMO_ORGANISATION: ReadonlyArray<{ district: string; units: ReadonlyArray<{ name: string; type: UnitType; orgNumber?: string }> }> = [
   {
     district: 'Nordbyen',
@@ -8,6 +11,11 @@ export const DEMO_ORGANISATION: ReadonlyArray<{ district: string; units: Readonl
       { name: 'Solsikken barnehage', type: 'barnehage', orgNumber: '974760673' },
       { name: 'Nordbyen skole', type: 'skole' },
       { name: 'Nordbyen SFO', type: 'sfo' },
+      { name: 'Kråkeslottet barnehage', type: 'barnehage' },
+      { name: 'Lindealleen barnehage', type: 'barnehage' },
+      { name: 'Bjørketun skole', type: 'skole' },
+      { name: 'Bjørketun SFO', type: 'sfo' },
+      { name: 'Nordbyen ungdomsskole', type: 'skole' },
     ],
   },
   {
@@ -16,6 +24,11 @@ export const DEMO_ORGANISATION: ReadonlyArray<{ district: string; units: Readonl
       { name: 'Tusenfryd barnehage', type: 'barnehage' },
       { name: 'Sentrum skole', type: 'skole' },
       { name: 'PPT Sentrum', type: 'ppt' },
+      { name: 'Sentrum SFO', type: 'sfo' },
+      { name: 'Marihøna barnehage', type: 'barnehage' },
+      { name: 'Torget barnehage', type: 'barnehage' },
+      { name: 'Kirkebakken skole', type: 'skole' },
+      { name: 'Kirkebakken SFO', type: 'sfo' },
     ],
   },
   {
@@ -23,6 +36,13 @@ export const DEMO_ORGANISATION: ReadonlyArray<{ district: string; units: Readonl
     units: [
       { name: 'Blåbærtua barnehage', type: 'barnehage' },
       { name: 'Sørlia ungdomsskole', type: 'skole' },
+      { name: 'Sørlia skole', type: 'skole' },
+      { name: 'Sørlia SFO', type: 'sfo' },
+      { name: 'Granly barnehage', type: 'barnehage' },
+      { name: 'Tyttebæret barnehage', type: 'barnehage' },
+      { name: 'Furulund skole', type: 'skole' },
+      { name: 'Furulund SFO', type: 'sfo' },
+      { name: 'Skogstjerna barnehage', type: 'barnehage' },
     ],
   },
 ];

@@ -8,9 +8,11 @@ import { forgetMunicipalCaches } from './municipal.service.js';
 export { reportRoutes, type ReportRouteOptions } from './routes.js';
 export { rebuildReports, sweepReports, type RebuildReport, type DriftLine } from './rebuild.js';
 export { recomputePerson, setReportClock, reportNow } from './maintain.js';
-export { whenReportsIdle } from './settings.service.js';
+export { whenReportsIdle, saveRenewalRules, saveReportSettings } from './settings.service.js';
 export { clearReportCaches } from './sources.js';
 export { forgetMunicipalCaches, forgetPassedAudits, reportAuditCosts, type AuditCosts } from './municipal.service.js';
+export { unitOverviews, municipalHome, overviewOf, EXPIRING_WITHIN_DAYS, type UnitOverview, type MunicipalHome } from './home.service.js';
+export { formatters, type Formatters } from './present.js';
 
 let registered = false;
 

@@ -21,6 +21,8 @@ export interface Formatters {
   date(d: Date | null): string;
   dateTime(d: Date): string;
   month(key: string): string;
+  /** The short name of the month alone ("jan.", "Jan"), for chart axes. */
+  monthShort(key: string): string;
 }
 
 const cache = new Map<string, Formatters>();
@@ -32,6 +34,11 @@ export function formatters(lang: string): Formatters {
   const locale = lang === 'en' ? 'en-GB' : 'nb-NO';
   const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const monthFormat = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const monthOnly = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' });
+  const monthDate = (key: string) => {
+    const [y, m] = key.split('-').map(Number) as [number, number];
+    return new Date(Date.UTC(y, m - 1, 1));
+  };
   const dateFormat = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Europe/Oslo' });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Oslo' });
   const percent = (n: number | null) => (n === null ? '–' : `${number.format(n)} %`);
@@ -43,10 +50,8 @@ export function formatters(lang: string): Formatters {
     percent,
     date: (d) => (d ? dateFormat.format(d) : ''),
     dateTime: (d) => dateTime.format(d),
-    month: (key) => {
-      const [y, m] = key.split('-').map(Number) as [number, number];
-      return monthFormat.format(new Date(Date.UTC(y, m - 1, 1)));
-    },
+    month: (key) => monthFormat.format(monthDate(key)),
+    monthShort: (key) => monthOnly.format(monthDate(key)),
   };
   cache.set(lang, made);
   return made;
@@ -64,7 +69,7 @@ export interface ChartView {
 
 /** The trend chart's geometry, its text alternative and its data table. */
 export function chartFor(trend: TrendView, t: TFunction, fmt: Formatters, scope: string): ChartView {
-  const points = trend.points.map((p) => ({ label: fmt.month(p.month), value: p.percent.suppressed ? null : p.percent.value }));
+  const points = trend.points.map((p) => ({ label: fmt.month(p.month), month: fmt.monthShort(p.month), year: p.month.slice(0, 4), value: p.percent.suppressed ? null : p.percent.value }));
   const shown = trend.points.filter((p) => !p.percent.suppressed && p.percent.value !== null);
   const first = shown[0];
   const last = shown[shown.length - 1];
