@@ -199,7 +199,7 @@ describe('reports: the municipal report model', () => {
             expect(cells.filter((f) => f.suppressed).length, `round ${round} district ${d} ${slug} ${k}`).to.not.equal(1);
           }
           const staffCells = [model.row(`d:${d}`, slugs).staff, ...units.filter((u) => u.districtId === d).map((u) => model.row(`u:${u.id}`, slugs).staff)];
-          expect(staffCells.filter((f) => f.suppressed).length, `round ${round} district ${d} staff`).to.not.equal(1);
+          expect(staffCells.filter((f) => f.suppressed).length, `round ${round} district ${d} staff ${JSON.stringify(staffCells)}`).to.not.equal(1);
         }
       }
     }

@@ -44,6 +44,13 @@ export interface PublishedCell {
   /** The true value (used only to check the publication is consistent and to report). */
   value: number;
   shown: boolean;
+  /**
+   * Whether the cell is one the threshold protects (its true value is small: 1–4, or any count in a
+   * group of fewer than 5 people). Default true. A hidden cell that is not small was hidden only to
+   * protect others: working it out reveals nothing an unsuppressed table would not have shown, so it
+   * is no target of the audit (its unknowns still take part in every relation).
+   */
+  sensitive?: boolean;
 }
 
 export interface PublishedPercent {
@@ -116,6 +123,8 @@ export function loadSolver(): Promise<Highs> {
 }
 
 const EPS = 1e-6;
+/** How long the audit runs before it lets the event loop in (one solve can take tens of milliseconds). */
+const YIELD_EVERY_MS = 15;
 const isIntegral = (x: number) => Math.abs(x - Math.round(x)) < EPS;
 
 interface Row {
@@ -216,7 +225,7 @@ class UnionFind {
 
 /** Audits a publication: the interval of every hidden cell, and the cells that break the rule. */
 export async function auditPublication(publication: Publication, options: AuditOptions = {}): Promise<AuditResult> {
-  if (publication.cells.every((c) => c.shown)) return { hidden: [], failures: [], solves: 0, integerSolves: 0, components: 0, largestComponent: 0 };
+  if (publication.cells.every((c) => c.shown || c.sensitive === false)) return { hidden: [], failures: [], solves: 0, integerSolves: 0, components: 0, largestComponent: 0 };
   const highs = await loadSolver();
   const n = publication.variables;
   const structuralFixed = propagate(
@@ -229,7 +238,7 @@ export async function auditPublication(publication: Publication, options: AuditO
   const hidden: CellBounds[] = [];
   const open: Array<{ bounds: CellBounds; vars: number[] }> = [];
   for (const cell of publication.cells) {
-    if (cell.shown) continue;
+    if (cell.shown || cell.sensitive === false) continue;
     const structural = cell.vars.every((v) => structuralFixed.has(v));
     const bounds: CellBounds = { label: cell.label, value: cell.value, lo: 0, hi: Infinity, structural, protected: true };
     hidden.push(bounds);
@@ -274,6 +283,7 @@ export async function auditPublication(publication: Publication, options: AuditO
   let solves = 0;
   let integerSolves = 0;
   let largest = 0;
+  let lastYield = performance.now();
   const truth = publication.truth;
   const truthHolds =
     !!truth &&
@@ -392,6 +402,12 @@ export async function auditPublication(publication: Publication, options: AuditO
         }
       }
       for (const t of targets) {
+        // Each solve is synchronous WebAssembly: let the event loop answer other requests between
+        // them, so a long proof (a municipality of many small units) never stalls the server.
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         if (!options.exact) {
           const lo = seenLo.get(t.bounds);
           const hi = seenHi.get(t.bounds);

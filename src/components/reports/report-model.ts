@@ -1,4 +1,4 @@
-import { CellTable, isSmall } from './suppression.js';
+import { CellTable, isSmall, SMALL } from './suppression.js';
 import { protectTable } from './protect.js';
 import type { UnitTotals } from './roster.js';
 import { monthRange, shiftMonth } from './time.js';
@@ -87,13 +87,19 @@ export async function buildReportModel(input: ModelInput): Promise<ReportModel> 
   const value = new Map<string, number>();
   const cell = (name: string, v: number, group: number, hidden = false, known = false) => {
     value.set(name, v);
+    // A never-shown cell (new completions in a month) is no published figure, so never primary.
     return table.cell(name, v, { primary: !known && isSmall(v, group), hidden, known });
   };
 
   // Status cells of one scope from the units it contains; returns the staff count.
   const statusCells = (scope: string, members: readonly UnitTotals[]): number => {
     const staff = members.reduce((sum, t) => sum + t.s, 0);
-    const staffCell = cell(`${scope}|s`, staff, staff);
+    // A staff count of 5 or more is public knowledge (each unit's page shows it, and the units are
+    // listed with their people): it is known, never hidden, never a complement — unless the scope
+    // holds a unit of 1–4 people, whose count must stay hidden and so cannot be the difference of
+    // known ones. A scope of no one is known too (nothing to protect).
+    const known = (staff === 0 || staff >= SMALL) && members.every((t) => t.s === 0 || t.s >= SMALL);
+    const staffCell = cell(`${scope}|s`, staff, staff, false, known);
     for (const slug of input.slugs) {
       let c = 0;
       let p = 0;

@@ -21,9 +21,12 @@
 
 export const SMALL = 5;
 
-/** Whether a count is primary-suppressed: 1–4, or anything in a group of fewer than 5 people. */
+/**
+ * Whether a count is primary-suppressed: 1–4, or anything in a group of 1–4 people. A group of no
+ * one (a unit without staff yet) is about no one: its zeros are shown.
+ */
 export function isSmall(value: number, groupSize: number): boolean {
-  return groupSize < SMALL || (value > 0 && value < SMALL);
+  return (groupSize > 0 && groupSize < SMALL) || (value > 0 && value < SMALL);
 }
 
 export interface Equation {

@@ -1,5 +1,6 @@
 import { auditPublication, type AuditResult, type Publication, type PublishedCell, type PublishedPercent, type Relation } from './disclosure-audit.js';
 import type { Figure, OrgUnit, ReportModel, StatusRow, TrendPoint } from './report-model.js';
+import { isSmall } from './suppression.js';
 
 /**
  * The gate every municipal page, export and print goes through before it leaves the server: the
@@ -12,6 +13,9 @@ import type { Figure, OrgUnit, ReportModel, StatusRow, TrendPoint } from './repo
  * (and E ≤ r·S with r such modules); a district, a unit type and the municipality are the sums of their
  * units (the unit lists are public); per module S = c + p + e + n; a cumulative count never falls and
  * ends at today's C. These are exact: any values meeting them come from some real set of people.
+ *
+ * The audit's targets are the hidden cells that are small (what the threshold protects); a hidden
+ * cell that is not small was hidden to protect others and may be worked out.
  *
  * A hidden cell the audit can narrow below the protection rule is an error (the model's suppression
  * should have prevented it): it is logged, and its row is hidden too, then its staff count, then the
@@ -106,11 +110,12 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
   const addRow = (key: string, row: StatusRow, vars: { s: number; c: number; p: number; e: number; n: number }, factor: number, derived: Figure[]) => {
     const figures = [row.completed, row.inProgress, row.expired, row.notStarted, row.percent, ...derived];
     const whole = [figures, [row.staff]];
-    cells.push({ label: `${key} staff`, vars: [vars.s], value: row.staff.value ?? 0, shown: !row.staff.suppressed });
+    const staff = row.staff.value ?? 0;
+    cells.push({ label: `${key} staff`, vars: [vars.s], value: staff, shown: !row.staff.suppressed, sensitive: isSmall(staff, staff) });
     owners.push({ key, hide: [[row.staff]] });
     STATUS.forEach((status, i) => {
       const f = row[status];
-      cells.push({ label: `${key} ${status}`, vars: [[vars.c, vars.p, vars.e, vars.n][i]!], value: f.value ?? 0, shown: !f.suppressed });
+      cells.push({ label: `${key} ${status}`, vars: [[vars.c, vars.p, vars.e, vars.n][i]!], value: f.value ?? 0, shown: !f.suppressed, sensitive: isSmall(f.value ?? 0, staff) });
       owners.push({ key, hide: whole });
     });
     percents.push({ label: `${key} percent`, numerator: [vars.c], denominator: [vars.s], factor, value: row.percent.value, shown: !row.percent.suppressed });
@@ -173,7 +178,8 @@ export function viewPublication(spec: ViewSpec, ctx: ViewContext): Built {
       const v = cum.get(point.month);
       if (v === undefined) continue;
       const key = `${trend.key} ${point.month}`;
-      cells.push({ label: `${key} completed`, vars: [v], value: point.completed.value ?? 0, shown: !point.completed.suppressed });
+      const staff = model.row(trend.scope, set).staff.value ?? 0;
+      cells.push({ label: `${key} completed`, vars: [v], value: point.completed.value ?? 0, shown: !point.completed.suppressed, sensitive: isSmall(point.completed.value ?? 0, staff) });
       owners.push({ key, hide: [[point.completed, point.percent]] });
       percents.push({ label: `${key} percent`, numerator: [v], denominator: [total.s], factor: k, value: point.percent.value, shown: !point.percent.suppressed });
     }
