@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import { ValidationError } from '../../lib/errors.js';
 import { parseDateOnly } from '../../lib/dates.js';
-import { reportCatalogue } from './sources.js';
+import { clearReportCaches, reportCatalogue } from './sources.js';
 import { changeSettings, coreSetOf, readSettings, TARGET_SCOPES, type Target, type TargetScope } from './settings.js';
 import { NO_RENEWAL, type RenewalRule } from './validity.js';
 import { rebuildReports } from './rebuild.js';
@@ -36,6 +36,9 @@ export async function settingsPage(submitted?: Body): Promise<SettingsPage> {
 }
 
 export async function saveReportSettings(body: Body): Promise<void> {
+  // Validated against the modules as they are now, not as cached for the pages: a module published a
+  // moment ago (the demo seed does exactly that) must be choosable.
+  clearReportCaches();
   const { modules } = await reportCatalogue();
   const fields: Record<string, string> = {};
   const auto = str(body, 'kjerne') !== 'valgt';
@@ -86,6 +89,7 @@ const wholeNumber = (text: string, min: number, max: number): number | null => (
  * large municipality takes a while); the sweep does it again if this process stops first.
  */
 export async function saveRenewalRules(body: Body, logger: Logger): Promise<void> {
+  clearReportCaches();
   const { modules } = await reportCatalogue();
   const fields: Record<string, string> = {};
   const rules: Record<string, RenewalRule> = {};
