@@ -58,7 +58,8 @@ async function refusal(promise: Promise<unknown>): Promise<BackupError> {
 }
 
 describe('db:export and db:import', function () {
-  this.timeout(180_000);
+  // The round trip seeds the demo municipality first (about 440 people and a year of history).
+  this.timeout(600_000);
   let dir: string;
 
   before(() => {

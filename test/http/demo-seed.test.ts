@@ -33,7 +33,8 @@ describe('seed: demo organisation', () => {
 });
 
 describe('seed: the demo modules', function () {
-  this.timeout(120_000);
+  // The seed fills the demo municipality too (about 440 people and a year of history through the services).
+  this.timeout(600_000);
   beforeEach(clearDatabase);
 
   it('on a database without modules: publishes every folder in modules/ (the habilitation module among them), and staff can open the modules and their lessons', async () => {

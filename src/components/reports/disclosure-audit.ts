@@ -101,7 +101,12 @@ export interface AuditResult {
   largestComponent: number;
 }
 
+/** The audit ran past its deadline (`AuditOptions.deadline`): it proved nothing. */
+export class AuditDeadlineError extends Error {}
+
 export interface AuditOptions {
+  /** A `performance.now()` time after which the audit stops with `AuditDeadlineError`. */
+  deadline?: number;
   /**
    * Exact: every hidden cell gets its true smallest and largest value. Otherwise (the default on the
    * request path) a cell is settled as soon as two integer solutions the solver found on the way
@@ -226,6 +231,7 @@ class UnionFind {
 /** Audits a publication: the interval of every hidden cell, and the cells that break the rule. */
 export async function auditPublication(publication: Publication, options: AuditOptions = {}): Promise<AuditResult> {
   if (publication.cells.every((c) => c.shown || c.sensitive === false)) return { hidden: [], failures: [], solves: 0, integerSolves: 0, components: 0, largestComponent: 0 };
+  if (options.deadline !== undefined && performance.now() > options.deadline) throw new AuditDeadlineError('audit: past its deadline');
   const highs = await loadSolver();
   const n = publication.variables;
   const structuralFixed = propagate(
@@ -407,6 +413,7 @@ export async function auditPublication(publication: Publication, options: AuditO
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = performance.now();
+          if (options.deadline !== undefined && lastYield > options.deadline) throw new AuditDeadlineError('audit: past its deadline');
         }
         if (!options.exact) {
           const lo = seenLo.get(t.bounds);

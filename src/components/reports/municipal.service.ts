@@ -74,6 +74,7 @@ async function load(): Promise<Loaded> {
     // The promise is cached, so requests arriving while the suppression is being proven share it.
     const model = buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS, renewable }).then((built) => {
       costs.model = { ...built.protection };
+      if (built.protection.exhausted) reportLogger()?.warn({ protection: built.protection }, 'report suppression could not be proven within its budget: every figure that is not public is hidden');
       provenModel = { key, model: built, org };
       return built;
     });
@@ -100,7 +101,7 @@ async function load(): Promise<Loaded> {
 /** What the audits cost, for `npm run bench:reports` and the logs. */
 export interface AuditCosts {
   /** Proving the model's suppression (once per data version). */
-  model: { ms: number; rounds: number; solves: number; integerSolves: number; hidden: number } | null;
+  model: { ms: number; rounds: number; solves: number; integerSolves: number; hidden: number; exhausted: boolean } | null;
   /** The last audit of each kind of view (only when it actually ran: passes are cached per data version). */
   views: Record<string, { ms: number; solves: number; hidden: number; escalated: number }>;
   /** Views checked before sending since start (audited, or found among this data version's passes). */

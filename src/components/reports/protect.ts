@@ -1,4 +1,4 @@
-import { auditPublication, type AuditResult, type Publication } from './disclosure-audit.js';
+import { AuditDeadlineError, auditPublication, type AuditResult, type Publication } from './disclosure-audit.js';
 import { SMALL, type CellTable } from './suppression.js';
 
 /**
@@ -33,16 +33,22 @@ export interface ProtectOutcome {
   /** Solver runs over all rounds (of which integer programs). */
   solves: number;
   integerSolves: number;
-  /** The final audit (it passed). */
+  /** The final audit (it passed); empty when the budget ran out. */
   audit: AuditResult;
+  /**
+   * The budget ran out: everything that is not known was hidden without a final audit. That passes by
+   * construction: a known staff count is 5 or more (or 0), so every hidden cell of its scope can be
+   * anything from 0 to it, and a scope with a smaller unit has no known staff count to bound it.
+   */
+  exhausted: boolean;
 }
 
 /**
  * `maxRounds` and `budgetMs` bound the work: past either, everything that is not known anyway is
- * hidden (which always passes). On the demo municipality (25 units, 9 modules, 24 months) the proof
+ * hidden (which always passes; see `exhausted`), also in the middle of an audit. On the demo municipality (25 units, 9 modules, 24 months) the proof
  * takes about 11 rounds and 4 s on the development machine.
  */
-export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 60_000): Promise<ProtectOutcome> {
+export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 20_000): Promise<ProtectOutcome> {
   const started = performance.now();
   const n = table.values.length;
   const extra = new Array<boolean>(n).fill(false);
@@ -92,10 +98,18 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
   let solves = 0;
   let integerSolves = 0;
   for (let round = 1; ; round += 1) {
-    const audit = await auditPublication(tablePublication(table, out));
+    let audit: AuditResult;
+    try {
+      audit = await auditPublication(tablePublication(table, out), { deadline: started + budgetMs });
+    } catch (err) {
+      if (!(err instanceof AuditDeadlineError)) throw err;
+      const everything = table.suppressed(table.known.map((known) => !known));
+      const empty: AuditResult = { hidden: [], failures: [], solves: 0, integerSolves: 0, components: 0, largestComponent: 0 };
+      return { out: everything, rounds: round, solves, integerSolves, audit: empty, exhausted: true };
+    }
     solves += audit.solves;
     integerSolves += audit.integerSolves;
-    if (!audit.failures.length) return { out, rounds: round, solves, integerSolves, audit };
+    if (!audit.failures.length) return { out, rounds: round, solves, integerSolves, audit, exhausted: false };
     // Everything that can be hidden was, and a cell is still pinned: by known figures alone, which
     // the suppression cannot change. Never loop; the caller serves nothing unproven.
     if (round > maxRounds) throw new Error(`suppression cannot protect ${audit.failures.map((f) => f.label).join(', ')}: known figures pin it`);

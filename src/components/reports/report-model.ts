@@ -75,7 +75,7 @@ export interface ReportModel {
   moduleRow(scope: string, slug: string): StatusRow;
   trend(scope: string, set: readonly string[], months: readonly string[]): TrendPoint[];
   /** What proving the suppression cost: audit rounds, solver runs (of which integer programs), hidden cells. */
-  readonly protection: { rounds: number; solves: number; integerSolves: number; hidden: number; ms: number };
+  readonly protection: { rounds: number; solves: number; integerSolves: number; hidden: number; ms: number; exhausted: boolean };
 }
 
 const EMPTY: UnitTotals = { s: 0, m: {}, h: {} };
@@ -204,7 +204,7 @@ export async function buildReportModel(input: ModelInput): Promise<ReportModel> 
   return {
     window,
     slugs: input.slugs,
-    protection: { rounds: protection.rounds, solves: protection.solves, integerSolves: protection.integerSolves, hidden: protection.out.filter(Boolean).length, ms: Math.round(performance.now() - started) },
+    protection: { rounds: protection.rounds, solves: protection.solves, integerSolves: protection.integerSolves, hidden: protection.out.filter(Boolean).length, ms: Math.round(performance.now() - started), exhausted: protection.exhausted },
     row(scope, set) {
       const slugs = only(set);
       const staff = figure(`${scope}|s`);

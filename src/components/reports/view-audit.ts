@@ -197,6 +197,9 @@ function unitTrendTruth(model: ReportModel, scope: string, set: readonly string[
   return window.map((_, i) => (i === window.length - 1 ? completed : 0));
 }
 
+/** How long one view's audit may take (a municipality of hundreds of tiny units can take longer). */
+export const VIEW_AUDIT_BUDGET_MS = 5_000;
+
 export interface GuardOutcome {
   audit: AuditResult;
   /** Rows hidden beyond the model's suppression because the audit failed (should stay empty). */
@@ -219,7 +222,8 @@ export async function guardView(spec: ViewSpec, ctx: ViewContext, onFailure: (fa
   const level = new Map<string, number>();
   for (let round = 0; ; round += 1) {
     const { publication, owners } = viewPublication(spec, ctx);
-    const audit = await auditPublication(publication);
+    // Past its budget the audit throws; the caller then hides the whole view (never an unproven figure).
+    const audit = await auditPublication(publication, { deadline: started + VIEW_AUDIT_BUDGET_MS });
     if (!audit.failures.length) return { audit, escalated, ms: performance.now() - started };
     onFailure(audit.failures);
     const labelIndex = new Map(publication.cells.map((c, i) => [c.label, i] as const));
