@@ -85,9 +85,21 @@
     open('ended', loginLink);
   }
 
+  /** Focus goes back where it was when the dialog opened (or to the main content). */
+  function restoreFocus() {
+    var target = returnFocusTo;
+    returnFocusTo = null;
+    if (target && target !== document.body && document.contains(target) && typeof target.focus === 'function') target.focus();
+    else document.getElementById('main').focus();
+  }
+
   function close() {
     if (mode !== 'ended') mode = null;
-    if (dialog.open) dialog.close();
+    if (!dialog.open) return;
+    dialog.close();
+    // At once, not only in the 'close' event, which the browser fires a moment later: a keyboard
+    // user's next key must not land on the page's body in between.
+    restoreFocus();
   }
 
   /** Shows what the time calls for and sets the timer for the next change (a minute less, or the end). */
@@ -175,10 +187,9 @@
   dialog.addEventListener('close', function () {
     if (mode === 'absolute') absoluteDismissed = true;
     if (mode !== 'ended') mode = null;
-    var target = returnFocusTo;
-    returnFocusTo = null;
-    if (target && target !== document.body && document.contains(target) && typeof target.focus === 'function') target.focus();
-    else document.getElementById('main').focus();
+    // Closed by the browser (Escape on a warning that only informs): focus goes back now; after our
+    // own close() it already has, and focusing again changes nothing.
+    if (document.activeElement === document.body || dialog.contains(document.activeElement)) restoreFocus();
   });
 
   // Tab and Shift+Tab stay inside the dialog, going round.
