@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { FLOOD_IN_FLIGHT_PER_ADDRESS } from '../../src/components/accounts/index.js';
 import { findFreePort } from '../../src/db/index.js';
 import { appOutputs, connectDirect, disconnectDirect, killRunningApps, launcherOfApp, launchersFor, login, seedWorld, sleep, startApp, waitFor, waitReady, type AppProcess, type Learner } from './world.js';
 import { runLoad, type Outcome } from './load.js';
@@ -130,9 +131,11 @@ function describeFailures(report: ScenarioReport, outcomes: Outcome[], output: s
 
 async function loginAll(base: string): Promise<Learner[]> {
   const learners: Learner[] = [];
-  // Five at a time: each login verifies an Argon2id hash (19 MiB), which is meant to be slow.
-  for (let i = 1; i <= LEARNERS; i += 5) {
-    learners.push(...(await Promise.all(Array.from({ length: Math.min(5, LEARNERS - i + 1) }, (_, k) => login(base, i + k)))));
+  // Two at a time: each login verifies an Argon2id hash (19 MiB), which is meant to be slow, and one
+  // address may have at most FLOOD_IN_FLIGHT_PER_ADDRESS login posts in progress at once.
+  const width = FLOOD_IN_FLIGHT_PER_ADDRESS;
+  for (let i = 1; i <= LEARNERS; i += width) {
+    learners.push(...(await Promise.all(Array.from({ length: Math.min(width, LEARNERS - i + 1) }, (_, k) => login(base, i + k)))));
   }
   return learners;
 }
