@@ -202,9 +202,17 @@ export class ProgressService {
       const found = await ProgressModel.collection.find({ _id: { $in: ids.slice(i, i + 500) } as never }, { projection: { _id: 1 } }).toArray();
       for (const f of found) existing.add(String(f._id));
     }
-    const todo = requests.map((r, i) => ({ ...r, id: ids[i]! })).filter((r, i) => !existing.has(r.id) && ids.indexOf(r.id) === i);
-    if (!todo.length) return 0;
-    const made = todo.map((r) => {
+    // Only records not stored yet, each once (a repeated request is the same record): `existing`
+    // grows as they are taken, which also drops later duplicates without a quadratic search.
+    const missing = requests
+      .map((r, i) => ({ ...r, id: ids[i]! }))
+      .filter((r) => {
+        if (existing.has(r.id)) return false;
+        existing.add(r.id);
+        return true;
+      });
+    if (!missing.length) return 0;
+    const made = missing.map((r) => {
       const done = r.version.activities.slice(0, r.activitiesDone ?? r.version.activities.length);
       const activities = Object.fromEntries(
         done.map((a) => {
