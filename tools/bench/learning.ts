@@ -29,6 +29,7 @@ import { createApp } from '../../src/app.js';
 import { seedDemoOrganisation } from '../../src/components/organisation/index.js';
 import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
+import mongoose from 'mongoose';
 import { ProgressModel } from '../../src/components/learning/index.js';
 import { formLogin } from '../lib/form-login.js';
 import { assertLoopback } from '../stress/tally.js';
@@ -115,10 +116,31 @@ async function main(): Promise<void> {
     const question = /name="answers\[([^\]]+)\]"/.exec(html)?.[1];
     if (!csrf || !submitUrl || !question) throw new Error('the lesson has no quiz form to drive');
 
+    // Round trips, not only time: every command the driver sends during a run, by name and collection.
+    const commands = new Map<string, number>();
+    let counting = false;
+    mongoose.connection.getClient().on('commandStarted', (event: mongoose.mongo.CommandStartedEvent) => {
+      if (!counting) return;
+      const key = `${event.commandName} ${String(event.command[event.commandName])}`;
+      commands.set(key, (commands.get(key) ?? 0) + 1);
+    });
+    const counted = async <R extends Run>(run: () => Promise<R>): Promise<{ run: R; perRequest: number; byCommand: Record<string, number> }> => {
+      commands.clear();
+      counting = true;
+      const result = await run();
+      counting = false;
+      const total = [...commands.values()].reduce((a, b) => a + b, 0);
+      const requests = result.ok + result.non2xx;
+      const byCommand = Object.fromEntries([...commands].map(([name, n]) => [name, Math.round((n / Math.max(1, requests)) * 100) / 100]));
+      return { run: result, perRequest: Math.round((total / Math.max(1, requests)) * 100) / 100, byCommand };
+    };
+
     const bareRun = await drive('bare', { url: `${bareServer.url}/bare` });
-    const lessonRun = await drive('lesson', { url: `${appServer.url}${LESSON}`, headers: { Cookie: cookie } });
+    const lessonCounted = await counted(() => drive('lesson', { url: `${appServer.url}${LESSON}`, headers: { Cookie: cookie } }));
+    const lessonRun = lessonCounted.run;
+    console.log(`lesson:   database commands per request ${lessonCounted.perRequest} ${JSON.stringify(lessonCounted.byCommand)}`);
     let sent = 0;
-    const progressRun = await drive('progress', {
+    const progressCounted = await counted(() => drive('progress', {
       url: `${appServer.url}${submitUrl}`,
       requests: [
         {
@@ -128,7 +150,9 @@ async function main(): Promise<void> {
           setupRequest: (req) => ({ ...req, body: JSON.stringify({ answers: { [question]: [0] }, actionId: `bench-${process.pid}-${(sent += 1)}` }) }),
         },
       ],
-    });
+    }));
+    const progressRun = progressCounted.run;
+    console.log(`progress: database commands per request ${progressCounted.perRequest} ${JSON.stringify(progressCounted.byCommand)}`);
 
     // Every acknowledged answer is one quiz attempt: count the attempts stored in the database.
     const stored = (await ProgressModel.find({}, { activities: 1 }).lean<Array<{ activities?: Record<string, { attempts?: number }> }>>()).reduce(
@@ -143,6 +167,8 @@ async function main(): Promise<void> {
       bareRps: bareRun.rps,
       ratio: Math.round((lessonRun.rps / bareRun.rps) * 1000) / 1000,
       progressRps: progressRun.rps,
+      dbPerLesson: lessonCounted.perRequest,
+      dbPerProgress: progressCounted.perRequest,
       lost,
       non2xx: bareRun.non2xx + lessonRun.non2xx + progressRun.non2xx,
       errors: bareRun.errors + lessonRun.errors + progressRun.errors,

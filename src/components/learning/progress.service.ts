@@ -169,18 +169,27 @@ export class ProgressService {
     }
     if (!doc) throw new Error(`progress ${id} vanished`);
     await this.forgetOldActions(id, doc.actions as Record<string, string> | undefined);
-    if (applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime()) {
-      await emitProgressStarted({ progressId: id, userId, moduleSlug: version.slug, major: version.major, unitIds: [...request.unitIds], startedAt: now }, this.logger);
-    }
+    const startedNow = applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime();
 
     const view = toView(doc as never, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
     await this.updateLearnerSummary(userId, version, view, now);
+    // The events go out together once everything is stored, so a listener reads the action's whole
+    // outcome, and the listeners that recompute a person can do it once for all of them.
+    const events: Array<Promise<void>> = [];
+    const unitIds = [...request.unitIds];
+    if (startedNow) events.push(emitProgressStarted({ progressId: id, userId, moduleSlug: version.slug, major: version.major, unitIds, startedAt: now }, this.logger));
+    if (completedNow) {
+      events.push(
+        emitCompletionRecorded({ completionId: id, userId, moduleSlug: version.slug, versionId: version.id, major: version.major, unitIds, completedAt: now }, this.logger),
+      );
+    }
     if (applied) {
       const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
-      await emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds: [...request.unitIds], updatedAt: now }, this.logger);
+      events.push(emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds, updatedAt: now }, this.logger));
     }
+    await Promise.all(events);
     progressActions.inc({ outcome: applied ? 'applied' : 'repeated' });
     return { progress: view, applied, completedNow };
   }
@@ -295,15 +304,16 @@ export class ProgressService {
       );
     }
     for (const m of made) {
-      await emitProgressStarted({ progressId: m.id, userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, unitIds: [...m.unitIds], startedAt: m.startedAt }, this.logger);
-      if (m.complete) {
-        await emitCompletionRecorded(
-          { completionId: m.id, userId: m.userId, moduleSlug: m.version.slug, versionId: m.version.id, major: m.version.major, unitIds: [...m.unitIds], completedAt: m.completedAt },
-          this.logger,
-        );
-      } else {
-        await emitProgressUpdated({ userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, percent: m.percent, unitIds: [...m.unitIds], updatedAt: m.completedAt }, this.logger);
-      }
+      // A record's events go out together, as a learner's action's do (one recomputation each).
+      await Promise.all([
+        emitProgressStarted({ progressId: m.id, userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, unitIds: [...m.unitIds], startedAt: m.startedAt }, this.logger),
+        m.complete
+          ? emitCompletionRecorded(
+              { completionId: m.id, userId: m.userId, moduleSlug: m.version.slug, versionId: m.version.id, major: m.version.major, unitIds: [...m.unitIds], completedAt: m.completedAt },
+              this.logger,
+            )
+          : emitProgressUpdated({ userId: m.userId, moduleSlug: m.version.slug, major: m.version.major, percent: m.percent, unitIds: [...m.unitIds], updatedAt: m.completedAt }, this.logger),
+      ]);
     }
     this.logger.info({ completions: completed.length, started: made.length - completed.length }, 'progress recorded in bulk');
     return completed.length;
@@ -320,6 +330,7 @@ export class ProgressService {
   /**
    * Writes completion once (a conditional update on `completedAt: null`), then the append-only
    * fact. If the process dies between the two, the next action or `repairCompletions` adds the fact.
+   * The caller raises the completion event with the action's other events.
    */
   private async recordCompletion(id: string, request: ActionRequest, now: Date): Promise<boolean> {
     const { version } = request;
@@ -329,10 +340,6 @@ export class ProgressService {
     );
     if (marked.modifiedCount !== 1) return false;
     await this.insertCompletionFact(id, request.userId, version, [...request.unitIds], now);
-    await emitCompletionRecorded(
-      { completionId: id, userId: request.userId, moduleSlug: version.slug, versionId: version.id, major: version.major, unitIds: [...request.unitIds], completedAt: now },
-      this.logger,
-    );
     this.logger.info({ userId: request.userId, versionId: version.id }, 'module completed');
     return true;
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import { onCompletionRecorded, onProgressStarted, onProgressUpdated } from '../learning/index.js';
 import { onMembershipChanged } from '../accounts/index.js';
-import { recomputePerson, safely, setReportLogger } from './maintain.js';
+import { recomputePerson, recomputePersonSoon, safely, setReportLogger } from './maintain.js';
 import { setReportCacheTtl } from './sources.js';
 import { forgetMunicipalCaches } from './municipal.service.js';
 
@@ -26,9 +26,10 @@ export function configureReports(options: { logger: Logger; cacheMs: number }): 
   forgetMunicipalCaches();
   if (registered) return;
   registered = true;
-  onProgressStarted((e) => safely('started', e.userId, () => recomputePerson(e.userId, { slug: e.moduleSlug, major: e.major })));
-  onCompletionRecorded((e) => safely('completion', e.userId, () => recomputePerson(e.userId, { slug: e.moduleSlug, major: e.major })));
-  onProgressUpdated((e) => safely('progress', e.userId, () => recomputePerson(e.userId, { slug: e.moduleSlug, major: e.major })));
+  // The events of one action arrive together and are recomputed as one (recomputePersonSoon).
+  onProgressStarted((e) => safely('started', e.userId, () => recomputePersonSoon(e.userId, { slug: e.moduleSlug, major: e.major })));
+  onCompletionRecorded((e) => safely('completion', e.userId, () => recomputePersonSoon(e.userId, { slug: e.moduleSlug, major: e.major })));
+  onProgressUpdated((e) => safely('progress', e.userId, () => recomputePersonSoon(e.userId, { slug: e.moduleSlug, major: e.major })));
   onMembershipChanged((userId) => safely('membership', userId, () => recomputePerson(userId)));
 }
 

@@ -49,64 +49,123 @@ export async function casJson<T>(model: JsonModel, id: string, expected: number 
 
 const MAX_ATTEMPTS = 50;
 
-/**
- * Writers of one document in this process take turns. Compare-and-set alone lets every writer read,
- * and all but one lose and retry: with the 30 people of one unit starting a module together, each
- * round costs a write for everyone and the last one waited over 15 s (the fault drill saw learners'
- * first actions hang). Taking turns makes it one read and one write each; the compare-and-set still
- * guards against other processes.
- */
-const turns = new Map<string, Promise<void>>();
+type Change<T> = (current: T | null) => T | undefined;
+
+interface Waiter<T> {
+  change: Change<T>;
+  onInsert?: () => Record<string, unknown>;
+  resolve: (written: Versioned<T> | null) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Queue {
+  pending: Array<Waiter<never>>;
+  running: boolean;
+}
 
 /**
- * How long one writer may hold its turn. Correctness never rests on the turn (compare-and-set does),
- * so a write stuck on an unresponsive database must not hold up every later writer of the document.
+ * Writers of one document in this process are combined. Compare-and-set alone lets every writer
+ * read, and all but one lose and retry: with the 30 people of one unit starting a module together,
+ * each round cost a write for everyone and the last one waited over 15 s (the fault drill saw
+ * learners' first actions hang). Taking turns made it one read and one write each, still 30 in a
+ * row. Now the writers that arrive while a write is in progress wait for it and then go as one group:
+ * one read, every change applied in arrival order, one write (group commit). The compare-and-set
+ * still guards against other processes; when it loses, the whole group reads again and retries.
+ */
+const queues = new Map<string, Queue>();
+
+/**
+ * How long one group may hold up the next. Correctness never rests on the queue (compare-and-set
+ * does), so a write stuck on an unresponsive database must not hold up every later writer of the
+ * document: after this long the next group goes ahead beside it.
  */
 const TURN_LIMIT_MS = 2000;
 
-function inTurn<R>(key: string, run: () => Promise<R>): Promise<R> {
-  const previous = turns.get(key) ?? Promise.resolve();
-  const mine = previous.then(run);
-  const done = previous.then(
-    () =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, TURN_LIMIT_MS);
-        const finish = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        mine.then(finish, finish);
-      }),
-  );
-  turns.set(key, done);
-  void done.then(() => {
-    if (turns.get(key) === done) turns.delete(key);
-  });
-  return mine;
+/** Applies a group's changes in order to one value; a change that throws fails only its own writer. */
+function applyGroup<T>(group: Array<Waiter<T>>, stored: T | null, failed: Set<Waiter<T>>): { value: T | null; changed: Set<Waiter<T>> } {
+  let value = stored;
+  const changed = new Set<Waiter<T>>();
+  for (const waiter of group) {
+    if (failed.has(waiter)) continue;
+    try {
+      const next = waiter.change(value);
+      if (next !== undefined) {
+        value = next;
+        changed.add(waiter);
+      }
+    } catch (err) {
+      failed.add(waiter);
+      waiter.reject(err);
+    }
+  }
+  return { value, changed };
+}
+
+async function writeGroup<T>(model: JsonModel, id: string, codec: Codec<T>, group: Array<Waiter<T>>): Promise<void> {
+  const failed = new Set<Waiter<T>>();
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await readJson<T>(model, id, codec);
+      const { value, changed } = applyGroup(group, current ? current.value : null, failed);
+      if (!changed.size) {
+        for (const waiter of group) if (!failed.has(waiter)) waiter.resolve(null);
+        return;
+      }
+      const first = group.find((w) => changed.has(w));
+      const extra = current ? {} : (first?.onInsert?.() ?? {});
+      if (await casJson(model, id, current ? current.v : null, value as T, { extra, codec })) {
+        const written = { v: (current?.v ?? 0) + 1, value: value as T };
+        for (const waiter of group) if (!failed.has(waiter)) waiter.resolve(changed.has(waiter) ? written : null);
+        return;
+      }
+      // Another process wrote in between: back off a little so a crowd of writers spreads out.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (2 + attempt * 2))));
+    }
+    throw new ConflictError(`${model.collection.collectionName}/${id} kept changing`);
+  } catch (err) {
+    for (const waiter of group) if (!failed.has(waiter)) waiter.reject(err);
+  }
+}
+
+async function drain<T>(key: string, queue: Queue, model: JsonModel, id: string, codec: Codec<T>): Promise<void> {
+  while (queue.pending.length) {
+    const group = queue.pending.splice(0) as unknown as Array<Waiter<T>>;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, TURN_LIMIT_MS);
+    });
+    await Promise.race([writeGroup(model, id, codec, group), limit]);
+    clearTimeout(timer);
+  }
+  queue.running = false;
+  if (queues.get(key) === queue) queues.delete(key);
 }
 
 /**
  * Read-change-write with retries. `change` gets the stored value (or null) to change in place or
  * replace, and returns the new value, or undefined for "nothing to change". Returns the version
- * written and the value, or null if nothing changed.
+ * written and the value, or null if this change changed nothing. Changes of one document made at
+ * the same time in this process may be written together: the value returned is then the document
+ * with all of them, and `change` sees the value as the changes before it in the group left it.
  */
-export async function updateJson<T>(
+export function updateJson<T>(
   model: JsonModel,
   id: string,
-  change: (current: T | null) => T | undefined,
+  change: Change<T>,
   options: { onInsert?: () => Record<string, unknown>; codec?: Codec<T> } = {},
 ): Promise<Versioned<T> | null> {
   const codec = options.codec ?? (JSON_CODEC as Codec<T>);
-  return inTurn(`${model.collection.collectionName}/${id}`, async () => {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const current = await readJson<T>(model, id, codec);
-      const next = change(current ? current.value : null);
-      if (next === undefined) return null;
-      const extra = current ? {} : (options.onInsert?.() ?? {});
-      if (await casJson(model, id, current ? current.v : null, next, { extra, codec })) return { v: (current?.v ?? 0) + 1, value: next };
-      // Another process wrote in between: back off a little so a crowd of writers spreads out.
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * (2 + attempt * 2))));
+  const key = `${model.collection.collectionName}/${id}`;
+  return new Promise<Versioned<T> | null>((resolve, reject) => {
+    let queue = queues.get(key);
+    if (!queue) {
+      queue = { pending: [], running: false };
+      queues.set(key, queue);
     }
-    throw new ConflictError(`${model.collection.collectionName}/${id} kept changing`);
+    queue.pending.push({ change, onInsert: options.onInsert, resolve, reject } as unknown as Waiter<never>);
+    if (!queue.running) {
+      queue.running = true;
+      void drain(key, queue, model, id, codec);
+    }
   });
 }

@@ -107,15 +107,46 @@ async function scheduleCheck(userId: string, at: Date): Promise<void> {
  * module the triggering event was about (so its completion is looked up even if the person's summary
  * does not show it yet).
  */
-export async function recomputePerson(userId: string, hint?: { slug: string; major: number }): Promise<void> {
+export async function recomputePerson(userId: string, hint?: ModuleHint | readonly ModuleHint[]): Promise<void> {
   const order = nextOrder();
   const at = reportNow();
-  const [account, facts, catalogue, settings] = await Promise.all([accountOf(userId), learningFactsOf(userId, hint), reportCatalogue(), readSettings()]);
+  const hints = hint === undefined ? [] : Array.isArray(hint) ? (hint as readonly ModuleHint[]) : [hint as ModuleHint];
+  const [account, facts, catalogue, settings] = await Promise.all([accountOf(userId), learningFactsOf(userId, hints), reportCatalogue(), readSettings()]);
   if (!account) return;
   const { units, entries, nextChangeAt } = personEntries({ ...account, facts }, order, catalogue.modules, rulesMap(settings.value), at);
   const slugs = catalogue.modules.map((m) => m.slug);
   for (const unitId of units) await applyToRoster(unitId, userId, entries.get(unitId) ?? goneEntry(order), slugs, Date.now());
   if (nextChangeAt) await scheduleCheck(userId, nextChangeAt);
+}
+
+export interface ModuleHint {
+  slug: string;
+  major: number;
+}
+
+/** Recomputations asked for in this turn of the event loop, by person, not started yet. */
+const soon = new Map<string, { hints: ModuleHint[]; done: Promise<void> }>();
+
+/**
+ * Recomputes a person once for every event about them raised in the same turn of the event loop: a
+ * learner's first action raises "started" and "updated" (and "completion" on the last one) together,
+ * and each used to read and write the person's rosters on its own. The recomputation starts on the
+ * next turn and reads everything then, so it includes every change made before any of the calls; a
+ * call after it has started gets a recomputation of its own.
+ */
+export function recomputePersonSoon(userId: string, hint?: ModuleHint): Promise<void> {
+  let pending = soon.get(userId);
+  if (!pending) {
+    const hints: ModuleHint[] = [];
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      soon.delete(userId);
+      return recomputePerson(userId, hints);
+    });
+    pending = { hints, done };
+    soon.set(userId, pending);
+  }
+  if (hint && !pending.hints.some((h) => h.slug === hint.slug && h.major === hint.major)) pending.hints.push(hint);
+  return pending.done;
 }
 
 /** Listener wrapper: a summary failure is logged and never fails the action that triggered it. */

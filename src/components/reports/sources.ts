@@ -134,15 +134,19 @@ function addCompletion(facts: PersonFacts, slug: string, major: number | string,
  * not show as completed, the completion fact by its id — the summary is written just after the fact,
  * so a recomputation in between must not miss a completion.
  */
-export async function learningFactsOf(userId: string, hint?: { slug: string; major: number }): Promise<PersonFacts> {
+export async function learningFactsOf(userId: string, hints: ReadonlyArray<{ slug: string; major: number }> = []): Promise<PersonFacts> {
   const doc = await LearnerModel.collection.findOne({ _id: userId as never });
   const facts = factsFromLearner(doc?.modules as LearnerModules | undefined);
-  if (hint) (facts[hint.slug] ??= {})[String(hint.major)] ??= {};
+  for (const hint of hints) (facts[hint.slug] ??= {})[String(hint.major)] ??= {};
   const open = Object.entries(facts).flatMap(([slug, majors]) => Object.entries(majors).filter(([, f]) => !f.c).map(([major]) => ({ slug, major: Number(major) })));
-  const found = await Promise.all(open.map((p) => CompletionModel.collection.findOne({ _id: progressId(userId, p.slug, p.major) as never }, { projection: { completedAt: 1 } })));
-  found.forEach((c, i) => {
-    if (c) addCompletion(facts, open[i]!.slug, open[i]!.major, c.completedAt as Date);
-  });
+  if (!open.length) return facts;
+  // One query for every module the summary does not show as completed (a person may have many open).
+  const byId = new Map(open.map((p) => [progressId(userId, p.slug, p.major), p]));
+  const found = await CompletionModel.collection.find({ _id: { $in: [...byId.keys()] } as never }, { projection: { completedAt: 1 } }).toArray();
+  for (const c of found) {
+    const p = byId.get(String(c._id));
+    if (p) addCompletion(facts, p.slug, p.major, c.completedAt as Date);
+  }
   return facts;
 }
 
