@@ -17,6 +17,7 @@ import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './c
 import { configureMail, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
+import { ENDPOINT_MANIFEST } from './web/endpoints.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
@@ -113,7 +114,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
   app.use(authoringRoutes());
-  app.use(organisationRoutes());
+  const organisation = organisationRoutes();
+  app.use(organisation);
   app.use(peopleRoutes());
   app.use(importRoutes());
   app.use(adminRoutes());
@@ -134,6 +136,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   configureReports({ logger, cacheMs: config.env === 'test' ? 0 : 60_000 });
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
+  // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
+  app.set(ENDPOINT_MANIFEST, [...organisation.manifest]);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

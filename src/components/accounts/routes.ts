@@ -13,6 +13,7 @@ import { createSsoClient, SSO_CALLBACK_PATH, type SsoClient, type SsoFailure } f
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { logins } from '../../lib/metrics.js';
 import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import { fieldErrorsOf } from '../../lib/validation.js';
 
 const loginInput = z.object({
   email: z.string().trim().min(3).max(254),
@@ -186,11 +187,7 @@ export function accountRoutes(config: AppConfig): Router {
         renderLinkProblem(req, res, state);
         return;
       }
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const field = String(issue.path[0] ?? 'password');
-        errors[field] ??= issue.message.startsWith('accounts:') ? issue.message : 'accounts:password.length';
-      }
+      const errors = fieldErrorsOf(parsed.error, 'accounts:password.length', 'password');
       renderNewPassword(req, res, 400, token, state.purpose, errors);
       return;
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
+import { fieldErrorsOf } from '../../lib/validation.js';
 import { listCatalogue } from '../modules/index.js';
 import { AssignmentModel, AssignmentTargetModel, LISTS_BUILT_ID, personTargetId, unitListId, unitTargetId, type TargetItem } from './models.js';
 
@@ -35,8 +36,7 @@ export type NewAssignment = z.input<typeof newAssignmentSchema>;
 export async function createAssignment(input: NewAssignment, options: { id?: string; now?: Date; unitId?: string } = {}): Promise<string> {
   const parsed = newAssignmentSchema.safeParse(input);
   if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? 'form'), i.message.includes(':') ? i.message : 'errors:validation']));
-    throw new ValidationError('invalid assignment', fields);
+    throw new ValidationError('invalid assignment', fieldErrorsOf(parsed.error));
   }
   const value = parsed.data;
   const catalogue = await listCatalogue();

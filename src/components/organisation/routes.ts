@@ -1,8 +1,6 @@
-import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requirePermission } from '../../web/policy.js';
-import { setFlash, takeFlash } from '../../web/flash.js';
-import { ValidationError } from '../../lib/errors.js';
+import { endpoint, endpointRouter, formText, pathId, permission, type PageReply, type Translate } from '../../web/endpoints.js';
+import type { FieldErrors } from '../../lib/errors.js';
 import { UNIT_TYPES } from './models.js';
 import {
   createDistrict,
@@ -18,200 +16,203 @@ import {
   type UnitView,
 } from './service.js';
 
-const unitFilterInput = z.object({
-  district: z.string().optional().catch(undefined),
+/** Municipal administration of districts and units (policy: organisation:manage), as declared endpoints. */
+
+const manage = permission('organisation:manage');
+
+const unitFilter = z.object({
+  district: z.string().max(40).optional().catch(undefined),
   type: z.enum(UNIT_TYPES).optional().catch(undefined),
   status: z.enum(['open', 'closed', 'all']).optional().catch(undefined),
 });
+const newUnitQuery = z.object({ district: formText(40) });
+const unitForm = z.object({ name: formText(200), type: formText(40), districtId: formText(40), orgNumber: formText(40), nationalId: formText(40) });
+const districtForm = z.object({ name: formText(200) });
+const unitParams = z.object({ unitId: pathId });
+const districtParams = z.object({ districtId: pathId });
 
-interface UnitFormValues {
-  name: string;
-  type: string;
-  districtId: string;
-  orgNumber: string;
-  nationalId: string;
-}
+type UnitFormValues = z.output<typeof unitForm>;
 
-function formValues(body: unknown): UnitFormValues {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const text = (key: string, max: number) => (typeof b[key] === 'string' ? (b[key] as string).slice(0, max) : '');
-  return { name: text('name', 200), type: text('type', 40), districtId: text('districtId', 40), orgNumber: text('orgNumber', 40), nationalId: text('nationalId', 40) };
-}
+const valuesOf = (unit: UnitView): UnitFormValues => ({ name: unit.name, type: unit.type, districtId: unit.districtId, orgNumber: unit.orgNumber ?? '', nationalId: unit.nationalId ?? '' });
 
-async function renderUnitForm(
-  req: Request,
-  res: Response,
-  status: number,
-  options: { unit: UnitView | null; values: UnitFormValues; errors?: Record<string, string> },
-): Promise<void> {
+/** A close or reopen refused: the service's message under the close button. */
+const closeErrors = (errors: FieldErrors): FieldErrors => ({ 'close-button': Object.values(errors)[0] ?? 'errors:validation' });
+
+async function unitFormPage(t: Translate, unit: UnitView | null, values: UnitFormValues, errors: FieldErrors = {}): Promise<PageReply> {
   const districts = await listDistricts({ includeClosed: true });
-  // A closed district stays selectable only for the unit already in it.
-  const choices = districts.filter((d) => !d.closed || d.id === options.unit?.districtId);
-  res.status(status).render('pages/organisation/unit-form', {
-    title: options.unit ? req.t('organisation:unitForm.editTitle', { name: options.unit.name }) : req.t('organisation:unitForm.newTitle'),
-    unit: options.unit,
-    values: options.values,
-    errors: options.errors ?? {},
-    districts: choices,
-    unitTypes: UNIT_TYPES,
-    flash: takeFlash(req),
-  });
-}
-
-async function renderDistrictPage(req: Request, res: Response, status: number, id: string, values: { name: string }, errors: Record<string, string> = {}): Promise<void> {
-  const district = await getDistrict(id);
-  res.status(status).render('pages/organisation/district', {
-    title: req.t('organisation:district.title', { name: district.name }),
-    district,
-    values,
-    errors,
-    flash: takeFlash(req),
-  });
-}
-
-/** Municipal administration of districts and units (policy: organisation:manage). */
-export function organisationRoutes(): Router {
-  const router = Router();
-  const guard = requirePermission('organisation:manage');
-
-  // GET /admin/enheter — units, filtered by district, type and open/closed.
-  router.get('/admin/enheter', ...guard, async (req, res) => {
-    const filter = unitFilterInput.parse(req.query);
-    const [units, districts] = await Promise.all([
-      listUnits({ districtId: filter.district, type: filter.type, status: filter.status ?? 'open' }),
-      listDistricts({ includeClosed: true }),
-    ]);
-    res.render('pages/organisation/units', {
-      title: req.t('organisation:units.title'),
-      units,
-      districts,
-      unitTypes: UNIT_TYPES,
-      filter: { district: filter.district ?? '', type: filter.type ?? '', status: filter.status ?? 'open' },
-      flash: takeFlash(req),
-    });
-  });
-
-  // GET /admin/enheter/ny — the form for a new unit.
-  router.get('/admin/enheter/ny', ...guard, async (req, res) => {
-    const district = typeof req.query.district === 'string' ? req.query.district.slice(0, 40) : '';
-    await renderUnitForm(req, res, 200, { unit: null, values: { name: '', type: '', districtId: district, orgNumber: '', nationalId: '' } });
-  });
-
-  // POST /admin/enheter — creates a unit; on errors the form comes back with every field kept.
-  router.post('/admin/enheter', ...guard, async (req, res) => {
-    const values = formValues(req.body);
-    try {
-      const id = await createUnit(values);
-      await setFlash(req, 'success', 'organisation:flash.unitCreated', { name: values.name.trim() });
-      res.redirect(303, `/admin/enheter/${id}`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderUnitForm(req, res, 400, { unit: null, values, errors: err.fields });
-    }
-  });
-
-  // GET /admin/enheter/:unitId — edit a unit, close or reopen it.
-  router.get('/admin/enheter/:unitId', ...guard, async (req, res) => {
-    const unit = await getUnit(req.params.unitId as string);
-    await renderUnitForm(req, res, 200, {
+  return {
+    view: 'pages/organisation/unit-form',
+    model: {
+      title: unit ? t('organisation:unitForm.editTitle', { name: unit.name }) : t('organisation:unitForm.newTitle'),
       unit,
-      values: { name: unit.name, type: unit.type, districtId: unit.districtId, orgNumber: unit.orgNumber ?? '', nationalId: unit.nationalId ?? '' },
-    });
-  });
-
-  // POST /admin/enheter/:unitId — saves the unit.
-  router.post('/admin/enheter/:unitId', ...guard, async (req, res) => {
-    const unit = await getUnit(req.params.unitId as string);
-    const values = formValues(req.body);
-    try {
-      await updateUnit(unit.id, values);
-      await setFlash(req, 'success', 'organisation:flash.unitSaved', { name: values.name.trim() });
-      res.redirect(303, `/admin/enheter/${unit.id}`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderUnitForm(req, res, 400, { unit, values, errors: err.fields });
-    }
-  });
-
-  // POST /admin/enheter/:unitId/steng and /gjenapne — close (kept for history) or reopen a unit.
-  for (const [suffix, closed] of [['steng', true], ['gjenapne', false]] as const) {
-    router.post(`/admin/enheter/:unitId/${suffix}`, ...guard, async (req, res) => {
-      const unit = await getUnit(req.params.unitId as string);
-      try {
-        await setUnitClosed(unit.id, closed);
-        await setFlash(req, 'success', closed ? 'organisation:flash.unitClosed' : 'organisation:flash.unitReopened', { name: unit.name });
-        res.redirect(303, `/admin/enheter/${unit.id}`);
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err;
-        const values = { name: unit.name, type: unit.type, districtId: unit.districtId, orgNumber: unit.orgNumber ?? '', nationalId: unit.nationalId ?? '' };
-        await renderUnitForm(req, res, 400, { unit, values, errors: { 'close-button': Object.values(err.fields)[0] ?? 'errors:validation' } });
-      }
-    });
-  }
-
-  // GET /admin/bydeler — the districts, and a form for a new one.
-  router.get('/admin/bydeler', ...guard, async (req, res) => {
-    await renderDistricts(req, res, 200, { name: '' });
-  });
-
-  // POST /admin/bydeler — creates a district.
-  router.post('/admin/bydeler', ...guard, async (req, res) => {
-    const name = typeof req.body?.name === 'string' ? req.body.name.slice(0, 200) : '';
-    try {
-      await createDistrict({ name });
-      await setFlash(req, 'success', 'organisation:flash.districtCreated', { name: name.trim() });
-      res.redirect(303, '/admin/bydeler');
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderDistricts(req, res, 400, { name }, err.fields);
-    }
-  });
-
-  // GET /admin/bydeler/:districtId — rename, close or reopen a district.
-  router.get('/admin/bydeler/:districtId', ...guard, async (req, res) => {
-    const district = await getDistrict(req.params.districtId as string);
-    await renderDistrictPage(req, res, 200, district.id, { name: district.name });
-  });
-
-  // POST /admin/bydeler/:districtId — renames the district.
-  router.post('/admin/bydeler/:districtId', ...guard, async (req, res) => {
-    const district = await getDistrict(req.params.districtId as string);
-    const name = typeof req.body?.name === 'string' ? req.body.name.slice(0, 200) : '';
-    try {
-      await renameDistrict(district.id, { name });
-      await setFlash(req, 'success', 'organisation:flash.districtRenamed', { name: name.trim() });
-      res.redirect(303, `/admin/bydeler/${district.id}`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderDistrictPage(req, res, 400, district.id, { name }, err.fields);
-    }
-  });
-
-  // POST /admin/bydeler/:districtId/steng and /gjenapne — close (only when no unit is open) or reopen.
-  for (const [suffix, closed] of [['steng', true], ['gjenapne', false]] as const) {
-    router.post(`/admin/bydeler/:districtId/${suffix}`, ...guard, async (req, res) => {
-      const district = await getDistrict(req.params.districtId as string);
-      try {
-        await setDistrictClosed(district.id, closed);
-        await setFlash(req, 'success', closed ? 'organisation:flash.districtClosed' : 'organisation:flash.districtReopened', { name: district.name });
-        res.redirect(303, `/admin/bydeler/${district.id}`);
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err;
-        await renderDistrictPage(req, res, 400, district.id, { name: district.name }, { 'close-button': Object.values(err.fields)[0] ?? 'errors:validation' });
-      }
-    });
-  }
-
-  return router;
+      values,
+      errors,
+      // A closed district stays selectable only for the unit already in it.
+      districts: districts.filter((d) => !d.closed || d.id === unit?.districtId),
+      unitTypes: UNIT_TYPES,
+    },
+  };
 }
 
-async function renderDistricts(req: Request, res: Response, status: number, values: { name: string }, errors: Record<string, string> = {}): Promise<void> {
-  const districts = await listDistricts({ includeClosed: true });
-  res.status(status).render('pages/organisation/districts', {
-    title: req.t('organisation:districts.title'),
-    districts,
-    values,
-    errors,
-    flash: takeFlash(req),
-  });
+async function districtsPage(t: Translate, values: { name: string }, errors: FieldErrors = {}): Promise<PageReply> {
+  return { view: 'pages/organisation/districts', model: { title: t('organisation:districts.title'), districts: await listDistricts({ includeClosed: true }), values, errors } };
+}
+
+async function districtPage(t: Translate, id: string, values: { name: string }, errors: FieldErrors = {}): Promise<PageReply> {
+  const district = await getDistrict(id);
+  return { view: 'pages/organisation/district', model: { title: t('organisation:district.title', { name: district.name }), district, values, errors } };
+}
+
+const unitClosing = [
+  ['steng', true],
+  ['gjenapne', false],
+] as const;
+
+export const organisationEndpoints = [
+  endpoint({
+    method: 'get',
+    path: '/admin/enheter',
+    summary: 'Units, filtered by district, type and open/closed',
+    access: manage,
+    query: unitFilter,
+    async handle({ query, t }) {
+      const [units, districts] = await Promise.all([listUnits({ districtId: query.district, type: query.type, status: query.status ?? 'open' }), listDistricts({ includeClosed: true })]);
+      return {
+        view: 'pages/organisation/units',
+        model: { title: t('organisation:units.title'), units, districts, unitTypes: UNIT_TYPES, filter: { district: query.district ?? '', type: query.type ?? '', status: query.status ?? 'open' } },
+      };
+    },
+  }),
+  endpoint({
+    method: 'get',
+    path: '/admin/enheter/ny',
+    summary: 'The form for a new unit',
+    access: manage,
+    query: newUnitQuery,
+    handle: ({ query, t }) => unitFormPage(t, null, { name: '', type: '', districtId: query.district, orgNumber: '', nationalId: '' }),
+  }),
+  endpoint({
+    method: 'post',
+    path: '/admin/enheter',
+    summary: 'Creates a unit; on errors the form comes back with every field kept',
+    access: manage,
+    body: unitForm,
+    async handle({ body }) {
+      const id = await createUnit(body);
+      return { redirect: `/admin/enheter/${id}`, flash: { type: 'success', key: 'organisation:flash.unitCreated', params: { name: body.name.trim() } } };
+    },
+    invalid: ({ body, t }, errors) => unitFormPage(t, null, body, errors),
+  }),
+  endpoint({
+    method: 'get',
+    path: '/admin/enheter/:unitId',
+    summary: 'Edit a unit, close or reopen it',
+    access: manage,
+    params: unitParams,
+    async handle({ params, t }) {
+      const unit = await getUnit(params.unitId);
+      return unitFormPage(t, unit, valuesOf(unit));
+    },
+  }),
+  endpoint({
+    method: 'post',
+    path: '/admin/enheter/:unitId',
+    summary: 'Saves the unit',
+    access: manage,
+    params: unitParams,
+    body: unitForm,
+    async handle({ params, body }) {
+      const unit = await getUnit(params.unitId);
+      await updateUnit(unit.id, body);
+      return { redirect: `/admin/enheter/${unit.id}`, flash: { type: 'success', key: 'organisation:flash.unitSaved', params: { name: body.name.trim() } } };
+    },
+    invalid: async ({ params, body, t }, errors) => unitFormPage(t, await getUnit(params.unitId), body, errors),
+  }),
+  ...unitClosing.map(([suffix, closed]) =>
+    endpoint({
+      method: 'post',
+      path: `/admin/enheter/:unitId/${suffix}`,
+      summary: closed ? 'Closes a unit (kept for history)' : 'Reopens a unit',
+      access: manage,
+      params: unitParams,
+      async handle({ params }) {
+        const unit = await getUnit(params.unitId);
+        await setUnitClosed(unit.id, closed);
+        return { redirect: `/admin/enheter/${unit.id}`, flash: { type: 'success', key: closed ? 'organisation:flash.unitClosed' : 'organisation:flash.unitReopened', params: { name: unit.name } } };
+      },
+      async invalid({ params, t }, errors) {
+        const unit = await getUnit(params.unitId);
+        return unitFormPage(t, unit, valuesOf(unit), closeErrors(errors));
+      },
+    }),
+  ),
+  endpoint({
+    method: 'get',
+    path: '/admin/bydeler',
+    summary: 'The districts, and a form for a new one',
+    access: manage,
+    handle: ({ t }) => districtsPage(t, { name: '' }),
+  }),
+  endpoint({
+    method: 'post',
+    path: '/admin/bydeler',
+    summary: 'Creates a district',
+    access: manage,
+    body: districtForm,
+    async handle({ body }) {
+      await createDistrict(body);
+      return { redirect: '/admin/bydeler', flash: { type: 'success', key: 'organisation:flash.districtCreated', params: { name: body.name.trim() } } };
+    },
+    invalid: ({ body, t }, errors) => districtsPage(t, body, errors),
+  }),
+  endpoint({
+    method: 'get',
+    path: '/admin/bydeler/:districtId',
+    summary: 'Rename, close or reopen a district',
+    access: manage,
+    params: districtParams,
+    async handle({ params, t }) {
+      const district = await getDistrict(params.districtId);
+      return districtPage(t, district.id, { name: district.name });
+    },
+  }),
+  endpoint({
+    method: 'post',
+    path: '/admin/bydeler/:districtId',
+    summary: 'Renames the district',
+    access: manage,
+    params: districtParams,
+    body: districtForm,
+    async handle({ params, body }) {
+      const district = await getDistrict(params.districtId);
+      await renameDistrict(district.id, body);
+      return { redirect: `/admin/bydeler/${district.id}`, flash: { type: 'success', key: 'organisation:flash.districtRenamed', params: { name: body.name.trim() } } };
+    },
+    invalid: ({ params, body, t }, errors) => districtPage(t, params.districtId, body, errors),
+  }),
+  ...unitClosing.map(([suffix, closed]) =>
+    endpoint({
+      method: 'post',
+      path: `/admin/bydeler/:districtId/${suffix}`,
+      summary: closed ? 'Closes a district (only when no unit in it is open)' : 'Reopens a district',
+      access: manage,
+      params: districtParams,
+      async handle({ params }) {
+        const district = await getDistrict(params.districtId);
+        await setDistrictClosed(district.id, closed);
+        return {
+          redirect: `/admin/bydeler/${district.id}`,
+          flash: { type: 'success', key: closed ? 'organisation:flash.districtClosed' : 'organisation:flash.districtReopened', params: { name: district.name } },
+        };
+      },
+      async invalid({ params, t }, errors) {
+        const district = await getDistrict(params.districtId);
+        return districtPage(t, district.id, { name: district.name }, closeErrors(errors));
+      },
+    }),
+  ),
+];
+
+export function organisationRoutes() {
+  return endpointRouter(organisationEndpoints);
 }

@@ -4,6 +4,7 @@ import { DistrictModel, UnitModel, UNIT_TYPES, type UnitType } from './models.js
 import { isValidOrgNumber, normaliseOrgNumber } from './org-number.js';
 import { NotFoundError, ValidationError, type FieldErrors } from '../../lib/errors.js';
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
+import { parseOrThrow } from '../../lib/validation.js';
 
 /** What pages and other components see of a unit. */
 export interface UnitView {
@@ -47,18 +48,6 @@ export type UnitInput = z.output<typeof unitInputSchema>;
 export const districtInputSchema = z.object({
   name: z.string().trim().min(1, 'organisation:errors.districtNameRequired').max(120, 'organisation:errors.districtNameTooLong'),
 });
-
-/** Throws a ValidationError with one message key per field, the way the forms show them. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const fields: FieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    fields[field] ??= issue.message.includes(':') ? issue.message : 'errors:validation';
-  }
-  throw new ValidationError('invalid input', fields);
-}
 
 function sameNameFilter(name: string): { $regex: string; $options: string } {
   return { $regex: `^${escapeRegExp(name.trim())}$`, $options: 'i' };

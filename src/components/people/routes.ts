@@ -5,6 +5,7 @@ import { addNavEntry } from '../../web/navigation.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
+import { fieldErrorsOf } from '../../lib/validation.js';
 import { parseDateOnly } from '../../lib/dates.js';
 import { LANGUAGES, type Language } from '../../web/i18n.js';
 import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type PlatformRole, type SessionUser } from '../accounts/index.js';
@@ -51,12 +52,6 @@ const rolesInput = z.object({
     .optional()
     .transform((v) => ([] as string[]).concat(v ?? []).filter((r): r is PlatformRole => (PLATFORM_ROLES as readonly string[]).includes(r))),
 });
-
-function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message.includes(':') ? issue.message : 'errors:validation';
-  return fields;
-}
 
 function personId(req: Request): string {
   return req.params.personId as string;
@@ -131,7 +126,7 @@ export function peopleRoutes(): Router {
       res,
       async () => {
         const parsed = membershipInput.safeParse(raw);
-        if (!parsed.success) throw new ValidationError('membership form', fieldErrors(parsed.error));
+        if (!parsed.success) throw new ValidationError('membership form', fieldErrorsOf(parsed.error));
         const unitName = await addPersonMembership(currentUser(req)!, personId(req), parsed.data);
         return { key: 'people:flash.membershipAdded', params: { unit: unitName } };
       },
@@ -157,7 +152,7 @@ export function peopleRoutes(): Router {
     await personAction(req, res, async () => {
       // A forged body (an object or operator where checkbox values belong) is refused, never a 500.
       const parsed = rolesInput.safeParse(req.body ?? {});
-      if (!parsed.success) throw new ValidationError('invalid roles', fieldErrors(parsed.error));
+      if (!parsed.success) throw new ValidationError('invalid roles', fieldErrorsOf(parsed.error));
       let { roles } = parsed.data;
       if (!can(actor, 'people:grant-system-admin')) {
         // The checkbox is not shown to those who may not change it: keep what the person has.

@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Express } from 'express';
+import { buildTestApp } from '../helpers/app.js';
+import { clearDatabase } from '../helpers/database.js';
+import { discoverRoutes } from '../helpers/route-table.js';
+import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
+import { ROUTES } from '../helpers/role-matrix.js';
+import { ENDPOINT_MANIFEST, type EndpointInfo } from '../../src/web/endpoints.js';
+
+/**
+ * The declared endpoints (src/web/endpoints.ts): what the manifest says is what the app does. Read
+ * from the manifest, so an endpoint declared tomorrow is checked tomorrow.
+ */
+const pattern = (path: string) => path.split('?')[0]!.replace(/:[A-Za-z]+/g, ':param');
+
+describe('http: declared endpoints and their manifest', function () {
+  this.timeout(120_000);
+  let app: Express;
+  let manifest: EndpointInfo[];
+
+  before(async () => {
+    await clearDatabase();
+    app = await buildTestApp();
+    manifest = app.get(ENDPOINT_MANIFEST) as EndpointInfo[];
+  });
+
+  it('the manifest lists endpoints, each with a summary, and no method and path twice', () => {
+    expect(manifest.length).to.be.greaterThan(0);
+    const keys = manifest.map((e) => `${e.method} ${e.path}`);
+    expect(new Set(keys).size).to.equal(keys.length);
+    for (const e of manifest) expect(e.summary, `${e.method} ${e.path}`).to.match(/\w{3,}/);
+  });
+
+  it('every declared endpoint is mounted, with its method and path, in the route table Express has', () => {
+    const mounted = new Set(discoverRoutes(app).flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)));
+    for (const e of manifest) expect(mounted.has(`${e.method} ${e.path}`), `${e.method} ${e.path}`).to.equal(true);
+  });
+
+  it('every declared endpoint has its row in the role matrix (who may call it is stated independently)', () => {
+    const rows = new Set(ROUTES.map((r) => `${r.method} ${pattern(r.path)}`));
+    for (const e of manifest) expect(rows.has(`${e.method} ${pattern(e.path)}`), `${e.method} ${e.path} has no role-matrix row`).to.equal(true);
+  });
+
+  it('the access an endpoint declares is what anonymous visitors and people without the permission meet', async () => {
+    const unit = await createUnit('Manifestenhet');
+    const staff = await createUser({ memberships: [{ unitId: unit, role: 'ansatt' }] });
+    const agent = await signIn(app, staff.email);
+    const token = await csrfToken(agent);
+    // Path parameters filled with an id nobody has: access is decided before the id is looked up.
+    const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, '000000000000000000000000');
+    for (const e of manifest.filter((x) => x.access.kind !== 'public')) {
+      const anonymous = e.method === 'get' ? await request(app).get(concrete(e.path)) : await request(app).post(concrete(e.path)).type('form').send({});
+      // Anonymous: a page sends to the login page; a form post has no session (and so no CSRF token).
+      if (e.method === 'get') expect([anonymous.status, anonymous.headers.location], `${e.method} ${e.path}`).to.deep.equal([302, `/logg-inn?returnTo=${encodeURIComponent(concrete(e.path))}`]);
+      else expect(anonymous.status, `${e.method} ${e.path}`).to.be.oneOf([401, 403]);
+      if (e.access.kind !== 'permission') continue;
+      const refused = e.method === 'get' ? await agent.get(concrete(e.path)) : await agent.post(concrete(e.path)).type('form').send({ _csrf: token });
+      expect(refused.status, `${e.method} ${e.path} for staff`).to.equal(403);
+    }
+  });
+
+  it('a form endpoint that re-renders answers a failed form with 400 and the page, keeping what was typed', async () => {
+    const admin = await createUser({ roles: ['municipal-admin'] });
+    const agent = await signIn(app, admin.email);
+    const token = await csrfToken(agent, '/admin/bydeler');
+    // A name too long for the service (the forms cut at 200, the services allow 120), with markup in it.
+    const typed = `${'x'.repeat(130)}<b>`;
+    for (const e of manifest.filter((x) => x.rendersForm && x.method === 'post' && !x.path.includes(':'))) {
+      const res = await agent.post(e.path).type('form').send({ _csrf: token, name: typed });
+      expect(res.status, e.path).to.equal(400);
+      expect(res.text, e.path).to.include('<form');
+      expect(res.text, e.path).to.include('aria-invalid="true"');
+      expect(res.text, e.path).to.not.include(typed);
+      expect(res.text, e.path).to.include(`value="${'x'.repeat(130)}&lt;b&gt;"`);
+    }
+  });
+});
