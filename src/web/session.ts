@@ -81,6 +81,16 @@ class CheckedSessionStore extends MongoStore {
         callback(null, data);
       }, callback);
   }
+
+  /**
+   * connect-mongo's set deletes `lastModified` from the session object it is given. After an
+   * explicit save (every flash message) express-session then sees a session that differs from the
+   * one it saved and writes it a second time at the end of the request. A copy keeps the object the
+   * request holds as it was saved: one write.
+   */
+  override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    super.set(sid, { ...data }, callback);
+  }
 }
 
 /** The session held in doc when doc is this session's and readable, else undefined. */

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { Router } from 'express';
+import mongoose from 'mongoose';
+import { setFlash } from '../../src/web/flash.js';
+import { buildTestApp } from '../helpers/app.js';
+import { clearDatabase } from '../helpers/database.js';
+import { createUnit, createUser, signIn } from '../helpers/auth.js';
+import { publishFixture } from '../helpers/learning-fixture.js';
+
+/**
+ * Database round trips of the two hottest requests, counted exactly from the driver's command events
+ * (npm run bench prints the same figures as dbPerLesson and dbPerProgress). Each round trip is 1–3 ms
+ * of CPU on the embedded database and a network hop on MongoDB, so a change that adds one must say
+ * so here. The catalogue and module versions are cached outside tests; tests read them each time, so
+ * those reads are left out of the count.
+ */
+const CACHED_OUTSIDE_TESTS = new Set(['modules', 'module_versions', 'report_state']);
+
+async function commandsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const client = mongoose.connection.getClient();
+  const listener = (event: mongoose.mongo.CommandStartedEvent) => {
+    const collection = String(event.command[event.commandName]);
+    if (!CACHED_OUTSIDE_TESTS.has(collection)) seen.push(`${event.commandName} ${collection}`);
+  };
+  client.on('commandStarted', listener);
+  try {
+    await run();
+  } finally {
+    client.off('commandStarted', listener);
+  }
+  return seen.sort();
+}
+
+describe('http: database round trips per lesson page and per learner action', function () {
+  this.timeout(120_000);
+
+  it('a warm lesson page reads the session, the person and the progress: three reads, no write', async () => {
+    await clearDatabase();
+    const app = await buildTestApp();
+    await publishFixture();
+    const unitId = await createUnit('Rundturenhet');
+    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
+    const agent = await signIn(app, staff.email);
+    await agent.get('/moduler/samtaler/lytte').expect(200);
+    const commands = await commandsDuring(() => agent.get('/moduler/samtaler/lytte').expect(200));
+    expect(commands).to.deep.equal(['find progress', 'find sessions', 'find users']);
+  });
+
+  it("a learner's action: the progress in one atomic update, the summary in one, and the report upkeep of one unit", async () => {
+    await clearDatabase();
+    const app = await buildTestApp();
+    await publishFixture();
+    const unitId = await createUnit('Rundturenhet');
+    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
+    const agent = await signIn(app, staff.email);
+    const page = await agent.get('/moduler/samtaler/lytte').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const url = /action="(\/moduler\/samtaler\/[^"]*\/aktiviteter\/tanker\/save)"/.exec(page.text)![1]!;
+    // A first save starts the module; the second is the steady state counted here.
+    await agent.post(url).type('form').send({ _csrf: csrf, actionId: 'round-trip-first-save', text: 'Første tanke' }).expect(303);
+    const commands = await commandsDuring(() => agent.post(url).type('form').send({ _csrf: csrf, actionId: 'round-trip-second-save', text: 'Andre tanke' }).expect(303));
+    expect(commands).to.deep.equal(
+      [
+        // The request: who is asking, and what they have done so far (prerequisites, the page's state).
+        'find sessions',
+        'find users',
+        'find progress',
+        // The action: one conditional atomic update, and the person's "Mine kurs" summary.
+        'findAndModify progress',
+        'update learners',
+        // The "Lagret" message for the next page, in the session (once: it was written twice).
+        'update sessions',
+        // The report entry, recomputed once for the action's events: account, summary, the unit's roster and counts.
+        'find users',
+        'find learners',
+        'find completions',
+        'find report_rosters',
+        'update report_rosters',
+        'find report_totals',
+        'update report_totals',
+        'update report_totals',
+      ].sort(),
+    );
+  });
+
+  it('a request that saves its session before answering (every flash message, the login) writes it once, not again at the end', async () => {
+    await clearDatabase();
+    // Every explicit save in the app goes through express-session's save, as this route's does.
+    const extraRoutes = Router();
+    extraRoutes.post('/test/flash', async (req, res) => {
+      await setFlash(req, 'success', 'learning:flash.reflection');
+      res.redirect(303, '/');
+    });
+    const app = await buildTestApp({ extraRoutes });
+    const staff = await createUser();
+    const agent = await signIn(app, staff.email);
+    const page = await agent.get('/mine-data').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    for (let i = 0; i < 3; i += 1) {
+      const commands = await commandsDuring(() => agent.post('/test/flash').type('form').send({ _csrf: csrf }).expect(303));
+      expect(commands.filter((c) => c.endsWith(' sessions'))).to.deep.equal(['find sessions', 'update sessions']);
+    }
+  });
+});
