@@ -113,7 +113,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
-  app.use(authoringRoutes());
+  const authoring = authoringRoutes();
+  app.use(authoring);
   const organisation = organisationRoutes();
   app.use(organisation);
   app.use(peopleRoutes());
@@ -137,7 +138,7 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [...organisation.manifest]);
+  app.set(ENDPOINT_MANIFEST, [...authoring.manifest, ...organisation.manifest]);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

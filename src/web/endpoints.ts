@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError, type ZodType } from 'zod';
-import { ValidationError, type FieldErrors } from '../lib/errors.js';
+import { ConflictError, ValidationError, type FieldErrors } from '../lib/errors.js';
 import { fieldErrorsOf } from '../lib/validation.js';
 import { requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
@@ -37,7 +37,25 @@ export interface RedirectReply {
   flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> };
 }
 
-export type Reply = PageReply | RedirectReply;
+/** Data for a script (the editor's live preview), never cached. */
+export interface JsonReply {
+  json: unknown;
+}
+
+/** A file to download (an export), never cached. */
+export interface FileReply {
+  file: Buffer;
+  type: string;
+  filename: string;
+}
+
+export type Reply = PageReply | RedirectReply | JsonReply | FileReply;
+
+/** A file sent with the form (multipart), read into memory by the endpoint's `upload`. */
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname: string;
+}
 
 export type Translate = Request['t'];
 
@@ -49,6 +67,12 @@ export interface EndpointContext<P, Q, B> {
   user: SessionUser | null;
   /** The request's translator, for titles in view-models. */
   t: Translate;
+  /** The page language (for dates and numbers in view-models). */
+  lang: string;
+  /** The uploaded file, for an endpoint with `upload`. */
+  file?: UploadedFile;
+  /** Renders a view to HTML (for a JSON reply that carries a rendered fragment). */
+  render(view: string, model: Record<string, unknown>): Promise<string>;
 }
 
 export interface Endpoint<P = Record<string, string>, Q = unknown, B = unknown> {
@@ -66,6 +90,8 @@ export interface Endpoint<P = Record<string, string>, Q = unknown, B = unknown> 
   body?: ZodType<B>;
   /** The form's rules, with locale keys as messages: a failure shows the form again (`invalid`). */
   check?: ZodType<unknown>;
+  /** Reads a multipart body with a file (a multer middleware wrapped by `clientUpload`), after the access check. */
+  upload?: RequestHandler;
   handle(context: EndpointContext<P, Q, B>): Promise<Reply>;
   /**
    * The page again after a validation error (from `check` or the service), with the person's input
@@ -73,6 +99,11 @@ export interface Endpoint<P = Record<string, string>, Q = unknown, B = unknown> 
    * error handler.
    */
   invalid?(context: EndpointContext<P, Q, B>, errors: FieldErrors): Promise<PageReply>;
+  /**
+   * The page again when someone else changed the thing first (a ConflictError), with the person's
+   * input kept; answered with 409. Without it the conflict goes to the error handler.
+   */
+  conflict?(context: EndpointContext<P, Q, B>, error: ConflictError): Promise<PageReply>;
 }
 
 /** What the manifest says of an endpoint (the tests generated from routes read this). */
@@ -83,6 +114,8 @@ export interface EndpointInfo {
   access: Access;
   /** Whether a failed body re-renders a form (400 with the input kept). */
   rendersForm: boolean;
+  /** Whether the body is multipart with a file. */
+  upload: boolean;
 }
 
 function guardOf(access: Access): RequestHandler[] {
@@ -93,6 +126,14 @@ function guardOf(access: Access): RequestHandler[] {
 }
 
 async function send(req: Request, res: Response, reply: Reply): Promise<void> {
+  if ('json' in reply) {
+    res.set('Cache-Control', 'no-store').json(reply.json);
+    return;
+  }
+  if ('file' in reply) {
+    res.set({ 'Content-Type': reply.type, 'Content-Disposition': `attachment; filename="${reply.filename}"`, 'Cache-Control': 'no-store' }).end(reply.file);
+    return;
+  }
   if ('redirect' in reply) {
     if (reply.flash) await setFlash(req, reply.flash.type, reply.flash.key, reply.flash.params);
     res.redirect(303, reply.redirect);
@@ -116,16 +157,25 @@ function run<P, Q, B>(definition: Endpoint<P, Q, B>): RequestHandler {
     if (!query.ok) throw new ValidationError(`bad query ${req.originalUrl}`, fieldErrorsOf(query.error));
     const body = parsePart(definition.body, req.body ?? {});
     if (!body.ok) throw new ValidationError(`bad body for ${definition.path}`, fieldErrorsOf(body.error));
-    const context: EndpointContext<P, Q, B> = { params: params.value, query: query.value, body: body.value, user: currentUser(req), t: req.t };
+    const context: EndpointContext<P, Q, B> = {
+      params: params.value,
+      query: query.value,
+      body: body.value,
+      user: currentUser(req),
+      t: req.t,
+      lang: String(res.locals.lang ?? 'nb'),
+      file: req.file ? { buffer: req.file.buffer, originalname: req.file.originalname } : undefined,
+      render: (view, model) => new Promise((resolve, reject) => res.render(view, model, (err, html) => (err ? reject(err) : resolve(html)))),
+    };
     try {
       const checked = definition.check?.safeParse(body.value);
       if (checked && !checked.success) throw new ValidationError(`invalid form for ${definition.path}`, fieldErrorsOf(checked.error));
       await send(req, res, await definition.handle(context));
     } catch (err) {
-      if (!(err instanceof ValidationError) || !definition.invalid) throw err;
       // The form again with what the person typed (the body as read), so nothing they wrote is lost.
-      const again = await definition.invalid(context, err.fields);
-      await send(req, res, { ...again, status: 400 });
+      if (err instanceof ValidationError && definition.invalid) return send(req, res, { ...(await definition.invalid(context, err.fields)), status: 400 });
+      if (err instanceof ConflictError && definition.conflict) return send(req, res, { ...(await definition.conflict(context, err)), status: 409 });
+      throw err;
     }
   };
 }
@@ -142,8 +192,15 @@ export interface DeclaredEndpoint {
 /** Declares an endpoint; the generic parameters come from its schemas. */
 export function endpoint<P = Record<string, string>, Q = unknown, B = unknown>(definition: Endpoint<P, Q, B>): DeclaredEndpoint {
   return {
-    info: { method: definition.method, path: definition.path, summary: definition.summary, access: definition.access, rendersForm: typeof definition.invalid === 'function' },
-    handlers: [...guardOf(definition.access), run(definition)],
+    info: {
+      method: definition.method,
+      path: definition.path,
+      summary: definition.summary,
+      access: definition.access,
+      rendersForm: typeof definition.invalid === 'function',
+      upload: !!definition.upload,
+    },
+    handlers: [...guardOf(definition.access), ...(definition.upload ? [definition.upload] : []), run(definition)],
   };
 }
 
