@@ -4,7 +4,7 @@ export { toSessionUser } from './session-user.js';
 export { configurePassport } from './passport.js';
 export { accountRoutes } from './routes.js';
 export { sessionRoutes } from './session-routes.js';
-export { ensureUser, ensureUsers, authenticateWithPassword, normaliseEmail, type NewUser } from './service.js';
+export { ensureUser, ensureUsers, authenticateWithPassword, normaliseEmail, sessionUserByEmail, type NewUser } from './service.js';
 export { hashPassword, PASSWORD_MIN, PASSWORD_MAX } from './passwords.js';
 export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';

@@ -30,6 +30,15 @@ export async function findSessionUser(id: string, authenticatedAt?: number): Pro
   return toSessionUser(user);
 }
 
+/**
+ * The person with this (stored, normalised) e-mail address as the app would see them signed in at
+ * `now`, whatever the account's status; null when there is none. For seeds that act as a person.
+ */
+export async function sessionUserByEmail(email: string, now = new Date()): Promise<SessionUser | null> {
+  const user = await UserModel.findOne({ email: { $eq: email } }).lean();
+  return user ? toSessionUser(user, now) : null;
+}
+
 export function assertPasswordAcceptable(password: string): void {
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
     throw new ValidationError('password length', { password: 'accounts:password.length' });
