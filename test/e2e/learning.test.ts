@@ -8,7 +8,7 @@ import { publishFixture, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CompletionModel, LearningService, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 
 /**
  * A staff member's journey: finds the assigned module on "Mine kurs", does every activity kind,

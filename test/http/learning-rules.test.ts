@@ -6,7 +6,8 @@ import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 import { CompletionModel, ProgressModel, progressId } from '../../src/components/learning/index.js';
-import { setAccountStatus, type PlatformRole, type SessionUser } from '../../src/components/accounts/index.js';
+import { setAccountStatus, type PlatformRole } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 import { anonymisePerson, exportOwnData } from '../../src/components/people/index.js';
 
 /**

@@ -8,7 +8,7 @@ import { publishFixture, resetLearningCaches, QUIZ_CORRECT_EXPLANATION, QUIZ_WRO
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CertificateModel, CompletionModel, LearnerModel, LearningService, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 
 /** The form fields of one activity's form on a lesson page: its action URL, CSRF token and action id. */
 function formOf(html: string, activityId: string): { url: string; csrf: string; actionId: string } {

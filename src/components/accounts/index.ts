@@ -1,5 +1,4 @@
 export { UserModel, PLATFORM_ROLES, MEMBERSHIP_ROLES, USER_STATUSES, type PlatformRole, type MembershipRole, type User } from './models.js';
-export type { SessionUser } from './session-user.js';
 export { toSessionUser } from './session-user.js';
 export { configurePassport } from './passport.js';
 export { accountRoutes } from './routes.js';

@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
 import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
-import { toSessionUser, type SessionUser } from './session-user.js';
+import { toSessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { ValidationError } from '../../lib/errors.js';
 import { createIdentities, createIdentity } from './identity.js';
 

@@ -1,5 +1,5 @@
 import { ReportAuditModel, ReportSequenceModel } from './models.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 
 /**
  * The audit log of report views and exports: append-only. Each entry takes the next number from a

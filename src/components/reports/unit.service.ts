@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { assertCan } from '../../web/policy.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, type UnitView } from '../organisation/index.js';
 import { activityStates, learningVersion, progressStateOf } from '../learning/index.js';
 import { isActivityComplete } from '../../activities/index.js';
