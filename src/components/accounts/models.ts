@@ -47,7 +47,6 @@ userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ externalId: 1 });
 userSchema.index({ 'memberships.unitId': 1 });
 
-export type Membership = InferSchemaType<typeof membershipSchema> & { _id: Types.ObjectId };
 export type User = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 
 export const UserModel = mongoose.model('User', userSchema);
