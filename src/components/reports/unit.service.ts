@@ -66,7 +66,7 @@ export interface UnitMatrix {
 }
 
 async function rosterOf(unitId: string): Promise<RosterData> {
-  return (await readJson<RosterData>(ReportRosterModel as never, unitId, ROSTER_CODEC))?.value ?? { members: {} };
+  return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
 }
 
 async function ledUnit(actor: SessionUser, unitId: string): Promise<UnitView> {
