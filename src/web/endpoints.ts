@@ -4,7 +4,7 @@ import { ConflictError, ValidationError, type FieldErrors } from '../lib/errors.
 import { fieldErrorsOf } from '../lib/validation.js';
 import { requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
-import type { SessionUser } from '../components/accounts/index.js';
+import type { SessionUser } from './session-user.js';
 
 /**
  * The endpoint layer: each endpoint declares what it is — method, path, who may call it (through the

@@ -1,5 +1,5 @@
 import { can, type Action } from './policy.js';
-import type { SessionUser } from '../components/accounts/index.js';
+import type { SessionUser } from './session-user.js';
 
 /** The header's main menu: one entry per area, shown only to people who may use it. */
 interface NavEntry {

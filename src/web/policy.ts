@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
-import type { SessionUser } from '../components/accounts/session-user.js';
+import type { PlatformRole, SessionUser } from './session-user.js';
 
 /**
  * The one place that decides who may do what. Routes use `requirePermission`, services use
@@ -19,7 +19,7 @@ export interface PolicyResource {
 
 type Rule = (user: SessionUser, resource: PolicyResource) => boolean;
 
-const hasRole = (...roles: string[]): Rule => (user) => roles.some((r) => user.roles.has(r as never));
+const hasRole = (...roles: PlatformRole[]): Rule => (user) => roles.some((r) => user.roles.has(r));
 const anyone: Rule = () => true;
 
 const RULES = {

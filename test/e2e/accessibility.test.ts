@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { vnuErrors } from '../helpers/vnu.js';
 import { buildTestApp, testConfig } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
@@ -18,7 +18,8 @@ import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CompletionModel, LearningService, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { DistrictModel } from '../../src/components/organisation/index.js';
-import { UserModel, sendActivation, type SessionUser } from '../../src/components/accounts/index.js';
+import { UserModel, sendActivation } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
 import { confirmImport, getImport, previewImport } from '../../src/components/imports/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
@@ -349,13 +350,6 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await server?.close();
   });
 
-  async function logIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/logg-inn')), page.getByRole('button', { name: 'Logg inn' }).click()]);
-  }
-
   /** One signed-in browser context per role, reused by the tests. */
   async function pageAs(role: Role, options: { viewport?: { width: number; height: number } } = {}): Promise<Page> {
     const key = options.viewport ? `${role}@${options.viewport.width}` : role;
@@ -363,7 +357,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     if (!context) {
       context = await browser.newContext(options.viewport ? { viewport: options.viewport } : {});
       contexts.set(key, context);
-      if (role !== 'anonymous') await logIn(await context.newPage(), LOGINS[role].email);
+      if (role !== 'anonymous') await logIn(await context.newPage(), server.baseUrl, LOGINS[role].email);
     }
     return context.newPage();
   }

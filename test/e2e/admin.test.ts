@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, TEST_PASSWORD } from '../helpers/auth.js';
 import { DistrictModel, UnitModel } from '../../src/components/organisation/index.js';
@@ -118,11 +118,7 @@ describe('browser: a municipal admin sets up a unit and imports its staff', func
     await UserModel.updateOne({ _id: leaver.id }, { $set: { status: 'deactivated' } });
     const context = await browser.newContext();
     const sysPage = await context.newPage();
-    await sysPage.goto(`${server.baseUrl}/logg-inn`);
-    await sysPage.getByLabel('E-postadresse').fill(sys.email);
-    await sysPage.getByLabel('Passord').fill(TEST_PASSWORD);
-    await sysPage.getByRole('button', { name: 'Logg inn' }).click();
-    await sysPage.waitForURL(`${server.baseUrl}/leder`);
+    await logIn(sysPage, server.baseUrl, sys.email, { landsOn: '/leder' });
 
     await sysPage.goto(`${server.baseUrl}/admin/bydeler`);
     await expectAccessible(sysPage);

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUser } from '../helpers/auth.js';
 import { paths } from '../../src/config/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { ModuleVersionModel } from '../../src/components/modules/models.js';
@@ -29,17 +29,9 @@ describe('browser: an author edits a lesson, previews it and publishes a new ver
     await server?.close();
   });
 
-  async function logIn(page: Page): Promise<void> {
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/logg-inn'));
-  }
-
   it('with JavaScript: live preview beside the editor, save, preview, publish a minor version, history and diff — every page passes axe', async () => {
     const page = await (await browser.newContext()).newPage();
-    await logIn(page);
+    await logIn(page, server.baseUrl, email);
 
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Forfatter' }).click();
     await page.waitForURL(/\/forfatter\/moduler$/);
@@ -119,7 +111,7 @@ describe('browser: an author edits a lesson, previews it and publishes a new ver
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page);
+    await logIn(page, server.baseUrl, email);
     await page.goto(`${server.baseUrl}/forfatter/moduler/${SLUG}/leksjoner/02-sporre.md`);
     expect(await page.locator('.live-preview').isHidden()).to.equal(true);
     const editor = page.getByLabel('Leksjonen (02-sporre.md)');

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 
 /**
@@ -48,10 +48,7 @@ describe('browser: layout – chart labels, phone menu, content column (issue 17
     const context = await browser.newContext({ viewport: { width, height: 800 }, javaScriptEnabled });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/logg-inn')), page.locator('main button[type="submit"]').first().click()]);
+    await logIn(page, server.baseUrl, email);
     return page;
   }
 

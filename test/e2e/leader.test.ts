@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { doActivities } from '../helpers/progress.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
@@ -51,19 +51,10 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     await server?.close();
   });
 
-  async function login(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    // Leaders and municipal admins land on /leder, staff on the start page.
-    await page.waitForURL((url) => !url.pathname.startsWith('/logg-inn'));
-  }
-
   it('assigns a module, runs a team session from the guide, records attendance and sends reminders', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await login(page, siri.email);
+    await logIn(page, server.baseUrl, siri.email);
 
     // The leader lands on the leader's area (the header menu marks it).
     await page.waitForURL(`${server.baseUrl}/leder`);
@@ -141,7 +132,7 @@ describe('browser: a leader – assignments, a team session, attendance and remi
   it('a staff member who was absent sees what the group went through', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await login(page, ola.email);
+    await logIn(page, server.baseUrl, ola.email);
 
     const notice = page.locator('.notices');
     expect(await notice.textContent()).to.contain('Du var ikke med på teammøtet «Teammøte om samtaler»');
@@ -156,7 +147,7 @@ describe('browser: a leader – assignments, a team session, attendance and remi
   it('the municipality assigns a core module to every barnehage', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await login(page, admin.email);
+    await logIn(page, server.baseUrl, admin.email);
 
     await page.waitForURL(`${server.baseUrl}/leder`);
     await expectAccessible(page);
@@ -178,7 +169,7 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await login(page, siri.email);
+    await logIn(page, server.baseUrl, siri.email);
     await page.goto(`${server.baseUrl}/leder/${unitId}/teammoter`);
     await page.locator('#past-heading, #upcoming-heading').first().waitFor();
     await page.getByRole('link', { name: 'Teammøte om samtaler' }).first().click();

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CompletionModel, LearningService, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 
 /**
  * A staff member's journey: finds the assigned module on "Mine kurs", does every activity kind,
@@ -38,14 +38,6 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     await server?.close();
   });
 
-  async function login(page: Page): Promise<void> {
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(staff.email);
-    await page.getByLabel('Passord').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
-  }
-
   async function noHorizontalScroll(page: Page): Promise<void> {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `horizontal overflow on ${page.url()}`).to.be.at.most(0);
@@ -55,7 +47,7 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     // Session 1: Mine kurs → the assigned module → lesson 1.
     const first = await browser.newContext();
     let page = await first.newPage();
-    await login(page);
+    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
     await expectAccessible(page);
     const assigned = page.locator('section[aria-labelledby="assigned-heading"]');
     expect(await assigned.textContent()).to.contain('Testmodul samtaler').and.to.contain('30. juni 2099').and.to.contain('Ikke startet');
@@ -100,7 +92,7 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     // Session 2 (another browser context): Mine kurs shows progress; "Fortsett" lands exactly on lesson 2.
     const second = await browser.newContext();
     page = await second.newPage();
-    await login(page);
+    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
     expect(await page.locator('section[aria-labelledby="assigned-heading"]').textContent()).to.match(/Påbegynt – \d+ % fullført/);
     await page.locator('section[aria-labelledby="assigned-heading"]').getByRole('link', { name: 'Testmodul samtaler' }).click();
     await page.waitForURL(/\/moduler\/samtaler\/$/);
@@ -162,7 +154,7 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
   it('works at 320 CSS px: Mine kurs, the module page and a lesson with a quiz reflow without horizontal scrolling', async () => {
     const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
     const page = await context.newPage();
-    await login(page);
+    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
     await noHorizontalScroll(page);
     for (const path of ['/moduler/samtaler/', '/moduler/samtaler/lytte', '/moduler/samtaler/sporre']) {
       await page.goto(`${server.baseUrl}${path}`);
@@ -174,7 +166,7 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
   it('without JavaScript: the reflection saves with the plain button and comes back on the page', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await login(page);
+    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/moduler/samtaler/lytte`);
     await page.getByLabel('Ditt svar').fill('Lagret uten JavaScript.');
     await page.getByRole('button', { name: 'Lagre svaret' }).click();

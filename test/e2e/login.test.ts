@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import mongoose from 'mongoose';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, TEST_PASSWORD } from '../helpers/auth.js';
 
@@ -147,12 +147,8 @@ describe('browser: signing in, signing out and resetting a password', function (
     await page.waitForURL(/sendt$/);
     await outboxLinkFor(email);
 
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(admin.email);
-    await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
     // A system admin lands on the municipality's figures (/leder).
-    await page.waitForURL(`${server.baseUrl}/leder`);
+    await logIn(page, server.baseUrl, admin.email, { landsOn: '/leder' });
     await page.getByRole('link', { name: 'Utboks' }).click();
     await page.waitForURL(/\/utvikling\/e-post$/);
     await expectAccessible(page);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
 import { LESSON2_SUMMARY, publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 
 /**
@@ -79,11 +79,7 @@ describe('browser: «Les opp» reads the lesson aloud (speech synthesis, progres
     context = await browser.newContext({ javaScriptEnabled });
     if (setup) await setup(context);
     page = await context.newPage();
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn', exact: true }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}${path}`);
   }
 

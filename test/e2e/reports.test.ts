@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { doActivities } from '../helpers/progress.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
@@ -46,15 +46,6 @@ describe('browser: reports – a leader and a municipal admin', function () {
     await server?.close();
   });
 
-  async function login(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.baseUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    // Leaders and municipal admins land on their figures.
-    await page.waitForURL(`${server.baseUrl}/leder`);
-  }
-
   async function download(page: Page, link: string): Promise<{ name: string; body: Buffer }> {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: link }).click()]);
     return { name: file.suggestedFilename(), body: readFileSync((await file.path())!) };
@@ -63,7 +54,7 @@ describe('browser: reports – a leader and a municipal admin', function () {
   it('a leader reads the unit dashboard, sorts it, opens a person and downloads the exports', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    await login(page, leader.email);
+    await logIn(page, server.baseUrl, leader.email, { landsOn: '/leder' });
 
     await page.getByRole('link', { name: 'Fullføring i enheten' }).click();
     await page.waitForURL(`${server.baseUrl}/leder/enheter/${unitA}`);
@@ -103,7 +94,7 @@ describe('browser: reports – a leader and a municipal admin', function () {
   it('a municipal admin sets a target, reads the measure-3 report with its trend, drills down and downloads CSV, XLSX and the printable report', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    await login(page, admin.email);
+    await logIn(page, server.baseUrl, admin.email, { landsOn: '/leder' });
     const noNames = async () => {
       const text = (await page.locator('main').textContent()) ?? '';
       for (const name of [...staffNames, 'Siri Dahl']) expect(text, page.url()).to.not.contain(name);

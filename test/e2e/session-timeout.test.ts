@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, startAppServer } from '../helpers/browser.js';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
@@ -20,14 +20,6 @@ async function setLoginAge(userId: string, ms: number): Promise<void> {
   const data = JSON.parse(stored.session) as Record<string, unknown>;
   data.authenticatedAt = Date.now() - ms;
   await sessions().updateOne({ _id: stored._id }, { $set: { session: JSON.stringify(data) } });
-}
-
-async function logIn(page: Page, baseUrl: string, email: string): Promise<void> {
-  await page.goto(`${baseUrl}/logg-inn`);
-  await page.getByLabel('E-postadresse').fill(email);
-  await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Logg inn', exact: true }).click();
-  await page.waitForURL(`${baseUrl}/`);
 }
 
 const isOpen = (page: Page) => page.evaluate(() => (document.getElementById('session-timeout') as HTMLDialogElement | null)?.open ?? false);
@@ -69,7 +61,7 @@ describe('browser: the session time-out warning', function () {
   it('idle: no warning at 26 minutes; at 27 it opens with focus on «Fortsett å være innlogget» and passes axe; the button renews the session and gives focus back', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/mine-kurs`);
     const link = page.locator('main a').first();
     await link.focus();
@@ -111,7 +103,7 @@ describe('browser: the session time-out warning', function () {
     const { email } = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
     await publishFixture();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/moduler/samtaler/lytte`);
 
     await page.clock.fastForward('20:00');
@@ -128,7 +120,7 @@ describe('browser: the session time-out warning', function () {
   it('keyboard only: Tab and Shift+Tab stay in the dialog, Enter on «Logg ut» logs out, Escape keeps the person signed in', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/mine-kurs`);
 
     await page.clock.fastForward('27:01');
@@ -161,7 +153,7 @@ describe('browser: the session time-out warning', function () {
   it('idle time up: the dialog says the person is logged out and links to the login page back to this page', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/mine-kurs?tema=medvirkning`);
 
     await page.clock.fastForward('29:01');
@@ -186,7 +178,7 @@ describe('browser: the session time-out warning', function () {
   it('the 12-hour limit: the warning has no button to extend, closes with Escape, and the end is still announced', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     // Ten minutes of the twelve hours are left: the absolute limit comes before the idle one.
     await setLoginAge(id, ABSOLUTE_TIMEOUT_MS - 10 * 60_000);
     await page.goto(`${server.baseUrl}/mine-kurs`);
@@ -214,7 +206,7 @@ describe('browser: the session time-out warning', function () {
   it('nynorsk and English: the dialog speaks the page language', async () => {
     const { email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/mine-kurs?lang=nn`);
     await page.clock.fastForward('27:01');
     await page.getByRole('alertdialog', { name: 'Du blir snart logga ut' }).waitFor({ state: 'visible' });
@@ -231,7 +223,7 @@ describe('browser: the session time-out warning', function () {
     context = await browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
     const { email } = await createUser({ name: 'Uten Skript' });
-    await logIn(page, server.baseUrl, email);
+    await logIn(page, server.baseUrl, email, { landsOn: '/' });
     await page.goto(`${server.baseUrl}/mine-kurs`);
     expect(await page.locator('.user-name').textContent()).to.equal('Uten Skript');
     expect(await page.locator('#session-timeout').isVisible()).to.equal(false);

@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'chai';
 import { buildTestApp } from './app.js';
+import { TEST_PASSWORD } from './auth.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -48,4 +49,16 @@ export async function expectAccessible(page: Page): Promise<void> {
     (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
   );
   expect(summary, `axe violations on ${page.url()}`).to.deep.equal([]);
+}
+
+/**
+ * Logs in through the real login form with the test password, and waits until the browser has
+ * left the login page — or, given `landsOn` (a path), until it has arrived there.
+ */
+export async function logIn(page: Page, baseUrl: string, email: string, options: { landsOn?: string } = {}): Promise<void> {
+  await page.goto(`${baseUrl}/logg-inn`);
+  await page.getByLabel('E-postadresse').fill(email);
+  await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
+  const arrived = options.landsOn ? page.waitForURL(`${baseUrl}${options.landsOn}`) : page.waitForURL((url) => !url.pathname.startsWith('/logg-inn'));
+  await Promise.all([arrived, page.getByRole('button', { name: 'Logg inn', exact: true }).click()]);
 }

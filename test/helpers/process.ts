@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { paths } from '../../src/config/index.js';
+import { testDatabase } from './database.js';
 
 export interface RunningServer {
   child: ChildProcess;
@@ -68,4 +69,9 @@ export function runCommand(script: string, args: string[], env: Record<string, s
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs a `src/cli/*.ts` command the way an operator would, against the run's test database. */
+export function runCliOnTestDatabase(script: string, args: string[] = []): ReturnType<typeof runCommand> {
+  return runCommand(script, args, { NODE_ENV: 'test', MONGODB_URI: testDatabase().uri });
 }

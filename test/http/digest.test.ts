@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { buildTestApp, testConfig } from '../helpers/app.js';
-import { clearDatabase, testDatabase } from '../helpers/database.js';
+import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 import { doActivities } from '../helpers/progress.js';
+import { runCliOnTestDatabase } from '../helpers/process.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { runDigest, runDigestIfDue, unsubscribeToken } from '../../src/components/reminders/index.js';
 import { ProgressService } from '../../src/components/learning/index.js';
@@ -15,27 +15,13 @@ import { UserModel } from '../../src/components/accounts/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { todayDateOnly } from '../../src/lib/dates.js';
 import { osloWeekStart } from '../../src/lib/oslo-time.js';
-import { paths } from '../../src/config/index.js';
 import { parseArgs } from '../../src/cli/digest.js';
 
 const outbox = () => mongoose.connection.db!.collection<{ to: string; template: string; subject: string; text: string; html: string }>('mail_outbox');
 const daysFromToday = (days: number) => new Date(todayDateOnly().getTime() + days * 86_400_000);
 const longNb = (date: Date) => new Intl.DateTimeFormat('nb-NO', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
 
-function runCommand(args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/digest.ts', ...args], {
-      cwd: paths.root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', MONGODB_URI: testDatabase().uri },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runDigestCommand = (args: string[] = []) => runCliOnTestDatabase('src/cli/digest.ts', args);
 
 describe('digest: the weekly e-mail to staff with deadlines and leaders with overdue staff', function () {
   this.timeout(90_000);
@@ -168,11 +154,11 @@ describe('digest: the weekly e-mail to staff with deadlines and leaders with ove
   });
 
   it('npm run digest: sends and reports; a second run the same week sends nothing more', async () => {
-    const first = await runCommand();
+    const first = await runDigestCommand();
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.match(/^digest \d{4}-\d{2}-\d{2}: 3 sent, 0 skipped \(already sent this week\), 0 opted out, 2 with nothing to send, 0 failed \(5 people\)\n$/);
 
-    const second = await runCommand();
+    const second = await runDigestCommand();
     expect(second.code).to.equal(0);
     expect(second.stdout).to.contain(': 0 sent, 3 skipped');
     expect(await outbox().countDocuments()).to.equal(3);

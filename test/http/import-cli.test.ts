@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { clearDatabase, testDatabase } from '../helpers/database.js';
+import { clearDatabase } from '../helpers/database.js';
+import { runCliOnTestDatabase } from '../helpers/process.js';
 import { paths } from '../../src/config/index.js';
 import { UserModel } from '../../src/components/accounts/index.js';
 import { DistrictModel, UnitModel } from '../../src/components/organisation/index.js';
@@ -10,20 +10,7 @@ import { parseArgs } from '../../src/cli/import.js';
 const fixture = (name: string) => path.join(paths.root, 'test', 'fixtures', 'import', name);
 
 /** Runs `npm run import -- …` the way an operator would (tsx, the real config, the test database). */
-function runImport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', ...args], {
-      cwd: paths.root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', MONGODB_URI: testDatabase().uri },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runImport = (args: string[]) => runCliOnTestDatabase('src/cli/import.ts', args);
 
 const staffCount = () => UserModel.countDocuments({ email: /@test\.example$/ });
 

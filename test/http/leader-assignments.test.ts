@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
+import { leaderSignedIn } from '../helpers/setup.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { publishFixture } from '../helpers/learning-fixture.js';
 import { assignmentsFor, ensureUnitLists, rebuildUnitLists, unitAssignmentRecords } from '../../src/components/assignments/index.js';
 import { addMembership } from '../../src/components/accounts/index.js';
 import { setUnitClosed } from '../../src/components/organisation/index.js';
@@ -37,16 +37,8 @@ describe('http: assignments by leaders and the municipality', function () {
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    unitA = await createUnit('Solsikken barnehage', 'barnehage', 'Nord');
-    unitB = await createUnit('Nordbyen skole', 'skole', 'Nord');
-    staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId: unitA, role: 'ansatt' }] });
-    colleague = await createUser({ name: 'Ola Hansen', memberships: [{ unitId: unitA, role: 'ansatt' }] });
-    const leaderUser = await createUser({ name: 'Siri Dahl', memberships: [{ unitId: unitA, role: 'leder' }] });
-    await publishFixture();
+    ({ unitA, unitB, staff, colleague, leader } = await leaderSignedIn(app, { district: 'Nord' }));
     await publishFixture({ slug: 'medvirkning', title: 'Medvirkning', small: true });
-    leader = await signIn(app, leaderUser.email);
   });
 
   async function assign(agent: Agent, unitId: string, fields: Record<string, string | string[]>) {

@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { learnerSignedIn } from '../helpers/setup.js';
+import { activityForm } from '../helpers/lesson-form.js';
+import { createUser, signIn, type Agent } from '../helpers/auth.js';
+import { publishFixture } from '../helpers/learning-fixture.js';
 import { CompletionModel, ProgressModel, progressId } from '../../src/components/learning/index.js';
-import { setAccountStatus, type PlatformRole, type SessionUser } from '../../src/components/accounts/index.js';
+import { setAccountStatus, type PlatformRole } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 import { anonymisePerson, exportOwnData } from '../../src/components/people/index.js';
 
 /**
@@ -17,16 +19,9 @@ import { anonymisePerson, exportOwnData } from '../../src/components/people/inde
 const SECRET = 'Min hemmelige refleksjon om barna på avdelingen';
 const NOTE = 'Notat fra arbeidsoppgaven som bare jeg skal se';
 
-function formOf(html: string, activityId: string): { url: string; csrf: string; actionId: string } {
-  const url = new RegExp(`action="(/moduler/[^"]*/aktiviteter/${activityId.replace(':', '%3A')}/[a-zA-Z]+)"`).exec(html)?.[1];
-  expect(url, `form of ${activityId}`).to.be.a('string');
-  const rest = html.slice(html.indexOf(`action="${url}"`));
-  return { url: url!, csrf: /name="_csrf" value="([^"]+)"/.exec(rest)![1]!, actionId: /name="actionId" value="([^"]+)"/.exec(rest)![1]! };
-}
-
 async function act(agent: Agent, lessonPath: string, activityId: string, fields: Record<string, string> = {}) {
   const page = await agent.get(lessonPath).expect(200);
-  const form = formOf(page.text, activityId);
+  const form = activityForm(page.text, activityId);
   return agent.post(form.url).type('form').send({ _csrf: form.csrf, actionId: form.actionId, ...fields });
 }
 
@@ -54,11 +49,7 @@ describe('http: learning rules – prerequisites, versions, privacy, certificate
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    unitId = await createUnit('Solsikken barnehage', 'barnehage');
-    staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
-    agent = await signIn(app, staff.email);
+    ({ unitId, staff, agent } = await learnerSignedIn(app, { publish: false }));
   });
 
   it('prerequisites: lessons and actions are locked with links until the prerequisite is completed, then open', async () => {

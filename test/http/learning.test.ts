@@ -2,30 +2,18 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
+import { learnerSignedIn } from '../helpers/setup.js';
+import { activityForm } from '../helpers/lesson-form.js';
+import { createUser, type Agent } from '../helpers/auth.js';
+import { publishFixture, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { CertificateModel, CompletionModel, LearnerModel, LearningService, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
-
-/** The form fields of one activity's form on a lesson page: its action URL, CSRF token and action id. */
-function formOf(html: string, activityId: string): { url: string; csrf: string; actionId: string } {
-  const url = new RegExp(`action="(/moduler/[^"]*/aktiviteter/${activityId.replace(':', '%3A')}/[a-zA-Z]+)"`).exec(html)?.[1];
-  expect(url, `form of ${activityId}`).to.be.a('string');
-  const from = html.indexOf(`action="${url}"`);
-  const rest = html.slice(from);
-  return {
-    url: url!,
-    csrf: /name="_csrf" value="([^"]+)"/.exec(rest)![1]!,
-    actionId: /name="actionId" value="([^"]+)"/.exec(rest)![1]!,
-  };
-}
+import type { SessionUser } from '../../src/web/session-user.js';
 
 async function post(agent: Agent, lessonPath: string, activityId: string, fields: Record<string, string | string[]> = {}) {
   const page = await agent.get(lessonPath).expect(200);
-  const form = formOf(page.text, activityId);
+  const form = activityForm(page.text, activityId);
   const res = await agent.post(form.url).type('form').send({ _csrf: form.csrf, actionId: form.actionId, ...fields });
   return { res, form };
 }
@@ -58,12 +46,7 @@ describe('http: learning – Mine kurs, lessons, actions, certificates', functio
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    unitId = await createUnit('Solsikken barnehage', 'barnehage');
-    staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
-    await publishFixture();
-    agent = await signIn(app, staff.email);
+    ({ unitId, staff, agent } = await learnerSignedIn(app));
   });
 
   it('Mine kurs: an assigned module with its deadline and "not started", then the catalogue for my unit type', async () => {
@@ -151,7 +134,7 @@ describe('http: learning – Mine kurs, lessons, actions, certificates', functio
 
   it('JSON (autosave): saves the reflection with X-CSRF-Token and answers with when it was saved', async () => {
     const page = await agent.get(LESSON1).expect(200);
-    const form = formOf(page.text, 'tanker');
+    const form = activityForm(page.text, 'tanker');
 
     const res = await agent.post(form.url).set('Accept', 'application/json').set('X-CSRF-Token', form.csrf).send({ text: 'Autolagret', actionId: 'autosave-000001' }).expect(200);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { clearDatabase, testDatabase } from '../helpers/database.js';
 import { dumpDatabase, loadJsonLines, nativeDb } from '../helpers/dump.js';
-import { runCommand, startServerProcess, waitFor } from '../helpers/process.js';
+import { runCliOnTestDatabase, startServerProcess, waitFor } from '../helpers/process.js';
 import { findFreePort } from '../../src/db/index.js';
 import { paths } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -28,9 +28,7 @@ const logger = createLogger('silent');
 /** Bookkeeping of the migration machinery itself, not data a migration changes. */
 const BOOKKEEPING = new Set(['migrations', 'migration_lock']);
 
-function runMigrateCli(args: string[]): ReturnType<typeof runCommand> {
-  return runCommand('src/cli/db-migrate.ts', args, { NODE_ENV: 'test', MONGODB_URI: testDatabase().uri });
-}
+const runMigrateCli = (args: string[]) => runCliOnTestDatabase('src/cli/db-migrate.ts', args);
 
 async function dropBookkeeping(): Promise<void> {
   for (const name of BOOKKEEPING) await nativeDb().collection(name).deleteMany({});

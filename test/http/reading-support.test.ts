@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
-import { GLOSSARY_EXPLANATION, LESSON2_SUMMARY, publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { learnerSignedIn } from '../helpers/setup.js';
+import type { Agent } from '../helpers/auth.js';
+import { GLOSSARY_EXPLANATION, LESSON2_SUMMARY } from '../helpers/learning-fixture.js';
 
 /** Issue 16, reading support on the learner's pages: "Kort fortalt", word explanations, the glossary page, the review trail. */
 
@@ -18,12 +18,7 @@ describe('http: reading support – summary, word explanations, glossary page, r
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    const unitId = await createUnit('Solsikken barnehage', 'barnehage');
-    const staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
-    await publishFixture();
-    agent = await signIn(app, staff.email);
+    ({ agent } = await learnerSignedIn(app));
   });
 
   it('a lesson with a summary starts with a "Kort fortalt" box; a lesson without one has none', async () => {

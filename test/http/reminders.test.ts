@@ -10,7 +10,7 @@ import { recipientOf, startSmtpServer, type TestSmtpServer } from '../helpers/sm
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { ReminderService } from '../../src/components/reminders/index.js';
 import { ProgressService } from '../../src/components/learning/index.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 

@@ -53,6 +53,8 @@ describe('server process: start, stop, restart', function () {
     const [launcherPid] = await childPids(server.child.pid!);
     server.child.kill('SIGKILL');
     await server.exited;
+    // Without a child there is nothing to watch: an undefined pid would count as "exited" at once.
+    expect(launcherPid, 'embedded database process').to.be.a('number');
     await waitFor(async () => !isProcessAlive(launcherPid!), 10_000, 'orphaned launcher to exit');
   });
 });

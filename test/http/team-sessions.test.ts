@@ -2,9 +2,8 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { leaderSignedIn } from '../helpers/setup.js';
+import { createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { CompletionModel, ProgressModel, progressId } from '../../src/components/learning/index.js';
 import { doActivities } from '../helpers/progress.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
@@ -35,15 +34,7 @@ describe('http: team sessions – plan, guide, attendance, what absent people mi
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    unitA = await createUnit('Solsikken barnehage', 'barnehage');
-    unitB = await createUnit('Nordbyen skole', 'skole');
-    staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId: unitA, role: 'ansatt' }] });
-    colleague = await createUser({ name: 'Ola Hansen', memberships: [{ unitId: unitA, role: 'ansatt' }] });
-    const leaderUser = await createUser({ name: 'Siri Dahl', memberships: [{ unitId: unitA, role: 'leder' }] });
-    await publishFixture();
-    leader = await signIn(app, leaderUser.email);
+    ({ unitA, unitB, staff, colleague, leader } = await leaderSignedIn(app));
   });
 
   async function plan(fields: Partial<Record<'activity' | 'date' | 'time' | 'place' | 'facilitator', string>> = {}, unitId = unitA) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseDeadline } from '../../src/components/assignments/index.js';
 import { unsubscribeToken, verifyUnsubscribeToken } from '../../src/components/reminders/index.js';
 import { can } from '../../src/web/policy.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 
 const TODAY = new Date('2026-03-10T00:00:00Z');
 

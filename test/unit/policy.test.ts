@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { can, ACTIONS } from '../../src/web/policy.js';
-import type { SessionUser } from '../../src/components/accounts/index.js';
+import type { SessionUser } from '../../src/web/session-user.js';
 
 function person(overrides: Partial<SessionUser> = {}): SessionUser {
   return { id: 'u1', name: 'N', email: 'n@x', roles: new Set(), memberOf: new Set(['A']), leaderOf: new Set(), ...overrides };

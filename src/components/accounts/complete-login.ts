@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { logins } from '../../lib/metrics.js';
 import { can } from '../../web/policy.js';
 

@@ -1,6 +1,6 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import { UserModel, type PlatformRole } from './models.js';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { notifyMembershipChanged } from './events.js';
 import { withinIdentityService, type IdentityField } from './identity-guard.js';

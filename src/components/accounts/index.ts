@@ -1,17 +1,14 @@
-export { UserModel, PLATFORM_ROLES, MEMBERSHIP_ROLES, USER_STATUSES, type PlatformRole, type MembershipRole, type User } from './models.js';
-export type { SessionUser } from './session-user.js';
+export { UserModel, PLATFORM_ROLES, MEMBERSHIP_ROLES, type PlatformRole, type MembershipRole, type User } from './models.js';
 export { toSessionUser } from './session-user.js';
 export { configurePassport } from './passport.js';
 export { accountRoutes } from './routes.js';
 export { sessionRoutes } from './session-routes.js';
-export { ensureUser, ensureUsers, authenticateWithPassword, normaliseEmail, type NewUser } from './service.js';
-export { hashPassword, PASSWORD_MIN, PASSWORD_MAX } from './passwords.js';
+export { ensureUser, ensureUsers, normaliseEmail, sessionUserByEmail, type NewUser } from './service.js';
+export { hashPassword } from './passwords.js';
 export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';
-export { sendActivation, requestPasswordReset, setPasswordWithToken, checkPasswordLink, NEW_PASSWORD_PATH } from './password-service.js';
-export { sweepExpiredTokens, TOKEN_LIFETIME_MS, hashToken } from './tokens.js';
+export { sendActivation, requestPasswordReset } from './password-service.js';
 export { LOGIN_LIMITS, sweepExpiredLoginLimits, forgetLoginLimitMemory } from './login-limits.js';
-export { resolveOidcLogin, type OidcIdentity, type OidcLoginResult } from './oidc-service.js';
 export {
   ANONYMISED_NAME,
   getPerson,
@@ -36,14 +33,12 @@ export {
   type StaffRowResult,
 } from './people.js';
 export { unitMembers, peopleForDigest, contactOf, setDigestOptOut, type UnitMember, type DigestPerson } from './directory.js';
-export { onMembershipChanged, notifyMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';
+export { onMembershipChanged, personForReports, peopleForReports, type PersonForReports } from './events.js';
 export { backfillUserStatus } from './migrations.js';
 export {
   changeIdentity,
   createIdentity,
   identityTrail,
-  anonymiseIdentityTrail,
-  IdentityRefusedError,
   IdentityChangeModel,
   type IdentityActor,
   type IdentityChangeView,

@@ -1,9 +1,10 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { guardIdentityFields } from './identity-guard.js';
 
-/** Platform roles a person can hold besides being staff (everyone) and leader (from memberships). */
-export const PLATFORM_ROLES = ['author', 'municipal-admin', 'system-admin'] as const;
-export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+import { PLATFORM_ROLES, type PlatformRole } from '../../web/session-user.js';
+
+// The roles are named where the policy reads them (web/); the user document stores them.
+export { PLATFORM_ROLES, type PlatformRole };
 
 export const MEMBERSHIP_ROLES = ['ansatt', 'leder'] as const;
 export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
@@ -46,7 +47,6 @@ userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ externalId: 1 });
 userSchema.index({ 'memberships.unitId': 1 });
 
-export type Membership = InferSchemaType<typeof membershipSchema> & { _id: Types.ObjectId };
 export type User = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 
 export const UserModel = mongoose.model('User', userSchema);

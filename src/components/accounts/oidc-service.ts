@@ -1,6 +1,7 @@
 import { UserModel, type User } from './models.js';
 import { normaliseEmail } from './service.js';
-import { toSessionUser, type SessionUser } from './session-user.js';
+import { toSessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { createIdentity, linkExternalId, type StoredIdentity } from './identity.js';
 
 /** What the identity provider told us about the person, reduced to what matching needs. */

@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/index.js';
 import { LANGUAGES, type Language } from '../../web/i18n.js';
 import { sessionCookieName, sessionCookieOptions } from '../../web/session.js';
 import { safeReturnTo } from './return-to.js';
-import type { SessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { completeLogin, saveThenRedirect } from './complete-login.js';
 import { loginAttemptFailed, loginAttemptSucceeded, startLoginAttempt, takeNewPasswordAttempt, type LoginLimitState } from './login-limits.js';
 import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, setPasswordWithToken, type PasswordLinkState } from './password-service.js';

@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
 import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
-import { toSessionUser, type SessionUser } from './session-user.js';
+import { toSessionUser } from './session-user.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { ValidationError } from '../../lib/errors.js';
 import { createIdentities, createIdentity } from './identity.js';
 
@@ -28,6 +29,15 @@ export async function findSessionUser(id: string, authenticatedAt?: number): Pro
   if (!user || user.status !== 'active') return null;
   if (user.passwordChangedAt && (authenticatedAt ?? 0) < user.passwordChangedAt.getTime()) return null;
   return toSessionUser(user);
+}
+
+/**
+ * The person with this (stored, normalised) e-mail address as the app would see them signed in at
+ * `now`, whatever the account's status; null when there is none. For seeds that act as a person.
+ */
+export async function sessionUserByEmail(email: string, now = new Date()): Promise<SessionUser | null> {
+  const user = await UserModel.findOne({ email: { $eq: email } }).lean();
+  return user ? toSessionUser(user, now) : null;
 }
 
 export function assertPasswordAcceptable(password: string): void {

@@ -1,20 +1,6 @@
 import type { Types } from 'mongoose';
 import type { PlatformRole, User } from './models.js';
-
-/**
- * What the rest of the app knows about the person behind a request: enough for the policy
- * to decide, nothing more. Built from the user document on every request.
- */
-export interface SessionUser {
-  id: string;
-  name: string;
-  email: string;
-  roles: ReadonlySet<PlatformRole>;
-  /** Units where the person has a current membership (any role). */
-  memberOf: ReadonlySet<string>;
-  /** Units where the person's current membership says leder. */
-  leaderOf: ReadonlySet<string>;
-}
+import type { SessionUser } from '../../web/session-user.js';
 
 function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
   return m.startDate <= now && (!m.endDate || m.endDate > now);

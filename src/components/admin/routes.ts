@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { can, currentUser, requireLogin } from '../../web/policy.js';
 import { addNavEntry } from '../../web/navigation.js';
 import { ForbiddenError } from '../../lib/errors.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 
 const mayAdminister = (user: SessionUser): boolean => can(user, 'organisation:manage') || can(user, 'people:manage');
 

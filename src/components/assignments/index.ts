@@ -1,14 +1,9 @@
 export { createAssignment, assignmentsFor, ensureUnitLists, rebuildUnitLists, removeUnitLists, type AssignmentForPerson, type NewAssignment } from './service.js';
 export { seedDemoAssignments, DEMO_ASSIGNMENTS } from './demo-seed.js';
-export { TARGET_KINDS, type TargetKind } from './models.js';
 export {
-  assignForUnit,
   assignForUnits,
   changeDeadline,
-  withdrawAssignment,
-  unitAssignments,
   municipalAssignments,
-  withdrawMunicipalBatch,
   unitAssignmentRecords,
   allAssignmentRecords,
   assignedMembers,

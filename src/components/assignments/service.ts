@@ -6,6 +6,10 @@ import { fieldErrorsOf } from '../../lib/validation.js';
 import { listCatalogue } from '../modules/index.js';
 import { AssignmentModel, AssignmentTargetModel, LISTS_BUILT_ID, personTargetId, unitListId, unitTargetId, type TargetItem } from './models.js';
 
+// The target model's own collection (the same object), typed with its string `_id`s: per-person and
+// per-unit targets and unit lists keep `items`, the lists-built marker keeps `at`.
+const targets = () => AssignmentTargetModel.db.collection<{ _id: string; items?: Record<string, unknown>; at?: Date }>(AssignmentTargetModel.collection.collectionName);
+
 export interface AssignmentForPerson {
   /** The assignment with the earliest deadline for this module (a person can be assigned twice). */
   id: string;
@@ -111,11 +115,11 @@ function listEntry(stored: StoredAssignment): StoredAssignment {
 export async function writeTargets(stored: StoredAssignment): Promise<void> {
   const item: TargetItem = { moduleSlug: stored.moduleSlug, deadline: stored.deadline ?? null, createdAt: stored.createdAt };
   for (const targetId of targetIdsOf(stored)) {
-    await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $set: { [`items.${stored._id}`]: item } }, { upsert: true });
+    await targets().updateOne({ _id: targetId }, { $set: { [`items.${stored._id}`]: item } }, { upsert: true });
   }
   const entry = listEntry(stored);
   for (const listId of listIdsOf(stored)) {
-    await AssignmentTargetModel.collection.updateOne({ _id: listId as never }, { $set: { [`items.${stored._id}`]: entry } }, { upsert: true });
+    await targets().updateOne({ _id: listId }, { $set: { [`items.${stored._id}`]: entry } }, { upsert: true });
   }
 }
 
@@ -125,7 +129,7 @@ export async function writeTargets(stored: StoredAssignment): Promise<void> {
  */
 export async function removeTargets(stored: StoredAssignment): Promise<void> {
   for (const targetId of [...targetIdsOf(stored), ...listIdsOf(stored)]) {
-    await AssignmentTargetModel.collection.updateOne({ _id: targetId as never }, { $unset: { [`items.${stored._id}`]: '' } });
+    await targets().updateOne({ _id: targetId }, { $unset: { [`items.${stored._id}`]: '' } });
   }
 }
 
@@ -152,9 +156,9 @@ export async function rebuildUnitLists(): Promise<number> {
   const stale = await AssignmentTargetModel.find({ _id: { $regex: /^list:/ } }, { _id: 1 }).lean<Array<{ _id: string }>>();
   for (const { _id } of stale) if (!lists.has(_id)) lists.set(_id, {});
   for (const [listId, items] of lists) {
-    await AssignmentTargetModel.collection.replaceOne({ _id: listId as never }, { items }, { upsert: true });
+    await targets().replaceOne({ _id: listId }, { items }, { upsert: true });
   }
-  await AssignmentTargetModel.collection.updateOne({ _id: LISTS_BUILT_ID as never }, { $set: { at: new Date() } }, { upsert: true });
+  await targets().updateOne({ _id: LISTS_BUILT_ID }, { $set: { at: new Date() } }, { upsert: true });
   return lists.size;
 }
 
@@ -165,8 +169,8 @@ export async function ensureUnitLists(): Promise<number | null> {
 
 /** Removes the unit lists and their marker: the database as it was before them (migration 0001's down). */
 export async function removeUnitLists(): Promise<void> {
-  await AssignmentTargetModel.collection.deleteMany({ _id: { $regex: /^list:/ } } as never);
-  await AssignmentTargetModel.collection.deleteOne({ _id: LISTS_BUILT_ID as never });
+  await targets().deleteMany({ _id: { $regex: /^list:/ } });
+  await targets().deleteOne({ _id: LISTS_BUILT_ID });
 }
 
 /** What is assigned to a person: one `_id` lookup per unit they belong to, and one for themselves. */

@@ -6,7 +6,7 @@ import { can, currentUser, requireLogin } from '../../web/policy.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { paths } from '../../config/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_LABEL, type Problem } from './csv.js';
 import { IMPORT_KINDS, type ImportKind } from './models.js';
 import { confirmImport, forgetPersonInImports, getImport, previewImport, recentImports } from './service.js';

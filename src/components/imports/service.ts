@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ANONYMISED_NAME, getPerson, type SessionUser } from '../accounts/index.js';
+import { ANONYMISED_NAME, getPerson } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';

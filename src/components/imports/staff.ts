@@ -7,11 +7,11 @@ import {
   normaliseEmail,
   staffImportChanges,
   staffImportRefusal,
-  type SessionUser,
   type MembershipRole,
   type StaffImportRow,
   type StaffRowResult,
 } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { findUnitsByRefs, isValidOrgNumber, normaliseOrgNumber } from '../organisation/index.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import type { ColumnSpec, CsvRow, Problem } from './csv.js';

@@ -1,2 +1,2 @@
-export { leadershipRoutes, mayUseLeaderArea, type LeaderHomeSources } from './routes.js';
+export { leadershipRoutes, type LeaderHomeSources } from './routes.js';
 export { addLeaderUnitLink, addLeaderAreaLink, leaderUnitLinks, type UnitLink, type AreaLink } from './links.js';

@@ -3,7 +3,7 @@ import { can, currentUser, requireLogin } from '../../web/policy.js';
 import { addNavEntry } from '../../web/navigation.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { unitsByIds } from '../organisation/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import type { MunicipalHome, UnitOverview, Formatters } from '../reports/index.js';
 import type { SessionView } from '../teams/index.js';
 import { leaderAreaLinks, leaderUnitLinks, addLeaderAreaLink } from './links.js';

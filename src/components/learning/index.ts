@@ -1,8 +1,8 @@
-export { ProgressService, activityStates, completionOf, type VersionForLearning, type ProgressView, type ActionRequest, type ActionResult } from './progress.service.js';
+export { ProgressService, activityStates, type VersionForLearning, type ProgressView, type ActionRequest, type ActionResult } from './progress.service.js';
 export { ProgressModel, CompletionModel, CertificateModel, LearnerModel, progressId, type LearnerModuleEntry } from './models.js';
-export { newCertificateCode, normaliseCertificateCode } from './certificate-code.js';
+export { learnerModulesOf, completionTimesOf, allLearnerModules, allCompletions, progressStateOf, type LearnerModules } from './records.js';
 export { onCompletionRecorded, onProgressStarted, onProgressUpdated, type CompletionRecorded, type ProgressStarted, type ProgressUpdated } from './events.js';
 export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, type CertificateData, type LearningLogEntry, type ModuleStatus } from './learning.service.js';
 export { learningRoutes } from './routes.js';
-export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, toLearningVersion, LEARNER_ACTIONS, type LearningVersion, type CatalogueItem } from './versions.js';
+export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, type LearningVersion, type CatalogueItem } from './versions.js';
 export { registerLearnerNotices, type LearnerNotice } from './notices.js';

@@ -6,7 +6,7 @@ import { todayDateOnly } from '../../lib/dates.js';
 import type { Logger } from '../../lib/logger.js';
 import { assertCan, can } from '../../web/policy.js';
 import { assignmentsFor } from '../assignments/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { personBasics, unitsInfo } from './directory.js';
 import { CertificateModel, CompletionModel, progressId, type LearnerModuleEntry } from './models.js';
 import { completionOf, ProgressService, type ActionRequest, type ActionResult, type ProgressView } from './progress.service.js';

@@ -8,7 +8,7 @@ import { addNavEntry } from '../../web/navigation.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { wantsJson } from '../../web/error-handler.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { parseActionInput } from './action-input.js';
 import { activityAnchor, activityBase, LearningService, PrerequisitesNotMetError } from './learning.service.js';
 import { certificatePdf, formatDateLong, formatHours, learningLogPdf } from './pdf.js';

@@ -62,10 +62,6 @@ export function isAllowedAssetName(name: string): boolean {
   return ASSET_NAME.test(name) && !name.includes('..') && extensionOf(name) in ASSET_TYPES;
 }
 
-export function contentTypeOf(name: string): string {
-  return ASSET_TYPES[extensionOf(name)]?.contentType ?? 'application/octet-stream';
-}
-
 /**
  * A safe file name from whatever a browser sent: the last path segment, Norwegian letters folded,
  * everything else outside [A-Za-z0-9._-] to hyphens. Returns undefined when nothing usable is left.

@@ -117,7 +117,6 @@ export const lessonFrontMatterSchema = z
     summary: nonEmptyText(500).optional(),
   })
   .strict();
-export type LessonFrontMatter = z.infer<typeof lessonFrontMatterSchema>;
 
 export function parseVersion(value: string): { major: number; minor: number } {
   const [major, minor] = value.split('.').map(Number);

@@ -1,11 +1,10 @@
-export { checkModules, checkModulesDir, crossModuleProblems, type CheckResult, type CheckOptions } from './checker.js';
+export { checkModules, checkModulesDir, type CheckResult, type CheckOptions } from './checker.js';
 export { citationTable, findCitations, moduleCitations, type Citation } from './citations.js';
-export { editorialProblems, type EditorialOptions, type ReviewStatus } from './editorial.js';
-export { parseModule, splitFrontMatter, READING_ID_PREFIX, type ParsedModule, type ParsedLesson, type ParsedActivity, type ParsedAsset, type ParseResult } from './parser.js';
+export { parseModule, splitFrontMatter, type ParsedModule, type ParsedLesson, type ParsedActivity, type ParsedAsset, type ParseResult } from './parser.js';
 export { formatProblem, problem, PROBLEM_CODES, type Problem, type ProblemCode, type Severity } from './problems.js';
-export { readModuleFolder, readModulesDir, sourceHash, type ModuleSource, type SourceFile } from './source.js';
-export { MAX_ASSET_BYTES, moduleFrontMatterSchema, type ModuleFrontMatter } from './format.js';
-export { versionId, MODULE_STATUSES, type ModuleStatus, type VersionKind, type Publisher } from './models.js';
+export { readModulesDir, type ModuleSource, type SourceFile } from './source.js';
+export type { ModuleFrontMatter } from './format.js';
+export { versionId, type ModuleStatus, type VersionKind, type Publisher } from './models.js';
 export {
   publishFromFolder,
   publishParsed,

@@ -34,10 +34,6 @@ export function normaliseFile(file: string, data: Buffer): Buffer {
   return Buffer.from(text.replace(/\r\n?/g, '\n'), 'utf8');
 }
 
-export function textOf(source: ModuleSource, file: string): string | undefined {
-  return source.files.find((f) => f.path === file)?.data.toString('utf8');
-}
-
 /**
  * The content hash of a module: sha256 over each file's path and the sha256 of its normalised
  * bytes, in path order. Computed before anything is rendered, so unchanged content costs little.

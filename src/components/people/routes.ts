@@ -8,7 +8,8 @@ import { isObjectIdString } from '../../lib/ids.js';
 import { fieldErrorsOf } from '../../lib/validation.js';
 import { parseDateOnly } from '../../lib/dates.js';
 import { LANGUAGES, type Language } from '../../web/i18n.js';
-import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type PlatformRole, type SessionUser } from '../accounts/index.js';
+import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type PlatformRole } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import {
   addPersonMembership,
   anonymisePerson,

@@ -13,8 +13,8 @@ import {
   type MembershipRole,
   type PersonView,
   type PlatformRole,
-  type SessionUser,
 } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, unitChoices, unitsByIds, type UnitView } from '../organisation/index.js';
 import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';

@@ -1,4 +1,4 @@
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import type { UnitView } from '../organisation/index.js';
 import { assertCan } from '../../web/policy.js';
 import { recordAudit } from './audit.service.js';

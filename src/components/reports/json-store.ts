@@ -20,15 +20,26 @@ export interface Codec<T> {
 export const JSON_CODEC: Codec<never> = { encode: (v) => JSON.stringify(v), decode: (t) => JSON.parse(t) as never };
 
 // Any model whose documents have a string _id; the value lives in `data`.
-type JsonModel = Model<never>;
+type JsonModel = Pick<Model<unknown>, 'db' | 'collection'>;
+
+interface JsonDocument {
+  _id: string;
+  v: number;
+  data: string;
+}
+
+/** The model's own collection (the same object), typed with its string `_id`. */
+function collectionOf(model: JsonModel) {
+  return model.db.collection<JsonDocument>(model.collection.collectionName);
+}
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
 
 export async function readJson<T>(model: JsonModel, id: string, codec: Codec<T> = JSON_CODEC): Promise<Versioned<T> | null> {
-  const doc = await model.collection.findOne({ _id: id as never }, { projection: { v: 1, data: 1 } });
-  return doc ? { v: doc.v as number, value: codec.decode(doc.data as string) } : null;
+  const doc = await collectionOf(model).findOne({ _id: id }, { projection: { v: 1, data: 1 } });
+  return doc ? { v: doc.v, value: codec.decode(doc.data) } : null;
 }
 
 /** Writes `value` if the document is still at version `expected` (null: does not exist yet). */
@@ -36,14 +47,14 @@ export async function casJson<T>(model: JsonModel, id: string, expected: number 
   const data = (options.codec ?? JSON_CODEC).encode(value as never);
   if (expected === null) {
     try {
-      await model.collection.insertOne({ _id: id as never, v: 1, data, ...(options.extra ?? {}) });
+      await collectionOf(model).insertOne({ _id: id, v: 1, data, ...(options.extra ?? {}) });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
     }
   }
-  const result = await model.collection.updateOne({ _id: id as never, v: expected }, { $set: { data }, $inc: { v: 1 } });
+  const result = await collectionOf(model).updateOne({ _id: id, v: expected }, { $set: { data }, $inc: { v: 1 } });
   return result.matchedCount === 1;
 }
 

@@ -61,7 +61,7 @@ export interface ShardData {
 export async function writeUnitTotals(unitId: string, rosterVersion: number, totals: UnitTotals): Promise<void> {
   const shard = shardOf(unitId);
   const written = await updateJson<ShardData>(
-    ReportTotalsModel as never,
+    ReportTotalsModel,
     shard,
     (current) => {
       const data = current ?? { units: {} };
@@ -78,7 +78,7 @@ export async function writeUnitTotals(unitId: string, rosterVersion: number, tot
 /** Writes one member's entry into a unit's roster, then that unit's counts. */
 async function applyToRoster(unitId: string, userId: string, entry: RosterData['members'][string], slugs: readonly string[], nowMs: number): Promise<void> {
   const written = await updateJson<RosterData>(
-    ReportRosterModel as never,
+    ReportRosterModel,
     unitId,
     (current) => {
       const roster = current ?? { members: {} };
@@ -169,11 +169,11 @@ export interface SweepState {
 export const SWEEP_ID = 'sweep';
 
 export async function readSweepState(): Promise<SweepState | null> {
-  return (await readJson<SweepState>(ReportStateModel as never, SWEEP_ID))?.value ?? null;
+  return (await readJson<SweepState>(ReportStateModel, SWEEP_ID))?.value ?? null;
 }
 
 export async function writeSweepState(state: SweepState): Promise<void> {
-  await updateJson<SweepState>(ReportStateModel as never, SWEEP_ID, () => state);
+  await updateJson<SweepState>(ReportStateModel, SWEEP_ID, () => state);
 }
 
 /** Recomputes the people whose status changes by time on the days from `fromDay` to `toDay`. */

@@ -104,13 +104,13 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
       finalRosters.set(unitId, old!.value);
       continue;
     }
-    if (await casJson(ReportRosterModel as never, unitId, old ? old.v : null, fresh, { codec: ROSTER_CODEC })) {
+    if (await casJson(ReportRosterModel, unitId, old ? old.v : null, fresh, { codec: ROSTER_CODEC })) {
       rosterVersion.set(unitId, (old?.v ?? 0) + 1);
       finalRosters.set(unitId, fresh);
     } else {
       const members = new Set([...Object.keys(fresh.members), ...Object.keys(old?.value.members ?? {})]);
       for (const id of members) await recomputePerson(id);
-      const now = await readJson<RosterData>(ReportRosterModel as never, unitId, ROSTER_CODEC);
+      const now = await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC);
       if (now) {
         rosterVersion.set(unitId, now.v);
         finalRosters.set(unitId, now.value);
@@ -120,7 +120,7 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
 
   // Counts: from the final rosters; stored counts that differ are drift. One write per shard.
   const shards = new Map<string, ShardData>();
-  for (const shard of ALL_SHARDS) shards.set(shard, (await readJson<ShardData>(ReportTotalsModel as never, shard))?.value ?? { units: {} });
+  for (const shard of ALL_SHARDS) shards.set(shard, (await readJson<ShardData>(ReportTotalsModel, shard))?.value ?? { units: {} });
   const drift: DriftLine[] = [];
   let unitsDrifted = 0;
   const fresh = new Map<string, Map<string, { rv: number; t: UnitTotals }>>();
@@ -132,7 +132,7 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
   for (const shard of ALL_SHARDS) {
     const wanted = fresh.get(shard) ?? new Map<string, { rv: number; t: UnitTotals }>();
     const written = await updateJson<ShardData>(
-      ReportTotalsModel as never,
+      ReportTotalsModel,
       shard,
       (current) => {
         const data = current ?? { units: {} };

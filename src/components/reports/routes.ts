@@ -7,7 +7,7 @@ import { can, currentUser, requirePermission } from '../../web/policy.js';
 import { addNavEntry } from '../../web/navigation.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { addLeaderAreaLink, addLeaderUnitLink } from '../leadership/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { sweepReports } from './rebuild.js';
 import { registerAnonymiser } from '../people/index.js';
 import { anonymiseReportAudit } from './privacy.js';

@@ -31,12 +31,12 @@ export const DEFAULT_SETTINGS: ReportSettings = Object.freeze({ rules: {}, coreS
 const SETTINGS_ID = 'settings';
 
 export async function readSettings(): Promise<Versioned<ReportSettings>> {
-  const stored = await readJson<ReportSettings>(ReportStateModel as never, SETTINGS_ID);
+  const stored = await readJson<ReportSettings>(ReportStateModel, SETTINGS_ID);
   return stored ? { v: stored.v, value: { ...DEFAULT_SETTINGS, ...stored.value } } : { v: 0, value: { ...DEFAULT_SETTINGS } };
 }
 
 export async function changeSettings(change: (current: ReportSettings) => ReportSettings | undefined): Promise<ReportSettings | null> {
-  const written = await updateJson<ReportSettings>(ReportStateModel as never, SETTINGS_ID, (current) => change({ ...DEFAULT_SETTINGS, ...(current ?? {}) }));
+  const written = await updateJson<ReportSettings>(ReportStateModel, SETTINGS_ID, (current) => change({ ...DEFAULT_SETTINGS, ...(current ?? {}) }));
   return written?.value ?? null;
 }
 

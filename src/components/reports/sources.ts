@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { modulesForReports } from '../modules/index.js';
 import { listDistricts, listUnits, type UnitView } from '../organisation/index.js';
-import { CompletionModel, LearnerModel, progressId, type LearnerModuleEntry } from '../learning/index.js';
+import { allCompletions, allLearnerModules, completionTimesOf, learnerModulesOf, type LearnerModules } from '../learning/index.js';
 import { unitAssignmentRecords } from '../assignments/index.js';
 import { personForReports, peopleForReports, type PersonForReports } from '../accounts/index.js';
 import type { MembershipRecord, PersonFacts, PersonRecord, ReportModule } from './roster.js';
@@ -100,8 +100,6 @@ export async function* allAccounts(): AsyncGenerator<{ id: string } & Pick<Perso
   for await (const person of peopleForReports()) yield { id: person.id, name: person.name, status: person.status, memberships: memberships(person) };
 }
 
-type LearnerModules = Record<string, Record<string, Partial<LearnerModuleEntry>>>;
-
 /**
  * Facts from the learner's own summary: started, completed and percent per module and major. A
  * completion counts if the summary or the append-only completion fact says so; the fact's time wins.
@@ -135,32 +133,24 @@ function addCompletion(facts: PersonFacts, slug: string, major: number | string,
  * so a recomputation in between must not miss a completion.
  */
 export async function learningFactsOf(userId: string, hints: ReadonlyArray<{ slug: string; major: number }> = []): Promise<PersonFacts> {
-  const doc = await LearnerModel.collection.findOne({ _id: userId as never });
-  const facts = factsFromLearner(doc?.modules as LearnerModules | undefined);
+  const facts = factsFromLearner(await learnerModulesOf(userId));
   for (const hint of hints) (facts[hint.slug] ??= {})[String(hint.major)] ??= {};
   const open = Object.entries(facts).flatMap(([slug, majors]) => Object.entries(majors).filter(([, f]) => !f.c).map(([major]) => ({ slug, major: Number(major) })));
-  if (!open.length) return facts;
-  // One query for every module the summary does not show as completed (a person may have many open).
-  const byId = new Map(open.map((p) => [progressId(userId, p.slug, p.major), p]));
-  const found = await CompletionModel.collection.find({ _id: { $in: [...byId.keys()] } as never }, { projection: { completedAt: 1 } }).toArray();
-  for (const c of found) {
-    const p = byId.get(String(c._id));
-    if (p) addCompletion(facts, p.slug, p.major, c.completedAt as Date);
-  }
+  const completedAt = await completionTimesOf(userId, open);
+  completedAt.forEach((at, i) => {
+    if (at) addCompletion(facts, open[i]!.slug, open[i]!.major, at);
+  });
   return facts;
 }
 
 /** Every person's facts for the rebuild: the learners' summaries and all completion facts. */
 export async function scanLearning(): Promise<Map<string, PersonFacts>> {
   const facts = new Map<string, PersonFacts>();
-  for await (const doc of LearnerModel.collection.find({}, { batchSize: 2000 })) {
-    facts.set(String(doc._id), factsFromLearner(doc.modules as LearnerModules | undefined));
-  }
-  for await (const c of CompletionModel.collection.find({}, { projection: { userId: 1, moduleSlug: 1, major: 1, completedAt: 1 }, batchSize: 5000 })) {
-    const userId = String(c.userId);
-    const person = facts.get(userId) ?? {};
-    facts.set(userId, person);
-    addCompletion(person, String(c.moduleSlug), c.major as number, c.completedAt as Date);
+  for await (const learner of allLearnerModules()) facts.set(learner.userId, factsFromLearner(learner.modules));
+  for await (const c of allCompletions()) {
+    const person = facts.get(c.userId) ?? {};
+    facts.set(c.userId, person);
+    addCompletion(person, c.moduleSlug, c.major, c.completedAt);
   }
   return facts;
 }

@@ -51,9 +51,3 @@ export function monthRange(from: string, to: string): string[] {
   for (let key = from; key <= to && months.length < 1200; key = shiftMonth(key, 1)) months.push(key);
   return months;
 }
-
-/** Midnight UTC of the last day of a month (for "the end of the period"). */
-export function monthEnd(key: string): Date {
-  const [y, m] = key.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0));
-}

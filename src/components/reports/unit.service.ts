@@ -1,9 +1,9 @@
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { assertCan } from '../../web/policy.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, type UnitView } from '../organisation/index.js';
-import { activityStates, learningVersion, ProgressModel, progressId } from '../learning/index.js';
+import { activityStates, learningVersion, progressStateOf } from '../learning/index.js';
 import { isActivityComplete } from '../../activities/index.js';
 import { ReportRosterModel } from './models.js';
 import { readJson } from './json-store.js';
@@ -66,7 +66,7 @@ export interface UnitMatrix {
 }
 
 async function rosterOf(unitId: string): Promise<RosterData> {
-  return (await readJson<RosterData>(ReportRosterModel as never, unitId, ROSTER_CODEC))?.value ?? { members: {} };
+  return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
 }
 
 async function ledUnit(actor: SessionUser, unitId: string): Promise<UnitView> {
@@ -212,10 +212,10 @@ export async function personProgress(actor: SessionUser, unitId: string, personI
       const cell = row.cells[i]!;
       const major = entry.m[m.slug]?.mj ?? null;
       if (major === null) return { slug: m.slug, title: m.title, cell, activities: [] };
-      const progress = await ProgressModel.collection.findOne({ _id: progressId(personId, m.slug, major) as never }, { projection: { minor: 1, activities: 1 } });
-      const version = progress ? await learningVersion(`${m.slug}@${major}.${Number(progress.minor ?? 0)}`) : null;
+      const progress = await progressStateOf(personId, m.slug, major);
+      const version = progress ? await learningVersion(`${m.slug}@${major}.${progress.minor}`) : null;
       if (!version) return { slug: m.slug, title: m.title, cell, activities: [] };
-      const states = activityStates(version, (progress?.activities ?? {}) as Record<string, unknown>);
+      const states = activityStates(version, progress?.activities ?? {});
       const lessonTitle = new Map(version.lessons.map((l) => [l.slug, l.title]));
       return {
         slug: m.slug,

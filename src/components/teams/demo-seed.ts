@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.js';
 import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { findUnitIdsByName } from '../organisation/index.js';
-import { toSessionUser, UserModel } from '../accounts/index.js';
+import { sessionUserByEmail } from '../accounts/index.js';
 import { LearningService, ProgressService } from '../learning/index.js';
 import { TeamSessionModel } from './models.js';
 import { TeamSessionService } from './service.js';
@@ -27,14 +27,14 @@ export async function seedDemoTeamSession(logger: Logger, now = new Date()): Pro
   const demo = DEMO_TEAM_SESSION;
   if (await TeamSessionModel.exists({ _id: { $eq: demo.id } })) return false;
   const unitId = (await findUnitIdsByName([demo.unit])).get(demo.unit);
-  const leader = await UserModel.findOne({ email: { $eq: demo.leaderEmail } }).lean();
+  const leader = await sessionUserByEmail(demo.leaderEmail, now);
   if (!unitId || !leader) return false;
   const sessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, ''), logger);
   const activity = (await sessions.activities()).find((a) => a.value.startsWith(`${demo.moduleSlug}/`));
   if (!activity) return false; // the module is not published (yet): try again at the next start
   const day = new Date(todayDateOnly(now).getTime() + demo.daysAhead * 86_400_000);
   await sessions.plan(
-    toSessionUser(leader, now),
+    leader,
     unitId,
     { activity: activity.value, date: isoDate(day), time: demo.time, place: demo.place, facilitator: leader.name },
     now,

@@ -10,7 +10,7 @@ import { LearningService, ProgressService, registerLearnerNotices } from '../lea
 import { ledUnit } from '../assignments/index.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import type { SessionUser } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { SESSION_ID, TeamSessionService, type PlanInput } from './service.js';
 import { anonymiseTeamSessions, teamSessionDataOf } from './privacy.js';
 

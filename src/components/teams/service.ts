@@ -5,7 +5,8 @@ import { isoDate, parseDateOnly, todayDateOnly } from '../../lib/dates.js';
 import { osloDateAndTime, osloDateTime } from '../../lib/oslo-time.js';
 import { assertCan, can } from '../../web/policy.js';
 import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
-import { unitMembers, type SessionUser, type UnitMember } from '../accounts/index.js';
+import { unitMembers, type UnitMember } from '../accounts/index.js';
+import type { SessionUser } from '../../web/session-user.js';
 import { MissedSessionModel, TeamSessionModel, type MissedItem } from './models.js';
 
 /** How far back a session can be registered (one held without the platform) and how far ahead planned. */
