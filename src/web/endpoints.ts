@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError, type ZodType } from 'zod';
-import { ValidationError, type FieldErrors } from '../lib/errors.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError, type FieldErrors } from '../lib/errors.js';
 import { fieldErrorsOf } from '../lib/validation.js';
-import { requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
+import { can, requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
 import type { SessionUser } from '../components/accounts/index.js';
 
@@ -14,15 +14,21 @@ import type { SessionUser } from '../components/accounts/index.js';
  * written once, here, instead of in each route (as Ghost's API framework does).
  */
 
-/** Who may call an endpoint: anyone, anyone signed in, or a policy action on the resource in the path. */
+/**
+ * Who may call an endpoint: anyone, anyone signed in, a policy action on the resource in the path,
+ * or any one of several policy actions (an area shared by people with different permissions).
+ */
 export type Access =
   | { kind: 'public' }
   | { kind: 'login' }
-  | { kind: 'permission'; action: Action; resource?: (params: Record<string, string>) => PolicyResource };
+  | { kind: 'permission'; action: Action; resource?: (params: Record<string, string>) => PolicyResource }
+  | { kind: 'any-permission'; actions: readonly Action[] };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'login' };
 export const permission = (action: Action, resource?: (params: Record<string, string>) => PolicyResource): Access => ({ kind: 'permission', action, resource });
+/** Signed in and allowed at least one of the actions (no resource: these are area-wide permissions). */
+export const anyPermission = (...actions: [Action, ...Action[]]): Access => ({ kind: 'any-permission', actions });
 
 /** A page: an EJS view under views/ and its view-model (the flash message is added here). */
 export interface PageReply {
@@ -49,6 +55,14 @@ export interface EndpointContext<P, Q, B> {
   user: SessionUser | null;
   /** The request's translator, for titles in view-models. */
   t: Translate;
+  /** The page language (as the views get it), for dates and numbers formatted in view-models. */
+  lang: string;
+}
+
+/** The signed-in person, for endpoints whose access requires one (their guard has already run). */
+export function signedInUser(context: { user: SessionUser | null }): SessionUser {
+  if (!context.user) throw new UnauthenticatedError('login required');
+  return context.user;
 }
 
 export interface Endpoint<P = Record<string, string>, Q = unknown, B = unknown> {
@@ -83,11 +97,22 @@ export interface EndpointInfo {
   access: Access;
   /** Whether a failed body re-renders a form (400 with the input kept). */
   rendersForm: boolean;
+  /** The fields the body reads, when it is an object schema (a form's field names); otherwise empty. */
+  fields: readonly string[];
 }
 
 function guardOf(access: Access): RequestHandler[] {
   if (access.kind === 'public') return [];
   if (access.kind === 'login') return [requireLogin];
+  if (access.kind === 'any-permission') {
+    const { actions } = access;
+    const anyOf: RequestHandler = (req, _res, next) => {
+      const user = currentUser(req);
+      if (actions.some((action) => can(user, action))) return next();
+      next(new ForbiddenError(`user ${user?.id} may not ${actions.join(' or ')} ${req.originalUrl}`));
+    };
+    return [requireLogin, anyOf];
+  }
   const resourceOf = access.resource;
   return requirePermission(access.action, resourceOf ? (req) => resourceOf(req.params as Record<string, string>) : undefined);
 }
@@ -116,7 +141,7 @@ function run<P, Q, B>(definition: Endpoint<P, Q, B>): RequestHandler {
     if (!query.ok) throw new ValidationError(`bad query ${req.originalUrl}`, fieldErrorsOf(query.error));
     const body = parsePart(definition.body, req.body ?? {});
     if (!body.ok) throw new ValidationError(`bad body for ${definition.path}`, fieldErrorsOf(body.error));
-    const context: EndpointContext<P, Q, B> = { params: params.value, query: query.value, body: body.value, user: currentUser(req), t: req.t };
+    const context: EndpointContext<P, Q, B> = { params: params.value, query: query.value, body: body.value, user: currentUser(req), t: req.t, lang: String(res.locals.lang) };
     try {
       const checked = definition.check?.safeParse(body.value);
       if (checked && !checked.success) throw new ValidationError(`invalid form for ${definition.path}`, fieldErrorsOf(checked.error));
@@ -142,7 +167,14 @@ export interface DeclaredEndpoint {
 /** Declares an endpoint; the generic parameters come from its schemas. */
 export function endpoint<P = Record<string, string>, Q = unknown, B = unknown>(definition: Endpoint<P, Q, B>): DeclaredEndpoint {
   return {
-    info: { method: definition.method, path: definition.path, summary: definition.summary, access: definition.access, rendersForm: typeof definition.invalid === 'function' },
+    info: {
+      method: definition.method,
+      path: definition.path,
+      summary: definition.summary,
+      access: definition.access,
+      rendersForm: typeof definition.invalid === 'function',
+      fields: definition.body instanceof z.ZodObject ? Object.keys(definition.body.shape) : [],
+    },
     handlers: [...guardOf(definition.access), run(definition)],
   };
 }
@@ -160,6 +192,16 @@ export type Input<S extends ZodType> = z.output<S>;
 
 /** A form's text field: what was sent, cut to `max` characters, or '' (never fails, so it can be shown again). */
 export const formText = (max: number) => z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, max) : ''));
+
+/**
+ * A form's repeated field (checkboxes, a multiple select): the strings sent — one value or several —
+ * at most `maxItems`, each cut to `maxLength`; anything else is ignored, so it never fails.
+ */
+export const formList = (maxItems: number, maxLength = 200) =>
+  z
+    .unknown()
+    .optional()
+    .transform((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string').slice(0, maxItems).map((x) => x.slice(0, maxLength)));
 
 /** An id in the path: opaque text of a sane length (the service says whether it exists). */
 export const pathId = z.string().min(1).max(64);
