@@ -108,7 +108,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
   app.use(learningRoutes({ config, logger }));
-  app.use(pageRoutes({ config }));
+  const pages = pageRoutes({ config });
+  app.use(pages);
   app.use(accountRoutes(config));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
@@ -137,7 +138,7 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [...organisation.manifest]);
+  app.set(ENDPOINT_MANIFEST, [pages, organisation].flatMap((router) => router.manifest));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
