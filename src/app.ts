@@ -119,17 +119,17 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(organisation);
   app.use(peopleRoutes());
   app.use(importRoutes());
-  app.use(adminRoutes());
+  const admin = adminRoutes();
+  app.use(admin);
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
   const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
-  app.use(
-    leadershipRoutes({
-      unitOverviews,
-      municipalHome,
-      formatters,
-      nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
-    }),
-  );
+  const leadership = leadershipRoutes({
+    unitOverviews,
+    municipalHome,
+    formatters,
+    nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
+  });
+  app.use(leadership);
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));
@@ -138,7 +138,7 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [pages, organisation].flatMap((router) => router.manifest));
+  app.set(ENDPOINT_MANIFEST, [pages, organisation, admin, leadership].flatMap((router) => router.manifest));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
