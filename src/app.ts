@@ -130,7 +130,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
     nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
   });
   app.use(leadership);
-  app.use(assignmentRoutes());
+  const assignments = assignmentRoutes();
+  app.use(assignments);
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));
   // Completion reports: summaries kept from learning's and accounts' events (none cached in tests).
@@ -138,7 +139,7 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [pages, organisation, admin, leadership].flatMap((router) => router.manifest));
+  app.set(ENDPOINT_MANIFEST, [pages, organisation, admin, leadership, assignments].flatMap((router) => router.manifest));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
