@@ -108,7 +108,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
   app.use(learningRoutes({ config, logger }));
-  app.use(pageRoutes({ config }));
+  const pages = pageRoutes({ config });
+  app.use(pages);
   app.use(accountRoutes(config));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
@@ -119,18 +120,19 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(organisation);
   app.use(peopleRoutes());
   app.use(importRoutes());
-  app.use(adminRoutes());
+  const admin = adminRoutes();
+  app.use(admin);
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
   const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
-  app.use(
-    leadershipRoutes({
-      unitOverviews,
-      municipalHome,
-      formatters,
-      nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
-    }),
-  );
-  app.use(assignmentRoutes());
+  const leadership = leadershipRoutes({
+    unitOverviews,
+    municipalHome,
+    formatters,
+    nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
+  });
+  app.use(leadership);
+  const assignments = assignmentRoutes();
+  app.use(assignments);
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));
   // Completion reports: summaries kept from learning's and accounts' events (none cached in tests).
@@ -138,7 +140,7 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [...authoring.manifest, ...organisation.manifest]);
+  app.set(ENDPOINT_MANIFEST, [pages, authoring, organisation, admin, leadership, assignments].flatMap((router) => router.manifest));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

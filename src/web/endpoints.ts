@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z, type ZodError, type ZodType } from 'zod';
-import { ConflictError, ValidationError, type FieldErrors } from '../lib/errors.js';
+import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError, type FieldErrors } from '../lib/errors.js';
 import { fieldErrorsOf } from '../lib/validation.js';
-import { requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
+import { can, requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
 import type { SessionUser } from './session-user.js';
 
@@ -14,15 +14,21 @@ import type { SessionUser } from './session-user.js';
  * written once, here, instead of in each route (as Ghost's API framework does).
  */
 
-/** Who may call an endpoint: anyone, anyone signed in, or a policy action on the resource in the path. */
+/**
+ * Who may call an endpoint: anyone, anyone signed in, a policy action on the resource in the path,
+ * or any one of several policy actions (an area shared by people with different permissions).
+ */
 export type Access =
   | { kind: 'public' }
   | { kind: 'login' }
-  | { kind: 'permission'; action: Action; resource?: (params: Record<string, string>) => PolicyResource };
+  | { kind: 'permission'; action: Action; resource?: (params: Record<string, string>) => PolicyResource }
+  | { kind: 'any-permission'; actions: readonly Action[] };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'login' };
 export const permission = (action: Action, resource?: (params: Record<string, string>) => PolicyResource): Access => ({ kind: 'permission', action, resource });
+/** Signed in and allowed at least one of the actions (no resource: these are area-wide permissions). */
+export const anyPermission = (...actions: [Action, ...Action[]]): Access => ({ kind: 'any-permission', actions });
 
 /** A page: an EJS view under views/ and its view-model (the flash message is added here). */
 export interface PageReply {
@@ -75,6 +81,12 @@ export interface EndpointContext<P, Q, B> {
   render(view: string, model: Record<string, unknown>): Promise<string>;
 }
 
+/** The signed-in person, for endpoints whose access requires one (their guard has already run). */
+export function signedInUser(context: { user: SessionUser | null }): SessionUser {
+  if (!context.user) throw new UnauthenticatedError('login required');
+  return context.user;
+}
+
 export interface Endpoint<P = Record<string, string>, Q = unknown, B = unknown> {
   method: 'get' | 'post';
   path: string;
@@ -116,11 +128,22 @@ export interface EndpointInfo {
   rendersForm: boolean;
   /** Whether the body is multipart with a file. */
   upload: boolean;
+  /** The fields the body reads, when it is an object schema (a form's field names); otherwise empty. */
+  fields: readonly string[];
 }
 
 function guardOf(access: Access): RequestHandler[] {
   if (access.kind === 'public') return [];
   if (access.kind === 'login') return [requireLogin];
+  if (access.kind === 'any-permission') {
+    const { actions } = access;
+    const anyOf: RequestHandler = (req, _res, next) => {
+      const user = currentUser(req);
+      if (actions.some((action) => can(user, action))) return next();
+      next(new ForbiddenError(`user ${user?.id} may not ${actions.join(' or ')} ${req.originalUrl}`));
+    };
+    return [requireLogin, anyOf];
+  }
   const resourceOf = access.resource;
   return requirePermission(access.action, resourceOf ? (req) => resourceOf(req.params as Record<string, string>) : undefined);
 }
@@ -199,6 +222,7 @@ export function endpoint<P = Record<string, string>, Q = unknown, B = unknown>(d
       access: definition.access,
       rendersForm: typeof definition.invalid === 'function',
       upload: !!definition.upload,
+      fields: definition.body instanceof z.ZodObject ? Object.keys(definition.body.shape) : [],
     },
     handlers: [...guardOf(definition.access), ...(definition.upload ? [definition.upload] : []), run(definition)],
   };
@@ -217,6 +241,16 @@ export type Input<S extends ZodType> = z.output<S>;
 
 /** A form's text field: what was sent, cut to `max` characters, or '' (never fails, so it can be shown again). */
 export const formText = (max: number) => z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, max) : ''));
+
+/**
+ * A form's repeated field (checkboxes, a multiple select): the strings sent — one value or several —
+ * at most `maxItems`, each cut to `maxLength`; anything else is ignored, so it never fails.
+ */
+export const formList = (maxItems: number, maxLength = 200) =>
+  z
+    .unknown()
+    .optional()
+    .transform((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string').slice(0, maxItems).map((x) => x.slice(0, maxLength)));
 
 /** An id in the path: opaque text of a sane length (the service says whether it exists). */
 export const pathId = z.string().min(1).max(64);
