@@ -4,5 +4,5 @@ export { newCertificateCode, normaliseCertificateCode } from './certificate-code
 export { onCompletionRecorded, onProgressStarted, onProgressUpdated, type CompletionRecorded, type ProgressStarted, type ProgressUpdated } from './events.js';
 export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, type CertificateData, type LearningLogEntry, type ModuleStatus } from './learning.service.js';
 export { learningRoutes } from './routes.js';
-export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, toLearningVersion, LEARNER_ACTIONS, type LearningVersion, type CatalogueItem } from './versions.js';
+export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, toLearningVersion, type LearningVersion, type CatalogueItem } from './versions.js';
 export { registerLearnerNotices, type LearnerNotice } from './notices.js';
