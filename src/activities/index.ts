@@ -16,6 +16,7 @@ export {
   lastTouchedAt,
   journalEntry,
   choiceQuestions,
+  listedAs,
   isRecordedByLeader,
   recordedAttendance,
   attendanceAction,

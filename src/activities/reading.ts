@@ -29,5 +29,7 @@ export const reading = defineActivity<ReadingSettings, ReadingState>({
   publicSettings: () => ({}),
   completingAction: () => ({ action: 'markRead', input: {} }),
   learnerAction: 'markRead',
+  // It has no title: the list says where to mark the lesson as read.
+  listedAs: { key: 'learning:lesson.remainingReading' },
   lastTouchedAt: (state) => timeOf(state.readAt),
 });

@@ -41,6 +41,8 @@ export const reflection = defineActivity<ReflectionSettings, ReflectionState>({
     return { input: { text: value }, typed: { text: value }, errors };
   },
   fieldIds: { text: 'text' },
+  // The title is optional; an untitled reflection is listed by the heading its partial shows.
+  listedAs: { key: 'activities:reflection.heading', untitledOnly: true },
   lastTouchedAt: (state) => timeOf(state.savedAt),
   // A draft that was emptied again is not in the log: there is nothing of the person's to show.
   journalEntry: (settings, state) =>

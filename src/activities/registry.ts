@@ -171,6 +171,13 @@ export function choiceQuestions(kind: string, settings: unknown): ChoiceQuestion
   return definition.choiceQuestions ? definition.choiceQuestions(definition.settingsSchema.parse(settings)) : [];
 }
 
+/** The i18n key (given `{ title }`) that names an activity in the lesson's list of what is left; null: its title does. */
+export function listedAs(kind: string, title: string): string | null {
+  const listed = kindOf(kind).listedAs;
+  if (!listed || (listed.untitledOnly && title)) return null;
+  return listed.key;
+}
+
 /** Whether a leader records this kind for each person (a team session's attendance). */
 export function isRecordedByLeader(kind: string): boolean {
   return registry.get(kind)?.recordedByLeader !== undefined;

@@ -75,4 +75,6 @@ export const teamSession = defineActivity<TeamSessionSettings, TeamSessionState>
     record: (attended, recordedBy) => ({ action: 'recordAttendance', input: { attended, recordedBy } }),
   },
   lastTouchedAt: (state) => timeOf(state.recordedAt),
+  // Nothing for the learner to do on the page: the list says the leader records it.
+  listedAs: { key: 'learning:lesson.remainingTeamSession' },
 });

@@ -177,6 +177,11 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
   /** The multiple-choice questions the activity asks, for the editorial checks of a module. */
   choiceQuestions?(settings: Settings): ChoiceQuestion[];
   recordedByLeader?: LeaderRecord<State>;
+  /**
+   * How the lesson's list of what is left names the activity: an i18n key, given `{ title }`; with
+   * `untitledOnly`, only when the author gave it no title. Without it the list shows the title.
+   */
+  listedAs?: { key: string; untitledOnly?: boolean };
 }
 
 /** An ISO time from a learner's state as a Date; undefined while it is not set. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activityFeedback, attendanceAction, isActivityComplete, isRecordedByLeader, journalEntry, lastTouchedAt, learnerView, recordedAttendance } from '../../activities/index.js';
+import { activityFeedback, attendanceAction, isActivityComplete, isRecordedByLeader, journalEntry, lastTouchedAt, learnerView, listedAs, recordedAttendance } from '../../activities/index.js';
 import { glossaryAnchor } from '../../lib/markdown-glossary.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { todayDateOnly } from '../../lib/dates.js';
@@ -370,7 +370,7 @@ export class LearningService {
     const remaining = lesson.activityIds
       .map((id) => version.activityById.get(id)!)
       .filter((a) => a.required && !isActivityComplete(a.kind, a.settings, states[a.id]))
-      .map((a) => ({ id: a.id, anchor: activityAnchor(a.id), kind: a.kind, title: activityTitle(a) }));
+      .map((a) => ({ id: a.id, anchor: activityAnchor(a.id), kind: a.kind, title: activityTitle(a), label: listedAs(a.kind, activityTitle(a)) }));
     const overall = completionOf(version, states);
     let certificateCode: string | null = null;
     if (progress.completedAt) {
