@@ -176,6 +176,7 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
   journalEntry?(settings: Settings, state: State): JournalEntry | null;
   /** The multiple-choice questions the activity asks, for the editorial checks of a module. */
   choiceQuestions?(settings: Settings): ChoiceQuestion[];
+  /** For kinds a leader records for each person (then without learnerAction): how to read and write that record. */
   recordedByLeader?: LeaderRecord<State>;
   /**
    * How the lesson's list of what is left names the activity: an i18n key, given `{ title }`; with
