@@ -9,9 +9,20 @@ export {
   countsForCompletion,
   activityFeedback,
   learnerView,
+  lessonReadingKind,
+  learnerActionOf,
+  parseLearnerForm,
+  learnerFieldId,
+  lastTouchedAt,
+  journalEntry,
+  choiceQuestions,
+  listedAs,
+  isRecordedByLeader,
+  recordedAttendance,
+  attendanceAction,
   type ActivityRegistry,
   type AnyActivityKind,
 } from './registry.js';
-export type { ActivityKind, CompletionMode, ViewContext, FileReference, LearnerContext } from './types.js';
+export type { ActivityKind, CompletionMode, ViewContext, FileReference, LearnerContext, ParsedForm, JournalEntry, ChoiceQuestion } from './types.js';
 export { isAllowedEmbed } from './video.js';
 export { scoreAnswers, optionOrder, type QuizFeedback } from './quiz.js';

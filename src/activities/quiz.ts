@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text, type LearnerContext } from './types.js';
+import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text, timeOf, type LearnerContext, type ParsedForm } from './types.js';
 
 /**
  * Questions with one or more correct options, graded on the server. A question with several
@@ -126,6 +126,37 @@ function attemptOrder(settings: QuizSettings, attempt: number, learner: LearnerC
   return Object.fromEntries(settings.questions.map((q) => [q.id, optionOrder(learner.learnerKey, settings.id, q.id, attempt, q.options.length)]));
 }
 
+/**
+ * The quiz form: `answers[<question>]` fields (one value or several), or `{ answers: { q: [0] } }` as
+ * JSON, and the attempt the page showed (so the server can record that attempt's option order).
+ */
+function parseQuizForm(body: Record<string, unknown>): ParsedForm {
+  const answers: Record<string, number[]> = {};
+  let ok = true;
+  const add = (question: string, raw: unknown) => {
+    const values = ([] as unknown[]).concat(raw ?? []);
+    answers[question] = values.flatMap((v) => {
+      const s = String(v);
+      if (!/^\d$/.test(s)) {
+        ok = false;
+        return [];
+      }
+      return [Number(s)];
+    });
+  };
+  const nested = body.answers;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    for (const [question, raw] of Object.entries(nested as Record<string, unknown>)) add(question, raw);
+  }
+  for (const [key, raw] of Object.entries(body)) {
+    const m = /^answers\[([a-z0-9-]{1,60})\]$/.exec(key);
+    if (m) add(m[1]!, raw);
+  }
+  if (Object.keys(answers).length > 50) ok = false;
+  const attempt = /^\d{1,7}$/.test(String(body.attempt ?? '')) ? Number(body.attempt) : undefined;
+  return { input: attempt === undefined ? { answers } : { answers, attempt }, typed: { lastAnswers: answers }, errors: ok ? {} : { answers: 'learning:errors.answers' } };
+}
+
 interface PublicQuestion {
   id: string;
   options: Array<{ index: number; text: string }>;
@@ -194,6 +225,17 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
     });
     return { ...view, questions, attempt: state.attempts };
   },
+  learnerAction: 'submit',
+  parseForm: parseQuizForm,
+  lastTouchedAt: (state) => timeOf(state.lastSubmittedAt),
+  choiceQuestions: (settings) =>
+    settings.questions.map((question, q) => ({
+      id: question.id,
+      text: question.text,
+      options: question.options.map((option) => ({ text: option.text, correct: option.correct })),
+      path: ['questions', q],
+      textPath: ['questions', q, 'text'],
+    })),
   feedback: (settings, state): QuizFeedback | null => {
     if (!state.lastAnswers || state.lastScore === null) return null;
     const answers = state.lastAnswers;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { action, baseSettingsSchema, defineActivity, isoDate } from './types.js';
+import { action, baseSettingsSchema, defineActivity, isoDate, timeOf } from './types.js';
 
 /**
  * The implicit activity of every lesson: the learner marks the lesson as read at the end. The
@@ -28,4 +28,8 @@ export const reading = defineActivity<ReadingSettings, ReadingState>({
   isComplete: (_settings, state) => state.readAt !== null,
   publicSettings: () => ({}),
   completingAction: () => ({ action: 'markRead', input: {} }),
+  learnerAction: 'markRead',
+  // It has no title: the list says where to mark the lesson as read.
+  listedAs: { key: 'learning:lesson.remainingReading' },
+  lastTouchedAt: (state) => timeOf(state.readAt),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { action, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+import { action, baseSettingsSchema, defineActivity, formText, isoDate, text, timeOf } from './types.js';
 
 /** A prompt the learner answers in writing. Only the learner can ever read the answer. */
 export const settingsSchema = baseSettingsSchema
@@ -34,4 +34,17 @@ export const reflection = defineActivity<ReflectionSettings, ReflectionState>({
   isComplete: (_settings, state) => state.text.trim() !== '',
   completingAction: () => ({ action: 'save', input: { text: 'Jeg vil prøve å gi barna bedre tid til å svare, og spørre mer åpent.' } }),
   publicSettings: (settings, ctx) => ({ title: settings.title ?? null, promptHtml: ctx.markdown(settings.prompt) }),
+  learnerAction: 'save',
+  parseForm: (body) => {
+    const value = formText(body.text).replace(/\r\n/g, '\n');
+    const errors: Record<string, string> = value.length > REFLECTION_MAX_LENGTH ? { text: 'learning:errors.reflectionTooLong' } : {};
+    return { input: { text: value }, typed: { text: value }, errors };
+  },
+  fieldIds: { text: 'text' },
+  // The title is optional; an untitled reflection is listed by the heading its partial shows.
+  listedAs: { key: 'activities:reflection.heading', untitledOnly: true },
+  lastTouchedAt: (state) => timeOf(state.savedAt),
+  // A draft that was emptied again is not in the log: there is nothing of the person's to show.
+  journalEntry: (settings, state) =>
+    state.text.trim() ? { label: 'learning:log.reflection', prompt: settings.prompt, text: state.text, tried: null, savedAt: timeOf(state.savedAt) ?? null } : null,
 });

@@ -6,14 +6,16 @@ import { quiz } from './quiz.js';
 import { reading } from './reading.js';
 import { reflection } from './reflection.js';
 import { teamSession } from './team-session.js';
-import type { ActivityKind, BaseSettings, LearnerContext } from './types.js';
+import type { ActivityKind, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
 import { video } from './video.js';
 import { workplaceTask } from './workplace-task.js';
 
 /**
  * The activity registry. Each kind is imported explicitly (no directory scanning), so adding a kind
- * is one file, one partial and one line here. Building the registry refuses a duplicate kind or a
- * missing partial, and that happens when this module is first imported: at start-up.
+ * is one file, one partial and one line here. Building the registry refuses a duplicate kind, a
+ * missing partial or a learner action it cannot route, and that happens when this module is first
+ * imported: at start-up. Nothing outside src/activities/ names a kind: what other components need to
+ * know about one, they ask through the functions below, which read the kind's hooks (see types.ts).
  *
  * A partial is rendered with these locals: `activity` ({ id, kind, required, view }, where view is
  * the kind's publicSettings), `state`, `complete`, `feedback` (or null), `actionUrl` (where its
@@ -35,6 +37,8 @@ export interface ActivityRegistry {
   /** Kinds an author may write as a fenced block (all but the implicit reading). */
   readonly authoredKinds: ReadonlySet<string>;
   get(kind: string): AnyActivityKind | undefined;
+  /** The kind whose learner action has this name (the lesson route knows only the action's name). */
+  byLearnerAction(action: string): AnyActivityKind | undefined;
 }
 
 export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, viewsDir: string): ActivityRegistry {
@@ -45,14 +49,26 @@ export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, views
     if (!existsSync(partial)) throw new ActivityRegistryError(`activity kind "${definition.kind}" has no partial at ${partial}`);
     kinds.set(definition.kind, definition);
   }
+  const byLearnerAction = new Map<string, AnyActivityKind>();
+  for (const definition of kinds.values()) {
+    const action = definition.learnerAction;
+    if (action === undefined) continue;
+    if (!Object.hasOwn(definition.actions, action)) throw new ActivityRegistryError(`activity kind "${definition.kind}" has no action "${action}" for its learners`);
+    const other = byLearnerAction.get(action);
+    if (other) throw new ActivityRegistryError(`activity kinds "${other.kind}" and "${definition.kind}" both name their learner action "${action}"`);
+    byLearnerAction.set(action, definition);
+  }
   const authoredKinds = new Set([...kinds.values()].filter((k) => k.authored).map((k) => k.kind));
-  return { kinds, kindNames: new Set(kinds.keys()), authoredKinds, get: (kind) => kinds.get(kind) };
+  return { kinds, kindNames: new Set(kinds.keys()), authoredKinds, get: (kind) => kinds.get(kind), byLearnerAction: (action) => byLearnerAction.get(action) };
 }
 
 export const registry = buildRegistry(
   [reading, video, quiz, reflection, workplaceTask, teamSession] as unknown as AnyActivityKind[],
   paths.views,
 );
+
+/** The implicit activity every lesson ends with; the module parser adds it (see reading.ts). */
+export const lessonReadingKind = reading.kind;
 
 function kindOf(kind: string): AnyActivityKind {
   const definition = registry.get(kind);
@@ -113,4 +129,70 @@ export function activityFeedback(kind: string, settings: unknown, state: unknown
   const definition = kindOf(kind);
   if (!definition.feedback || state === undefined || state === null) return null;
   return definition.feedback(definition.settingsSchema.parse(settings), stateOrInitial(kind, state));
+}
+
+/** The action a learner takes on an activity of this kind themselves, or null (a leader records it). */
+export function learnerActionOf(kind: string): string | null {
+  return kindOf(kind).learnerAction ?? null;
+}
+
+/** Reads a learner action's form with its kind's parseForm; an action without one takes no input. */
+export function parseLearnerForm(action: string, body: Record<string, unknown>): ParsedForm {
+  const parse = registry.byLearnerAction(action)?.parseForm;
+  return parse ? parse(body) : { input: {}, typed: null, errors: {} };
+}
+
+/**
+ * The suffix of the element id that shows an input field of a learner action's form (see
+ * ActivityKind.fieldIds), or undefined when the field has no control of its own.
+ */
+export function learnerFieldId(action: string, field: string): string | undefined {
+  const ids = registry.byLearnerAction(action)?.fieldIds;
+  return ids && Object.hasOwn(ids, field) ? ids[field] : undefined;
+}
+
+/** When the learner last did something with an activity; undefined if never (or the kind does not say). */
+export function lastTouchedAt(kind: string, state: unknown): Date | undefined {
+  const definition = kindOf(kind);
+  if (!definition.lastTouchedAt || state === undefined || state === null) return undefined;
+  return definition.lastTouchedAt(stateOrInitial(kind, state));
+}
+
+/** What an activity adds to its learner's learning log, or null (nothing written yet, or a kind with no log). */
+export function journalEntry(kind: string, settings: unknown, state: unknown): JournalEntry | null {
+  const definition = kindOf(kind);
+  if (!definition.journalEntry || state === undefined || state === null) return null;
+  return definition.journalEntry(definition.settingsSchema.parse(settings), stateOrInitial(kind, state));
+}
+
+/** The multiple-choice questions an activity asks (for the editorial checks); none for most kinds. */
+export function choiceQuestions(kind: string, settings: unknown): ChoiceQuestion[] {
+  const definition = kindOf(kind);
+  return definition.choiceQuestions ? definition.choiceQuestions(definition.settingsSchema.parse(settings)) : [];
+}
+
+/** The i18n key (given `{ title }`) that names an activity in the lesson's list of what is left; null: its title does. */
+export function listedAs(kind: string, title: string): string | null {
+  const listed = kindOf(kind).listedAs;
+  if (!listed || (listed.untitledOnly && title)) return null;
+  return listed.key;
+}
+
+/** Whether a leader records this kind for each person (a team session's attendance). */
+export function isRecordedByLeader(kind: string): boolean {
+  return registry.get(kind)?.recordedByLeader !== undefined;
+}
+
+/** What a leader has recorded for one person: whether they took part. */
+export function recordedAttendance(kind: string, state: unknown): boolean {
+  const record = kindOf(kind).recordedByLeader;
+  if (!record) throw new ValidationError(`a leader records nothing for ${kind}`);
+  return record.attended(stateOrInitial(kind, state));
+}
+
+/** The action, and its input, by which a leader records whether a person took part. */
+export function attendanceAction(kind: string, attended: boolean, recordedBy: string): { action: string; input: unknown } {
+  const record = kindOf(kind).recordedByLeader;
+  if (!record) throw new ValidationError(`a leader records nothing for ${kind}`);
+  return record.record(attended, recordedBy);
 }

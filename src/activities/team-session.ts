@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { action, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+import { action, baseSettingsSchema, defineActivity, isoDate, text, timeOf } from './types.js';
 
 /** A guide for the leader to run with the staff group; completed per person when attendance is recorded. */
 const stepSchema = z
@@ -69,4 +69,12 @@ export const teamSession = defineActivity<TeamSessionSettings, TeamSessionState>
     questions: settings.questions,
     followUpHtml: settings.followUp ? ctx.markdown(settings.followUp) : null,
   }),
+  // No learnerAction: the leader records attendance for each person, from the team-session pages.
+  recordedByLeader: {
+    attended: (state) => state.attended,
+    record: (attended, recordedBy) => ({ action: 'recordAttendance', input: { attended, recordedBy } }),
+  },
+  lastTouchedAt: (state) => timeOf(state.recordedAt),
+  // Nothing for the learner to do on the page: the list says the leader records it.
+  listedAs: { key: 'learning:lesson.remainingTeamSession' },
 });

@@ -78,6 +78,51 @@ export interface ActionDefinition<Settings, State, Input> {
   atomic(settings: Settings, input: Input, now: Date, learner?: LearnerContext): AtomicUpdate;
 }
 
+/**
+ * A learner's form post (or a script's JSON) read into an action's input. Reading never throws: it
+ * gives the input, what the person typed (so a page with an error shows it again) and the problems,
+ * as field → i18n key.
+ */
+export interface ParsedForm {
+  input: unknown;
+  /** Overrides of the activity's state for showing the page again with the typed values. */
+  typed: Record<string, unknown> | null;
+  errors: Record<string, string>;
+}
+
+/** What an activity adds to the learner's learning log: their own words, under the author's prompt. */
+export interface JournalEntry {
+  /** i18n key of what the entry is ("Refleksjon"). */
+  label: string;
+  /** The prompt or report question, as the author wrote it (Markdown source). */
+  prompt: string;
+  text: string;
+  /** Whether they tried it in practice, for kinds that ask; null for the others. */
+  tried: boolean | null;
+  savedAt: Date | null;
+}
+
+/** A multiple-choice question as the editorial checks read it, with where it stands in the YAML. */
+export interface ChoiceQuestion {
+  id: string;
+  text: string;
+  options: ReadonlyArray<{ text: string; correct: boolean }>;
+  /** Path of the question, and of its text, in the activity's YAML (for line numbers). */
+  path: ReadonlyArray<string | number>;
+  textPath: ReadonlyArray<string | number>;
+}
+
+/**
+ * For kinds a leader records for each person instead of the person acting (a team session's
+ * attendance).
+ */
+export interface LeaderRecord<State> {
+  /** Whether the stored state says the person took part. */
+  attended(state: State): boolean;
+  /** The action, and its input, that records it (`recordedBy` is the leader's name). */
+  record(attended: boolean, recordedBy: string): { action: string; input: unknown };
+}
+
 export interface ActivityKind<Settings extends BaseSettings = BaseSettings, State = unknown> {
   kind: string;
   /** What an author writes in the fenced block. */
@@ -109,6 +154,40 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * demo municipality's history is made of these (the input is a plain, non-personal example).
    */
   completingAction(settings: Settings): { action: string; input: unknown };
+  /**
+   * The one action a learner takes on the activity themselves: the lesson page's form posts to it,
+   * and every other action is refused from a learner. Absent for kinds only a leader records.
+   */
+  learnerAction?: string;
+  /**
+   * Reads the form of the learner action. The lesson route reads it before the activity is looked
+   * up (so the person's text survives any error), which is why learner action names are unique
+   * across kinds. Without it the action takes no input.
+   */
+  parseForm?(body: Record<string, unknown>): ParsedForm;
+  /**
+   * Input field → the suffix of the element id the partial gives its control (`text` →
+   * `act-<id>-text`), so an error message links to the field. Other fields link to the heading.
+   */
+  fieldIds?: Readonly<Record<string, string>>;
+  /** When the learner last did something with the activity (a saved draft, a wrong answer); undefined if never. */
+  lastTouchedAt?(state: State): Date | undefined;
+  /** The learner's own words for the learning log, or null while there are none. */
+  journalEntry?(settings: Settings, state: State): JournalEntry | null;
+  /** The multiple-choice questions the activity asks, for the editorial checks of a module. */
+  choiceQuestions?(settings: Settings): ChoiceQuestion[];
+  /** For kinds a leader records for each person (then without learnerAction): how to read and write that record. */
+  recordedByLeader?: LeaderRecord<State>;
+  /**
+   * How the lesson's list of what is left names the activity: an i18n key, given `{ title }`; with
+   * `untitledOnly`, only when the author gave it no title. Without it the list shows the title.
+   */
+  listedAs?: { key: string; untitledOnly?: boolean };
+}
+
+/** An ISO time from a learner's state as a Date; undefined while it is not set. */
+export function timeOf(iso: string | null): Date | undefined {
+  return iso === null ? undefined : new Date(iso);
 }
 
 /** Identity helper that keeps each kind's own types while checking it against the contract. */
@@ -126,3 +205,8 @@ export function action<Settings, State, Input>(
 }
 
 export const isoDate = z.iso.datetime();
+
+/** A form field as text: a missing field, or a repeated one (an array), reads as empty. */
+export function formText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VIDEO_EMBED_HOSTS } from '../web/security.js';
-import { action, baseSettingsSchema, defineActivity, isoDate, text, type FileReference } from './types.js';
+import { action, baseSettingsSchema, defineActivity, isoDate, text, timeOf, type FileReference } from './types.js';
 
 /** True for an https URL on one of the allow-listed embed hosts (the same list the CSP allows). */
 export function isAllowedEmbed(url: string): boolean {
@@ -57,6 +57,8 @@ export const video = defineActivity<VideoSettings, VideoState>({
   },
   isComplete: (_settings, state) => state.watchedAt !== null,
   completingAction: () => ({ action: 'markWatched', input: {} }),
+  learnerAction: 'markWatched',
+  lastTouchedAt: (state) => timeOf(state.watchedAt),
   publicSettings: (settings, ctx) => ({
     title: settings.title,
     src: settings.src ? ctx.assetUrl(settings.src) : null,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { action, baseSettingsSchema, defineActivity, isoDate, text } from './types.js';
+import { action, baseSettingsSchema, defineActivity, formText, isoDate, text, timeOf } from './types.js';
 
 /** Something to try in practice with the children, then report back on. */
 export const settingsSchema = baseSettingsSchema
@@ -44,4 +44,21 @@ export const workplaceTask = defineActivity<WorkplaceTaskSettings, WorkplaceTask
     instructionsHtml: ctx.markdown(settings.instructions),
     reportPrompt: settings.reportPrompt,
   }),
+  learnerAction: 'report',
+  parseForm: (body) => {
+    const note = formText(body.note).replace(/\r\n/g, '\n');
+    const raw = body.tried;
+    const tried = raw === true || raw === 'true' ? true : raw === false || raw === 'false' ? false : undefined;
+    const errors: Record<string, string> = {};
+    if (tried === undefined) errors.tried = 'learning:errors.triedRequired';
+    if (note.length > NOTE_MAX_LENGTH) errors.note = 'learning:errors.noteTooLong';
+    // `reportedAt` only marks the typed answer as given, so the page shows the chosen radio button again.
+    return { input: { tried: tried ?? false, note }, typed: { tried: tried ?? false, note, reportedAt: tried === undefined ? null : 'typed' }, errors };
+  },
+  // "Yes" is the first radio button of the pair, where a message about the choice belongs.
+  fieldIds: { tried: 'tried-yes', note: 'note' },
+  lastTouchedAt: (state) => timeOf(state.reportedAt),
+  // A report is logged even when "not yet" and without a note: that too is what the person said.
+  journalEntry: (settings, state) =>
+    state.reportedAt ? { label: 'learning:log.workplaceTask', prompt: settings.reportPrompt, text: state.note, tried: state.tried, savedAt: timeOf(state.reportedAt) ?? null } : null,
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activityFeedback, isActivityComplete, learnerView } from '../../activities/index.js';
+import { activityFeedback, attendanceAction, isActivityComplete, isRecordedByLeader, journalEntry, lastTouchedAt, learnerView, listedAs, recordedAttendance } from '../../activities/index.js';
 import { glossaryAnchor } from '../../lib/markdown-glossary.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { todayDateOnly } from '../../lib/dates.js';
@@ -151,7 +151,9 @@ export interface LearningLogEntry {
   lessonSlug: string;
   lessonTitle: string;
   activityId: string;
-  kind: 'reflection' | 'workplace-task';
+  kind: string;
+  /** i18n key of what the entry is ("Refleksjon"), given by the activity's kind. */
+  label: string;
   title: string;
   /** The prompt or the task's report question, as the author wrote it (Markdown source). */
   prompt: string;
@@ -287,16 +289,10 @@ export class LearningService {
     return version.lessons.map((lesson) => {
       const required = lesson.activityIds.map((id) => version.activityById.get(id)!).filter((a) => a.required);
       const done = required.filter((a) => isActivityComplete(a.kind, a.settings, states[a.id])).length;
-      const started = lesson.activityIds.some((id) => this.touched(states[id]));
+      const started = lesson.activityIds.some((id) => lastTouchedAt(version.activityById.get(id)!.kind, states[id]) !== undefined);
       const state = required.length > 0 && done === required.length ? 'completed' : done > 0 || started ? 'inProgress' : 'notStarted';
       return { slug: lesson.slug, number: lesson.number, title: lesson.title, minutes: lesson.minutes, required: required.length, done, state };
     });
-  }
-
-  /** Whether a learner has done anything at all with an activity (a saved draft, a wrong answer). */
-  private touched(state: unknown): boolean {
-    const s = (state ?? {}) as Record<string, unknown>;
-    return ['readAt', 'watchedAt', 'lastSubmittedAt', 'savedAt', 'reportedAt', 'recordedAt'].some((k) => !!s[k]);
   }
 
   /** The module page: what it is, whether it is open to me, my lessons and where to continue. */
@@ -374,7 +370,7 @@ export class LearningService {
     const remaining = lesson.activityIds
       .map((id) => version.activityById.get(id)!)
       .filter((a) => a.required && !isActivityComplete(a.kind, a.settings, states[a.id]))
-      .map((a) => ({ id: a.id, anchor: activityAnchor(a.id), kind: a.kind, title: activityTitle(a) }));
+      .map((a) => ({ id: a.id, anchor: activityAnchor(a.id), kind: a.kind, title: activityTitle(a), label: listedAs(a.kind, activityTitle(a)) }));
     const overall = completionOf(version, states);
     let certificateCode: string | null = null;
     if (progress.completedAt) {
@@ -446,15 +442,15 @@ export class LearningService {
     if (!person.unitIds.some((unitId) => can(leader, 'unit:lead', { unitId }))) throw new ForbiddenError(`${leader.id} leads none of ${person.id}'s units`);
     const ctx = await this.context({ id: person.id, name: person.name, memberOf: new Set(person.unitIds) }, input.slug);
     const activity = ctx.version.activityById.get(input.activityId);
-    if (!activity || activity.kind !== 'team-session') throw new NotFoundError(`no team session ${input.activityId} in ${ctx.version.id}`);
-    const stored = (ctx.progress.activities[activity.id] ?? {}) as { attended?: boolean };
-    if (!!stored.attended === input.attended) return { progress: ctx.progress, applied: false, completedNow: false };
+    if (!activity || !isRecordedByLeader(activity.kind)) throw new NotFoundError(`no team session ${input.activityId} in ${ctx.version.id}`);
+    if (recordedAttendance(activity.kind, ctx.progress.activities[activity.id]) === input.attended) return { progress: ctx.progress, applied: false, completedNow: false };
+    const { action, input: recordInput } = attendanceAction(activity.kind, input.attended, leader.name);
     const result = await this.write(ctx, {
       userId: person.id,
       version: ctx.version,
       activityId: activity.id,
-      action: 'recordAttendance',
-      input: { attended: input.attended, recordedBy: leader.name },
+      action,
+      input: recordInput,
       actionId: randomUUID(),
       unitIds: person.unitIds,
       now: input.now,
@@ -516,37 +512,16 @@ export class LearningService {
     return perModule.flat().sort((a, b) => a.moduleTitle.localeCompare(b.moduleTitle, 'nb'));
   }
 
+  /** Each activity's journal entry (see ActivityKind.journalEntry), in lesson and page order. */
   private logEntries(version: LearningVersion, states: Record<string, unknown>): LearningLogEntry[] {
-    const entries: LearningLogEntry[] = [];
-    for (const lesson of version.lessons) {
-      for (const id of lesson.activityIds) {
+    return version.lessons.flatMap((lesson) =>
+      lesson.activityIds.flatMap((id) => {
         const a = version.activityById.get(id)!;
-        const state = (states[id] ?? {}) as Record<string, unknown>;
-        if (a.kind === 'reflection' && typeof state.text === 'string' && state.text.trim()) {
-          entries.push(this.logEntry(version, lesson, a, String(a.settings.prompt ?? ''), state.text, null, state.savedAt));
-        }
-        if (a.kind === 'workplace-task' && state.reportedAt) {
-          entries.push(this.logEntry(version, lesson, a, String(a.settings.reportPrompt ?? ''), String(state.note ?? ''), !!state.tried, state.reportedAt));
-        }
-      }
-    }
-    return entries;
-  }
-
-  private logEntry(version: LearningVersion, lesson: LearningLesson, a: LearningActivity, prompt: string, text: string, tried: boolean | null, savedAt: unknown): LearningLogEntry {
-    return {
-      moduleSlug: version.slug,
-      moduleTitle: version.title,
-      lessonSlug: lesson.slug,
-      lessonTitle: lesson.title,
-      activityId: a.id,
-      kind: a.kind as 'reflection' | 'workplace-task',
-      title: activityTitle(a),
-      prompt,
-      text,
-      tried,
-      savedAt: typeof savedAt === 'string' ? new Date(savedAt) : null,
-    };
+        const entry = journalEntry(a.kind, a.settings, states[id]);
+        if (!entry) return [];
+        return [{ moduleSlug: version.slug, moduleTitle: version.title, lessonSlug: lesson.slug, lessonTitle: lesson.title, activityId: a.id, kind: a.kind, title: activityTitle(a), ...entry }];
+      }),
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
+import { lastTouchedAt, learnerFieldId, parseLearnerForm } from '../../activities/index.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { currentUser, requirePermission } from '../../web/policy.js';
 import { addNavEntry } from '../../web/navigation.js';
@@ -9,7 +10,6 @@ import { setFlash, takeFlash } from '../../web/flash.js';
 import { wantsJson } from '../../web/error-handler.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { parseActionInput } from './action-input.js';
 import { activityAnchor, activityBase, LearningService, PrerequisitesNotMetError } from './learning.service.js';
 import { certificatePdf, formatDateLong, formatHours, learningLogPdf } from './pdf.js';
 import { learningLogMarkdown } from './learning-log.js';
@@ -39,13 +39,10 @@ function learner(req: Request): SessionUser {
   return currentUser(req)!;
 }
 
-/** Field ids of each activity's inputs in its partial, for error messages that link to the field. */
-function fieldId(activityId: string, field: string): string {
-  const anchor = activityBase(activityId);
-  if (field === 'text') return `${anchor}-text`;
-  if (field === 'note') return `${anchor}-note`;
-  if (field === 'tried') return `${anchor}-tried-yes`;
-  return `${anchor}-title`;
+/** Where an error message about a field of an action's form links to: the field's control, or the activity's heading. */
+function fieldId(activityId: string, action: string, field: string): string {
+  const suffix = learnerFieldId(action, field);
+  return suffix ? `${activityBase(activityId)}-${suffix}` : activityAnchor(activityId);
 }
 
 /** Learning for staff: "Mine kurs", module and lesson pages, actions, certificates and the learning log. */
@@ -118,19 +115,18 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
     if (!ACTIVITY_ID.test(activityId) || !/^[a-zA-Z]{1,40}$/.test(action)) throw new NotFoundError('bad activity');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const json = wantsJson(req);
-    const parsed = parseActionInput(action, body);
+    const parsed = parseLearnerForm(action, body);
     try {
       const problems = { ...parsed.errors };
       if (typeof body.action === 'string' && body.action !== action) problems.action = 'learning:errors.action';
       if (Object.keys(problems).length > 0) throw new ValidationError('invalid action input', problems);
       const result = await learning.act(learner(req), { slug, lessonSlug, activityId, action, input: parsed.input, actionId: typeof body.actionId === 'string' ? body.actionId : '' });
-      const state = (result.progress.activities[activityId] ?? {}) as Record<string, unknown>;
       if (json) {
         res.json({
           applied: result.applied,
           completedNow: result.completedNow,
           moduleCompleted: !!result.progress.completedAt,
-          savedAt: (state.savedAt ?? state.reportedAt ?? state.readAt ?? state.watchedAt ?? state.lastSubmittedAt ?? null) as string | null,
+          savedAt: lastTouchedAt(result.activity.kind, result.progress.activities[activityId])?.toISOString() ?? null,
         });
         return;
       }
@@ -140,7 +136,7 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
     } catch (err) {
       if (json || !(err instanceof ValidationError)) return next(err);
       // Nothing typed is lost: the page comes back with the person's text and the message by the field.
-      const errors = Object.fromEntries(Object.entries(err.fields).map(([field, key]) => [fieldId(activityId, field), key]));
+      const errors = Object.fromEntries(Object.entries(err.fields).map(([field, key]) => [fieldId(activityId, action, field), key]));
       if (Object.keys(errors).length === 0) errors[activityAnchor(activityId)] = err.messageKey;
       await renderLesson(req, res, 400, errors, parsed.typed ? { [activityId]: parsed.typed } : {});
     }

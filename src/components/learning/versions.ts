@@ -11,15 +11,6 @@ import type { VersionForLearning } from './progress.service.js';
  * version is the latest of each module) can change at any time, so it is kept only briefly.
  */
 
-/** The only action a learner may take on each kind; the team session's is the leader's. */
-export const LEARNER_ACTIONS: Readonly<Record<string, string>> = {
-  reading: 'markRead',
-  video: 'markWatched',
-  quiz: 'submit',
-  reflection: 'save',
-  'workplace-task': 'report',
-};
-
 export interface LearningActivity {
   id: string;
   kind: string;
@@ -31,6 +22,7 @@ export interface LearningActivity {
   view: Record<string, unknown>;
   partial: string;
   initialState: unknown;
+  /** The only action a learner may take on it (see ActivityKind.learnerAction); null when a leader records it. */
   learnerAction: string | null;
 }
 
@@ -109,7 +101,7 @@ export function toLearningVersion(snapshot: ModuleVersionSnapshot): LearningVers
       view: a.view ?? {},
       partial: kind.partial,
       initialState: kind.initialState(),
-      learnerAction: LEARNER_ACTIONS[a.kind] ?? null,
+      learnerAction: kind.learnerAction ?? null,
     };
   });
   const lessons: LearningLesson[] = (snapshot.lessons as StoredLesson[]).map((l) => {

@@ -1,4 +1,4 @@
-import { registry } from '../../activities/index.js';
+import { choiceQuestions, registry } from '../../activities/index.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { containsWord, wholeWords } from '../../lib/words.js';
 import type { ParseResult, ParsedModule } from './parser.js';
@@ -200,21 +200,21 @@ function headingsAndQuizzes(m: ModuleText, problems: Problem[]): { total: number
       if (named) problems.push(problem(m.at(lesson.file), heading.line, 'heading.namesPerson', { heading: heading.text, name: named }));
     }
     for (const fence of rendered.fences) {
-      if (fence.info !== 'quiz') continue;
+      // Only kinds that ask multiple-choice questions (see ActivityKind.choiceQuestions) are checked here.
+      if (!registry.get(fence.info)?.choiceQuestions) continue;
       const yaml = parseYaml(fence.content, fence.line + 1);
       const id = (yaml.data as { id?: unknown } | null)?.id;
-      const activity = m.parsed.activities.find((a) => a.kind === 'quiz' && a.id === id);
+      const activity = m.parsed.activities.find((a) => a.kind === fence.info && a.id === id);
       if (!activity) continue;
-      const questions = (activity.settings as { questions: Array<{ id: string; text: string; options: Array<{ text: string; correct: boolean }> }> }).questions;
-      questions.forEach((question, q) => {
-        const line = yaml.lineOf(['questions', q]);
+      for (const question of choiceQuestions(activity.kind, activity.settings)) {
+        const line = yaml.lineOf(question.path);
         const file = m.at(lesson.file);
         total += 1;
         if (question.options.length < 4) problems.push(problem(file, line, 'quiz.fewOptions', { id: question.id, count: question.options.length }));
         for (const pattern of COUNT_HINTS) {
           const hint = pattern.exec(question.text)?.[0];
           if (hint) {
-            problems.push(problem(file, yaml.lineOf(['questions', q, 'text']), 'quiz.countHint', { id: question.id, hint }));
+            problems.push(problem(file, yaml.lineOf(question.textPath), 'quiz.countHint', { id: question.id, hint }));
             break;
           }
         }
@@ -222,7 +222,7 @@ function headingsAndQuizzes(m: ModuleText, problems: Problem[]): { total: number
         const max = Math.max(...lengths);
         const longestAt = lengths.flatMap((l, i) => (l === max ? [i] : []));
         if (longestAt.length === 1 && question.options[longestAt[0]!]!.correct) longestCorrect.push({ file, line, id: question.id });
-      });
+      }
     }
   }
   return { total, longestCorrect };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { registry } from '../../activities/index.js';
+import { lessonReadingKind, registry } from '../../activities/index.js';
 import type { ViewContext } from '../../activities/index.js';
 import { renameActivityMarkers, renderMarkdown, type RenderedMarkdown, type TocEntry } from '../../lib/markdown.js';
 import type { GlossaryRenderOptions } from '../../lib/markdown-glossary.js';
@@ -458,7 +458,7 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
       });
     }
     const readingId = `${READING_ID_PREFIX}${lessonFile.slug}`;
-    activities.push({ id: readingId, kind: 'reading', lessonSlug: lessonFile.slug, file: at(file), line: 1, required: true, settings: { id: readingId, required: true }, view: {} });
+    activities.push({ id: readingId, kind: lessonReadingKind, lessonSlug: lessonFile.slug, file: at(file), line: 1, required: true, settings: { id: readingId, required: true }, view: {} });
     lessons.push({
       number: lessonFile.number,
       slug: lessonFile.slug,

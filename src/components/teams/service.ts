@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isRecordedByLeader } from '../../activities/index.js';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { isoDate, parseDateOnly, todayDateOnly } from '../../lib/dates.js';
@@ -136,7 +137,7 @@ export class TeamSessionService {
     const cat = await catalogue();
     return cat.items.flatMap((item) =>
       item.latest.activities
-        .filter((a) => a.kind === 'team-session')
+        .filter((a) => isRecordedByLeader(a.kind))
         .map((a) => ({ value: `${item.slug}/${a.id}`, moduleTitle: item.title, title: String(a.view.title ?? a.id), minutes: Number(a.view.minutes ?? 0) })),
     );
   }
@@ -153,7 +154,7 @@ export class TeamSessionService {
     const fields: FieldErrors = {};
     const [slug, activityId] = input.activity.split('/');
     const item = slug ? (await catalogue()).bySlug.get(slug) : undefined;
-    const activity = item?.latest.activities.find((a) => a.id === activityId && a.kind === 'team-session');
+    const activity = item?.latest.activities.find((a) => a.id === activityId && isRecordedByLeader(a.kind));
     if (!item || !activity) fields.activity = 'teams:errors.activity';
     const day = parseDateOnly(input.date.trim());
     const today = todayDateOnly(now);

@@ -1,10 +1,6 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import ejs from 'ejs';
-import i18next, { type TFunction } from 'i18next';
+import type { TFunction } from 'i18next';
 import { paths } from '../../../src/config/index.js';
-import { loadResources } from '../../../src/web/i18n.js';
-import { renderText } from '../../../src/lib/markdown.js';
 import {
   activityFeedback,
   buildRegistry,
@@ -14,60 +10,20 @@ import {
   runAction,
   type AnyActivityKind,
 } from '../../../src/activities/index.js';
-import type { ViewContext } from '../../../src/activities/types.js';
 import { ValidationError } from '../../../src/lib/errors.js';
+import { activitySamples, bokmaal, renderActivityPartial } from '../../helpers/activity-samples.js';
 
-const ctx: ViewContext = { assetUrl: (f) => `/moduler/filer/h/${path.basename(f)}`, readText: () => 'Transkripsjon', markdown: renderText, language: 'nb' };
-
-const quizSettings = {
-  id: 'sjekk',
-  title: 'Sjekk',
-  passMark: 100,
-  questions: [
-    {
-      id: 'q1',
-      text: 'Hva <b>er</b> riktig?',
-      options: [
-        { text: 'Riktig svar', correct: true, explanation: 'HEMMELIG-FORKLARING-1' },
-        { text: 'Feil svar', correct: false, explanation: 'HEMMELIG-FORKLARING-2' },
-      ],
-    },
-  ],
-};
-
-const samples: Record<string, Record<string, unknown>> = {
-  reading: { id: 'lesson:intro' },
-  video: { id: 'film', title: 'Film', src: 'assets/film.mp4', captions: 'assets/film.vtt', transcript: 'assets/film.md' },
-  quiz: quizSettings,
-  reflection: { id: 'tenk', prompt: 'Tenk på <script>alert(1)</script> et barn.' },
-  'workplace-task': { id: 'prov', title: 'Prøv', instructions: 'Gjør det.', reportPrompt: 'Hva skjedde?' },
-  'team-session': { id: 'mote', title: 'Møte', purpose: 'P', minutes: 30, steps: [{ title: 'S', minutes: 10, description: 'D' }], questions: ['Q?'] },
-};
+const samples = activitySamples();
+const quizSettings = samples.quiz!;
 
 describe('activities/registry', () => {
   let t: TFunction;
   before(async () => {
-    const instance = i18next.createInstance();
-    await instance.init({ resources: loadResources(), lng: 'nb', defaultNS: 'common', interpolation: { escapeValue: false } });
-    t = instance.getFixedT('nb');
+    t = await bokmaal();
   });
 
-  async function renderPartial(kind: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const definition = registry.get(kind)!;
-    const settings = definition.settingsSchema.parse(samples[kind]);
-    const state = definition.initialState();
-    return ejs.renderFile(path.join(paths.views, `${definition.partial}.ejs`), {
-      activity: { id: settings.id, kind, required: settings.required, view: definition.publicSettings(settings, ctx) },
-      state,
-      complete: definition.isComplete(settings, state),
-      feedback: null,
-      actionUrl: '/laer/x/aktiviteter/y',
-      actionId: 'a1b2c3',
-      csrfToken: 'csrf-token-value',
-      t,
-      lang: 'nb',
-      ...extra,
-    });
+  function renderPartial(kind: string, extra: Record<string, unknown> = {}): Promise<string> {
+    return renderActivityPartial(kind, samples[kind]!, t, extra);
   }
 
   it('holds the six kinds; only reading is not authored', () => {
@@ -83,6 +39,16 @@ describe('activities/registry', () => {
   it('start-up: a kind without its partial is refused', () => {
     const orphan = { ...registry.get('quiz')!, kind: 'poll', partial: 'activities/poll' } as AnyActivityKind;
     expect(() => buildRegistry([orphan], paths.views)).to.throw(/no partial/);
+  });
+
+  it('start-up: a learner action the kind does not have is refused', () => {
+    const broken = { ...registry.get('reflection')!, learnerAction: 'publish' } as AnyActivityKind;
+    expect(() => buildRegistry([broken], paths.views)).to.throw(/no action "publish" for its learners/);
+  });
+
+  it('start-up: two kinds with the same learner action are refused (the lesson route reads a form by its action alone)', () => {
+    const copy = { ...registry.get('reflection')!, kind: 'workplace-task', partial: 'activities/workplace-task' } as AnyActivityKind;
+    expect(() => buildRegistry([registry.get('reflection')!, copy], paths.views)).to.throw(/both name their learner action "save"/);
   });
 
   it('runAction: validates input, applies the pure action, and checks the new state', () => {
