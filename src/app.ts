@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config/index.js';
 import { paths } from './config/index.js';
 import type { Logger } from './lib/logger.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import { createI18n } from './web/i18n.js';
 import { securityHeaders } from './web/security.js';
 import { ejsWithLayout } from './web/render.js';
@@ -25,14 +26,42 @@ import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
 import { reminderRoutes } from './components/reminders/index.js';
-import { configureReports, formatters, municipalHome, reportRoutes, unitOverviews } from './components/reports/index.js';
+import { formatters, reportRoutes, ReportService } from './components/reports/index.js';
 import { metricsRoutes } from './components/metrics/index.js';
 import { sessionMiddleware, absoluteTimeout } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
+/**
+ * The services an app is built from, each built once here from config, logger and clock (the
+ * composition root): what a service keeps in memory (caches, its clock) belongs to one app, so two
+ * apps built in one process share none of it.
+ */
+export interface Services {
+  clock: Clock;
+  reports: ReportService;
+}
+
+export interface ServiceDependencies {
+  config: AppConfig;
+  logger: Logger;
+  /** The system time unless given (tests move time this way). */
+  clock?: Clock | undefined;
+  /** How long reports may cache structure: a minute, none in tests (each test sees its own data) unless given. */
+  reportCacheMs?: number | undefined;
+}
+
+export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
+  return {
+    clock,
+    reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
+  };
+}
+
 export interface AppDependencies {
   config: AppConfig;
   logger: Logger;
+  /** The app's services (built from config and logger when not given; tests pass their own to reach them). */
+  services?: Services | undefined;
   /** Routers mounted after the app's own (tests use this to add probes). */
   extraRoutes?: Router | undefined;
   /** Why the database cannot take writes although it answers pings (the embedded one's stuck write), or undefined. */
@@ -42,7 +71,8 @@ export interface AppDependencies {
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
-export async function createApp({ config, logger, extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
+export async function createApp({ config, logger, services = createServices({ config, logger }), extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
+  const { reports } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -121,8 +151,8 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
   app.use(
     leadershipRoutes({
-      unitOverviews,
-      municipalHome,
+      unitOverviews: (user) => reports.unitOverviews(user),
+      municipalHome: (user, typeLabel, municipalityLabel) => reports.municipalHome(user, typeLabel, municipalityLabel),
       formatters,
       nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
     }),
@@ -130,9 +160,9 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
   app.use(reminderRoutes({ config, logger }));
-  // Completion reports: summaries kept from learning's and accounts' events (none cached in tests).
-  configureReports({ logger, cacheMs: config.env === 'test' ? 0 : 60_000 });
-  app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
+  // Completion reports: summaries kept from learning's and accounts' events from now on.
+  reports.listen();
+  app.use(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
 
   app.use(notFoundHandler);

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
 import { explainStorageError, openDatabase, type DatabaseHandle } from './db/index.js';
-import { createApp } from './app.js';
+import { createApp, createServices } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { startSessionSweep } from './web/session.js';
@@ -36,11 +36,13 @@ async function main(): Promise<void> {
     // Pending data changes first (one instance at a time, under the migration lock), before any request reads the data.
     const applied = await runMigrations({ logger });
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-    if (config.seedDemo) await seedDemoData(config, logger);
+    const services = createServices({ config, logger });
+    if (config.seedDemo) await seedDemoData(config, logger, services.reports);
     const embedded = db.embedded;
     app = await createApp({
       config,
       logger,
+      services,
       writePathProblem: embedded && (() => (embedded.stuckWriteTarget ? `a write on ${embedded.stuckWriteTarget} is stuck` : undefined)),
     });
   } catch (err) {
