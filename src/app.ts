@@ -15,7 +15,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './components/accounts/index.js';
-import { configureMail, outboxRoutes } from './components/mail/index.js';
+import { Mailer, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
 import { peopleRoutes } from './components/people/index.js';
@@ -38,6 +38,7 @@ import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
  */
 export interface Services {
   clock: Clock;
+  mail: Mailer;
   reports: ReportService;
 }
 
@@ -53,6 +54,7 @@ export interface ServiceDependencies {
 export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
   return {
     clock,
+    mail: new Mailer(config, logger),
     reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
   };
 }
@@ -72,7 +74,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
 export async function createApp({ config, logger, services = createServices({ config, logger }), extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
-  const { reports } = services;
+  const { mail, reports } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -126,7 +128,6 @@ export async function createApp({ config, logger, services = createServices({ co
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
-  configureMail(config, logger);
   // Checks login before CSRF (an ended session answers 401), then CSRF itself.
   app.use(sessionRoutes());
   app.use(csrfProtection);
@@ -138,13 +139,13 @@ export async function createApp({ config, logger, services = createServices({ co
   // Before the public pages: a signed-in person's start page is "Mine kurs".
   app.use(learningRoutes({ config, logger }));
   app.use(pageRoutes({ config }));
-  app.use(accountRoutes(config));
+  app.use(accountRoutes(config, mail));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
   app.use(authoringRoutes());
   app.use(organisationRoutes());
-  app.use(peopleRoutes());
+  app.use(peopleRoutes({ mailer: mail }));
   app.use(importRoutes());
   app.use(adminRoutes());
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
@@ -159,7 +160,7 @@ export async function createApp({ config, logger, services = createServices({ co
   );
   app.use(assignmentRoutes());
   app.use(teamRoutes({ config, logger }));
-  app.use(reminderRoutes({ config, logger }));
+  app.use(reminderRoutes({ config, logger, mailer: mail }));
   // Completion reports: summaries kept from learning's and accounts' events from now on.
   reports.listen();
   app.use(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));

@@ -32,11 +32,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let app: Awaited<ReturnType<typeof createApp>>;
+  const services = createServices({ config, logger });
   try {
     // Pending data changes first (one instance at a time, under the migration lock), before any request reads the data.
     const applied = await runMigrations({ logger });
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-    const services = createServices({ config, logger });
     if (config.seedDemo) await seedDemoData(config, logger, services.reports);
     const embedded = db.embedded;
     app = await createApp({
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
   const stopSessionSweep = startSessionSweep(logger, config.sessionSweepIntervalMs);
-  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger }) : () => {};
+  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger, mailer: services.mail }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
     await db.close();

@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/index.js';
 import { Router, type Request, type Response } from 'express';
 import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
@@ -28,9 +29,9 @@ function assignmentIdParam(req: Request): string {
 }
 
 /** Leaders' reminders (/leder/:unitId/paminnelser) and everyone's e-mail settings (/varsler). */
-export function reminderRoutes({ config, logger }: { config: AppConfig; logger: Logger }): Router {
+export function reminderRoutes({ config, logger, mailer }: { config: AppConfig; logger: Logger; mailer: Mailer }): Router {
   const router = Router();
-  const reminders = new ReminderService(new ProgressService(logger), logger);
+  const reminders = new ReminderService(new ProgressService(logger), logger, mailer);
   const lead = requirePermission('unit:lead', (req) => ({ unitId: String(req.params.unitId) }));
   const own = requirePermission('notifications:own');
   addNavEntry({ href: '/varsler', label: 'reminders:settings.nav', visibleTo: 'notifications:own' });
