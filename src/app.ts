@@ -25,7 +25,7 @@ import { learningRoutes, LearningService, ProgressService } from './components/l
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
-import { reminderRoutes } from './components/reminders/index.js';
+import { reminderRoutes, ReminderService } from './components/reminders/index.js';
 import { formatters, reportRoutes, ReportService } from './components/reports/index.js';
 import { metricsRoutes } from './components/metrics/index.js';
 import { sessionMiddleware, absoluteTimeout } from './web/session.js';
@@ -40,6 +40,10 @@ export interface Services {
   clock: Clock;
   mail: Mailer;
   reports: ReportService;
+  progress: ProgressService;
+  learning: LearningService;
+  teamSessions: TeamSessionService;
+  reminders: ReminderService;
 }
 
 export interface ServiceDependencies {
@@ -52,10 +56,17 @@ export interface ServiceDependencies {
 }
 
 export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
+  const mail = new Mailer(config, logger);
+  const progress = new ProgressService(logger);
+  const learning = new LearningService(progress, logger, config.baseUrl);
   return {
     clock,
-    mail: new Mailer(config, logger),
+    mail,
     reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
+    progress,
+    learning,
+    teamSessions: new TeamSessionService(learning, logger),
+    reminders: new ReminderService(progress, logger, mail),
   };
 }
 
@@ -74,7 +85,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
 export async function createApp({ config, logger, services = createServices({ config, logger }), extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
-  const { mail, reports } = services;
+  const { mail, reports, learning, teamSessions } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -137,7 +148,8 @@ export async function createApp({ config, logger, services = createServices({ co
   app.use(baseLocals);
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
-  app.use(learningRoutes({ config, logger }));
+  // Learning shows what other components tell a learner (a team session they missed) without depending on them.
+  app.use(learningRoutes({ logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } }));
   app.use(pageRoutes({ config }));
   app.use(accountRoutes(config, mail));
   // The development outbox does not exist in production, not even behind a permission.
@@ -149,7 +161,6 @@ export async function createApp({ config, logger, services = createServices({ co
   app.use(importRoutes());
   app.use(adminRoutes());
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
-  const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
   app.use(
     leadershipRoutes({
       unitOverviews: (user) => reports.unitOverviews(user),
@@ -159,8 +170,8 @@ export async function createApp({ config, logger, services = createServices({ co
     }),
   );
   app.use(assignmentRoutes());
-  app.use(teamRoutes({ config, logger }));
-  app.use(reminderRoutes({ config, logger, mailer: mail }));
+  app.use(teamRoutes({ sessions: teamSessions }));
+  app.use(reminderRoutes({ config, logger, reminders: services.reminders }));
   // Completion reports: summaries kept from learning's and accounts' events from now on.
   reports.listen();
   app.use(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));

@@ -6,7 +6,6 @@ import { createApp, createServices } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { startSessionSweep } from './web/session.js';
-import { ProgressService } from './components/learning/index.js';
 import { runMigrations } from './migrations/index.js';
 
 /** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
@@ -70,7 +69,7 @@ async function main(): Promise<void> {
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
   const stopSessionSweep = startSessionSweep(logger, config.sessionSweepIntervalMs);
-  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger, mailer: services.mail }) : () => {};
+  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: services.progress, logger, mailer: services.mail }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
     await db.close();
