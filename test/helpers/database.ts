@@ -7,7 +7,6 @@ import { EmbeddedServer, assertSafeTestDatabase } from '../../src/db/index.js';
 import { connectDatabase, ensureIndexes } from '../../src/db/connection.js';
 import { clearLearningCaches } from '../../src/components/learning/index.js';
 import { forgetLoginLimitMemory } from '../../src/components/accounts/index.js';
-import { ReportService } from '../../src/components/reports/index.js';
 
 /**
  * One embedded FerretDB per test run, with its own temporary data directory, or the
@@ -59,8 +58,4 @@ export async function clearDatabase(): Promise<void> {
   clearLearningCaches();
   // Login limits block a source in memory once it is over its limit; the counts just went.
   forgetLoginLimitMemory();
-  // Learning's and accounts' events go to the report service that listened last. Until this test
-  // builds its own app, that is a fresh one (system time, nothing cached), never the previous test's
-  // app with its moved clock or cache.
-  new ReportService({ logger: createLogger('silent'), cacheMs: 0 }).listen();
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { buildTestApp, testServices } from '../helpers/app.js';
+import { testClock } from '../helpers/clock.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
@@ -42,6 +43,9 @@ function describeRoster(r: RosterData | undefined): string[] {
 describe('http: report summaries equal a full recomputation after a random sequence (property, fixed seed)', function () {
   this.timeout(600_000);
   const admin: SessionUser = { id: '000000000000000000000000', name: 'Testadmin', email: 'admin@test.example', roles: new Set(['municipal-admin']), memberOf: new Set(), leaderOf: new Set() };
+  const clock = testClock();
+  // Learning's events keep going to this app's report service until another app is built: at real time.
+  afterEach(() => clock.set(null));
 
   for (const seed of [7, 2027]) {
     it(`seed ${seed}: after 120 random operations the maintained rosters and counts match the recomputation`, async () => {
@@ -49,7 +53,8 @@ describe('http: report summaries equal a full recomputation after a random seque
       const random = prng(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
       let now = Date.now();
-      const services = testServices({ clock: () => new Date(now) });
+      clock.set(() => new Date(now));
+      const services = testServices({ clock });
       await buildTestApp({ services }); // its report service listens to the events
       const { reports } = services;
 

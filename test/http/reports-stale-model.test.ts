@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import type { Express } from 'express';
 import { createApp, createServices, type Services } from '../../src/app.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { testConfig } from '../helpers/app.js';
+import { testConfig, testServices } from '../helpers/app.js';
 import { testClock, type TestClock } from '../helpers/clock.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
@@ -107,6 +107,10 @@ describe('http: the municipal report serves the last proven model while a new on
     services.reports.forgetStructure();
     services.reports.forgetMunicipalCaches();
   });
+
+  // Learning's events would keep going to this app's report service, with its cache, until another
+  // app is built: a service with the test defaults (real time, nothing cached) takes over.
+  afterEach(() => testServices().reports.listen());
 
   it('municipal CSV, right after more completions, answers with the last proven figures, and with the new ones once they are proven', async () => {
     const first = await exportCsv();
