@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
 import { explainStorageError, openDatabase, type DatabaseHandle } from './db/index.js';
-import { createApp, createServices } from './app.js';
+import { createApp, createServices, type Services } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { startSessionSweep } from './web/session.js';
@@ -31,8 +31,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let app: Awaited<ReturnType<typeof createApp>>;
-  const services = createServices({ config, logger });
+  let services: Services;
   try {
+    // Built once, before the demo seed: the seed, the app and the digest schedule share them.
+    services = createServices({ config, logger });
     // Pending data changes first (one instance at a time, under the migration lock), before any request reads the data.
     const applied = await runMigrations({ logger });
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
