@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config/index.js';
 import { paths } from './config/index.js';
 import type { Logger } from './lib/logger.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import { createI18n } from './web/i18n.js';
 import { securityHeaders } from './web/security.js';
 import { ejsWithLayout } from './web/render.js';
@@ -14,7 +15,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
 import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './components/accounts/index.js';
-import { configureMail, outboxRoutes } from './components/mail/index.js';
+import { Mailer, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
 import { ENDPOINT_MANIFEST } from './web/endpoints.js';
@@ -25,15 +26,56 @@ import { learningRoutes, LearningService, ProgressService } from './components/l
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
-import { reminderRoutes } from './components/reminders/index.js';
-import { configureReports, formatters, municipalHome, reportRoutes, unitOverviews } from './components/reports/index.js';
+import { reminderRoutes, ReminderService } from './components/reminders/index.js';
+import { formatters, reportRoutes, ReportService } from './components/reports/index.js';
 import { metricsRoutes } from './components/metrics/index.js';
 import { sessionMiddleware, absoluteTimeout } from './web/session.js';
 import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
 
+/**
+ * The services an app is built from, each built once here from config, logger and clock (the
+ * composition root): what a service keeps in memory (caches, its clock) belongs to one app, so two
+ * apps built in one process share none of it.
+ */
+export interface Services {
+  clock: Clock;
+  mail: Mailer;
+  reports: ReportService;
+  progress: ProgressService;
+  learning: LearningService;
+  teamSessions: TeamSessionService;
+  reminders: ReminderService;
+}
+
+export interface ServiceDependencies {
+  config: AppConfig;
+  logger: Logger;
+  /** The system time unless given (tests move time this way). */
+  clock?: Clock | undefined;
+  /** How long reports may cache structure: a minute, none in tests (each test sees its own data) unless given. */
+  reportCacheMs?: number | undefined;
+}
+
+export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
+  const mail = new Mailer(config, logger);
+  const progress = new ProgressService(logger);
+  const learning = new LearningService(progress, logger, config.baseUrl);
+  return {
+    clock,
+    mail,
+    reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
+    progress,
+    learning,
+    teamSessions: new TeamSessionService(learning, logger),
+    reminders: new ReminderService(progress, logger, mail),
+  };
+}
+
 export interface AppDependencies {
   config: AppConfig;
   logger: Logger;
+  /** The app's services (built from config and logger when not given; tests pass their own to reach them). */
+  services?: Services | undefined;
   /** Routers mounted after the app's own (tests use this to add probes). */
   extraRoutes?: Router | undefined;
   /** Why the database cannot take writes although it answers pings (the embedded one's stuck write), or undefined. */
@@ -43,7 +85,8 @@ export interface AppDependencies {
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
-export async function createApp({ config, logger, extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
+export async function createApp({ config, logger, services = createServices({ config, logger }), extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
+  const { mail, reports, learning, teamSessions } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -97,7 +140,6 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());
-  configureMail(config, logger);
   // Checks login before CSRF (an ended session answers 401), then CSRF itself.
   app.use(sessionRoutes());
   app.use(csrfProtection);
@@ -107,10 +149,11 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(baseLocals);
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
-  app.use(learningRoutes({ config, logger }));
+  // Learning shows what other components tell a learner (a team session they missed) without depending on them.
+  app.use(learningRoutes({ logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } }));
   const pages = pageRoutes({ config });
   app.use(pages);
-  app.use(accountRoutes(config));
+  app.use(accountRoutes(config, mail));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) app.use(outboxRoutes());
   app.use(moduleAssetRoutes());
@@ -118,26 +161,25 @@ export async function createApp({ config, logger, extraRoutes, writePathProblem 
   app.use(authoring);
   const organisation = organisationRoutes();
   app.use(organisation);
-  app.use(peopleRoutes());
+  app.use(peopleRoutes({ mailer: mail }));
   app.use(importRoutes());
   const admin = adminRoutes();
   app.use(admin);
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
-  const teamSessions = new TeamSessionService(new LearningService(new ProgressService(logger), logger, config.baseUrl), logger);
   const leadership = leadershipRoutes({
-    unitOverviews,
-    municipalHome,
+    unitOverviews: (user) => reports.unitOverviews(user),
+    municipalHome: (user, typeLabel, municipalityLabel) => reports.municipalHome(user, typeLabel, municipalityLabel),
     formatters,
     nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
   });
   app.use(leadership);
   const assignments = assignmentRoutes();
   app.use(assignments);
-  app.use(teamRoutes({ config, logger }));
-  app.use(reminderRoutes({ config, logger }));
-  // Completion reports: summaries kept from learning's and accounts' events (none cached in tests).
-  configureReports({ logger, cacheMs: config.env === 'test' ? 0 : 60_000 });
-  app.use(reportRoutes({ logger, sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
+  app.use(teamRoutes({ sessions: teamSessions }));
+  app.use(reminderRoutes({ config, logger, reminders: services.reminders }));
+  // Completion reports: summaries kept from learning's and accounts' events from now on.
+  reports.listen();
+  app.use(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
   // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
   app.set(ENDPOINT_MANIFEST, [pages, authoring, organisation, admin, leadership, assignments].flatMap((router) => router.manifest));

@@ -2,11 +2,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './lib/logger.js';
 import { explainStorageError, openDatabase, type DatabaseHandle } from './db/index.js';
-import { createApp } from './app.js';
+import { createApp, createServices, type Services } from './app.js';
 import { seedDemoData } from './seed/index.js';
 import { startDigestSchedule } from './components/reminders/index.js';
 import { startSessionSweep } from './web/session.js';
-import { ProgressService } from './components/learning/index.js';
 import { runMigrations } from './migrations/index.js';
 
 /** Start-up: config → database → app.listen, and a graceful shutdown on SIGTERM/SIGINT. */
@@ -32,15 +31,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let app: Awaited<ReturnType<typeof createApp>>;
+  let services: Services;
   try {
+    // Built once, before the demo seed: the seed, the app and the digest schedule share them.
+    services = createServices({ config, logger });
     // Pending data changes first (one instance at a time, under the migration lock), before any request reads the data.
     const applied = await runMigrations({ logger });
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-    if (config.seedDemo) await seedDemoData(config, logger);
+    if (config.seedDemo) await seedDemoData(config, logger, services.reports);
     const embedded = db.embedded;
     app = await createApp({
       config,
       logger,
+      services,
       writePathProblem: embedded && (() => (embedded.stuckWriteTarget ? `a write on ${embedded.stuckWriteTarget} is stuck` : undefined)),
     });
   } catch (err) {
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
   const stopSessionSweep = startSessionSweep(logger, config.sessionSweepIntervalMs);
-  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: new ProgressService(logger), logger }) : () => {};
+  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: services.progress, logger, mailer: services.mail }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
     await db.close();

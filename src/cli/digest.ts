@@ -2,9 +2,8 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { createLogger } from '../lib/logger.js';
 import { openDatabase } from '../db/index.js';
-import { configureMail } from '../components/mail/index.js';
-import { ProgressService } from '../components/learning/index.js';
 import { runDigest } from '../components/reminders/index.js';
+import { createServices } from '../app.js';
 
 /**
  * `npm run digest [-- --now 2027-03-01T07:00:00+01:00]` — sends this week's digest now, to everyone
@@ -29,8 +28,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
   const db = await openDatabase(config, logger, { shareRunning: true });
   try {
-    configureMail(config, logger);
-    const report = await runDigest({ progress: new ProgressService(logger), logger, secret: config.sessionSecret }, args.now);
+    const { mail, progress } = createServices({ config, logger });
+    const report = await runDigest({ progress, logger, mailer: mail, secret: config.sessionSecret }, args.now);
     process.stdout.write(
       `digest ${report.week}: ${report.sent} sent, ${report.skipped} skipped (already sent this week), ${report.optedOut} opted out, ` +
         `${report.nothingToSay} with nothing to send, ${report.failed} failed (${report.people} people)\n`,

@@ -2,8 +2,8 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import { createLogger } from '../lib/logger.js';
 import { openDatabase } from '../db/index.js';
 import { listUnits } from '../components/organisation/index.js';
-import { rebuildReports } from '../components/reports/index.js';
 import { rebuildUnitLists } from '../components/assignments/index.js';
+import { createServices } from '../app.js';
 
 /**
  * `npm run reports:rebuild` — recomputes every report summary (rosters and unit counts) from the
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     // The unit dashboards read each unit's assignment list: rebuild those from the records first.
     const lists = await rebuildUnitLists();
     out(`reports:rebuild: ${lists} assignment lists of units rebuilt from the assignment records`);
-    const report = await rebuildReports();
+    const report = await createServices({ config, logger }).reports.rebuild();
     const names = new Map((await listUnits({ status: 'all' })).map((u) => [u.id, u.name]));
     out(`reports:rebuild: ${report.people} people, ${report.units} units recomputed in ${report.seconds} s`);
     out(`  roster entries that differed from the recomputation: ${report.entriesChanged}`);

@@ -4,7 +4,7 @@ import { seedDemoOrganisation } from '../components/organisation/index.js';
 import { seedDemoUsers, DEMO_USERS, DEMO_PASSWORD } from '../components/accounts/index.js';
 import { publishFromFolder } from '../components/modules/index.js';
 import { seedDemoAssignments } from '../components/assignments/index.js';
-import { ensureReportSummaries } from '../components/reports/index.js';
+import type { ReportService } from '../components/reports/index.js';
 import { seedDemoTeamSession } from '../components/teams/index.js';
 import { paths } from '../config/index.js';
 import { seedDemoMunicipality } from './municipality.js';
@@ -13,7 +13,7 @@ import { seedDemoMunicipality } from './municipality.js';
  * Demo data for development and demos. Every step is idempotent, so it runs at every start
  * and only fills in what is missing.
  */
-export async function seedDemoData(config: AppConfig, logger: Logger): Promise<void> {
+export async function seedDemoData(config: AppConfig, logger: Logger, reports: ReportService): Promise<void> {
   const unitsCreated = await seedDemoOrganisation();
   const usersCreated = await seedDemoUsers();
   logger.info({ unitsCreated, usersCreated }, unitsCreated || usersCreated ? 'demo municipality created' : 'demo data already present');
@@ -27,11 +27,11 @@ export async function seedDemoData(config: AppConfig, logger: Logger): Promise<v
   if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
   if (await seedDemoTeamSession(logger)) logger.info('demo team session planned');
   const started = Date.now();
-  const municipality = await seedDemoMunicipality(logger);
+  const municipality = await seedDemoMunicipality(logger, reports);
   if (municipality.people) logger.info({ ...municipality, seconds: (Date.now() - started) / 1000 }, 'demo municipality history created');
   // The demo people were created before the app listens for changes: build the report summaries once.
-  const reports = await ensureReportSummaries();
-  if (reports) logger.info({ people: reports.people, units: reports.units }, 'report summaries built');
+  const built = await reports.ensureSummaries();
+  if (built) logger.info({ people: built.people, units: built.units }, 'report summaries built');
 }
 
 /**

@@ -8,7 +8,7 @@ import type { SessionUser } from '../web/session-user.js';
 import { createAssignment } from '../components/assignments/index.js';
 import { catalogue, LearningService, ProgressService, type LearningVersion } from '../components/learning/index.js';
 import { TeamSessionService } from '../components/teams/index.js';
-import { saveRenewalRules, saveReportSettings, whenReportsIdle } from '../components/reports/index.js';
+import type { ReportService } from '../components/reports/index.js';
 
 /**
  * A demo municipality that looks lived in: about 400 staff in 25 units with twelve months of history
@@ -107,7 +107,7 @@ export interface DemoMunicipalityResult {
 }
 
 /** Idempotent; returns what it created. `now` is the first start (history reaches twelve months back). */
-export async function seedDemoMunicipality(logger: Logger, now = new Date()): Promise<DemoMunicipalityResult> {
+export async function seedDemoMunicipality(logger: Logger, reports: ReportService, now = new Date()): Promise<DemoMunicipalityResult> {
   const result: DemoMunicipalityResult = { people: 0, assignments: 0, completions: 0, sessions: 0 };
   const plan = demoMunicipalityPlan();
   const last = plan.people[plan.people.length - 1];
@@ -122,7 +122,7 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
   const random = prng(SEED + 1);
 
   // Measure 3 counts the common module, with a target by next summer.
-  await saveReportSettings({ kjerne: 'valgt', moduler: [COMMON_MODULE], 'mal-all-prosent': '80', 'mal-all-frist': `${today.getUTCFullYear() + (today.getUTCMonth() >= 6 ? 1 : 0)}-06-30` });
+  await reports.saveReportSettings({ kjerne: 'valgt', moduler: [COMMON_MODULE], 'mal-all-prosent': '80', 'mal-all-frist': `${today.getUTCFullYear() + (today.getUTCMonth() >= 6 ? 1 : 0)}-06-30` });
 
   // Assignments: the common module a year ago with a deadline three months back; each type's own
   // module four months ago with a deadline ahead. Solsikken keeps its own demo assignments and gets
@@ -200,8 +200,8 @@ export async function seedDemoMunicipality(logger: Logger, now = new Date()): Pr
   await ownHistory(new LearningService(progress, logger, ''), now, versions);
   // Renewal every 12 months for the common module, so last year's first completions are due now.
   // Saved last: a changed rule rebuilds every summary once, now over the whole history.
-  if (versions.has(COMMON_MODULE)) await saveRenewalRules({ [`mnd-${COMMON_MODULE}`]: '12' }, logger);
-  await whenReportsIdle();
+  if (versions.has(COMMON_MODULE)) await reports.saveRenewalRules({ [`mnd-${COMMON_MODULE}`]: '12' });
+  await reports.whenIdle();
   return result;
 }
 

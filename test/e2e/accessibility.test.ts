@@ -23,6 +23,7 @@ import type { SessionUser } from '../../src/web/session-user.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
 import { confirmImport, getImport, previewImport } from '../../src/components/imports/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
+import { Mailer } from '../../src/components/mail/index.js';
 
 /**
  * Accessibility across the whole platform (issue 8): axe (WCAG 2.1 A/AA) on every page type, in one
@@ -335,7 +336,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     // unsubscribe link.
     const invited = await createUser({ name: 'Ida Ny', email: 'ida@a11y.test' });
     await UserModel.updateOne({ _id: invited.id }, { $set: { status: 'invited' }, $unset: { passwordHash: 1 } });
-    await sendActivation(invited.id);
+    await sendActivation(new Mailer(testConfig(), createLogger('silent')), invited.id);
     const mail = (await mongoose.connection.db!.collection<{ _id: unknown; to: string; text: string }>('mail_outbox').findOne({ to: 'ida@a11y.test' }))!;
     ids.mail = String(mail._id);
     ids.activationToken = /\/passord\/ny\/([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;

@@ -6,7 +6,6 @@ import { createLogger } from '../../src/lib/logger.js';
 import { EmbeddedServer, assertSafeTestDatabase } from '../../src/db/index.js';
 import { connectDatabase, ensureIndexes } from '../../src/db/connection.js';
 import { clearLearningCaches } from '../../src/components/learning/index.js';
-import { clearReportCaches, forgetMunicipalCaches } from '../../src/components/reports/index.js';
 import { forgetLoginLimitMemory } from '../../src/components/accounts/index.js';
 
 /**
@@ -57,9 +56,6 @@ export async function clearDatabase(): Promise<void> {
   // Learning keeps published versions in memory (immutable in real life); an emptied test database
   // reuses their ids for other content.
   clearLearningCaches();
-  // Reports cache the module catalogue, the organisation and parsed counts the same way.
-  clearReportCaches();
-  forgetMunicipalCaches();
   // Login limits block a source in memory once it is over its limit; the counts just went.
   forgetLoginLimitMemory();
 }

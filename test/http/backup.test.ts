@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { clearDatabase, testDatabase } from '../helpers/database.js';
 import { testConfig } from '../helpers/app.js';
+import { createServices } from '../../src/app.js';
 import { dumpDatabase, nativeDb } from '../helpers/dump.js';
 import { prng } from '../helpers/prng.js';
 import { runCommand } from '../helpers/process.js';
@@ -80,7 +81,8 @@ describe('db:export and db:import', function () {
   it('round trip of the demo municipality: every document equal in a fresh database, manifest counts and level right', async () => {
     await runMigrations({ logger });
     // A production config only so the demo logins are not printed into the test output.
-    await seedDemoData(testConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }), logger);
+    const config = testConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) });
+    await seedDemoData(config, logger, createServices({ config, logger }).reports);
     const file = path.join(dir, 'demo.tar.gz');
     const { executed } = await migrationStatus();
     const manifest = await exportDatabase(nativeDb(), file, { appVersion: appVersion(), migrations: executed });

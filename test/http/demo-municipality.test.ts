@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
-import { buildTestApp, testConfig } from '../helpers/app.js';
+import { buildTestApp, testConfig, testServices } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { signIn } from '../helpers/auth.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -9,7 +9,6 @@ import { seedDemoData } from '../../src/seed/index.js';
 import { demoMunicipalityPlan, DEMO_STAFF_DOMAIN } from '../../src/seed/municipality.js';
 import { DEMO_PASSWORD, DEMO_USERS, UserModel } from '../../src/components/accounts/index.js';
 import { DEMO_ORGANISATION, UnitModel } from '../../src/components/organisation/index.js';
-import { whenReportsIdle } from '../../src/components/reports/index.js';
 
 /**
  * The demo municipality (issue 17): a first start fills a living municipality through the services,
@@ -31,10 +30,11 @@ describe('seed: the demo municipality (first start and restarts)', function () {
   before(async () => {
     await clearDatabase();
     const logger = createLogger('silent');
-    await seedDemoData({ ...testConfig(), isProduction: false }, logger);
-    await whenReportsIdle();
+    const services = testServices({ logger });
+    await seedDemoData({ ...testConfig(), isProduction: false }, logger, services.reports);
+    await services.reports.whenIdle();
     first = await counts();
-    app = await buildTestApp();
+    app = await buildTestApp({ services });
   });
 
   it('is generated from a fixed seed: the plan is the same every time, about 400 people in 25 units of four types', () => {
@@ -58,7 +58,7 @@ describe('seed: the demo municipality (first start and restarts)', function () {
   });
 
   it('a second start adds nothing and changes no count', async () => {
-    await seedDemoData({ ...testConfig(), isProduction: false }, createLogger('silent'));
+    await seedDemoData({ ...testConfig(), isProduction: false }, createLogger('silent'), testServices().reports);
     expect(await counts()).to.deep.equal(first);
   });
 

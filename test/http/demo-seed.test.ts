@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import ejs from 'ejs';
 import { clearDatabase } from '../helpers/database.js';
-import { buildTestApp, testConfig } from '../helpers/app.js';
+import { buildTestApp, testConfig, testServices } from '../helpers/app.js';
 import { signIn } from '../helpers/auth.js';
 import { DistrictModel, UnitModel, DEMO_ORGANISATION, seedDemoOrganisation } from '../../src/components/organisation/index.js';
 import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/index.js';
@@ -44,7 +44,7 @@ describe('seed: the demo modules', function () {
     // The demo people exist already, so the seed does not print their logins into the test output.
     await seedDemoOrganisation();
     await seedDemoUsers();
-    await seedDemoData(testConfig(), createLogger('silent'));
+    await seedDemoData(testConfig(), createLogger('silent'), testServices().reports);
 
     const catalogue = await listCatalogue();
     expect(catalogue.map((entry) => entry.slug).sort()).to.deep.equal(folders);

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { buildTestApp, testConfig } from '../helpers/app.js';
+import { buildTestApp, testConfig, testServices } from '../helpers/app.js';
+import type { Mailer } from '../../src/components/mail/index.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
@@ -27,15 +28,16 @@ describe('digest: the weekly e-mail to staff with deadlines and leaders with ove
   this.timeout(90_000);
   const logger = createLogger('silent');
   let SECRET: string;
-  let deps: { progress: ProgressService; logger: typeof logger; secret: string };
+  let deps: { progress: ProgressService; logger: typeof logger; mailer: Mailer; secret: string };
   let app: Express;
   const people: Record<string, { id: string; email: string }> = {};
 
   before(async () => {
     SECRET = testConfig().sessionSecret;
-    deps = { progress: new ProgressService(logger), logger, secret: SECRET };
-    // Builds the app, which also points mail at the development outbox.
-    app = await buildTestApp();
+    // The app's own services: its mail goes to the development outbox.
+    const services = testServices({ logger });
+    deps = { progress: new ProgressService(logger), logger, mailer: services.mail, secret: SECRET };
+    app = await buildTestApp({ services });
   });
 
   beforeEach(async () => {

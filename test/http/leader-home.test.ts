@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
+import type { Services } from '../../src/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import request from 'supertest';
 import { createUnit, createUser, signIn, TEST_PASSWORD } from '../helpers/auth.js';
@@ -11,7 +12,6 @@ import { doActivities } from '../helpers/progress.js';
 import { prng, between } from '../../src/lib/prng.js';
 import { todayDateOnly } from '../../src/lib/dates.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
-import { setReportClock, whenReportsIdle } from '../../src/components/reports/index.js';
 
 /**
  * The leader's and the municipal administrator's landing page (/leder, issue 17): the figures it
@@ -31,6 +31,7 @@ const dashboardFigures = (html: string): string[] => [...html.matchAll(/<span cl
 describe('http: leader and municipal landing page (/leder)', function () {
   this.timeout(300_000);
   let app: Express;
+  let services: Services;
   const units: Array<{ id: string; name: string; staff: string[] }> = [];
   let twoUnitLeader: string;
   let twoUnitLeaderId: string;
@@ -40,8 +41,8 @@ describe('http: leader and municipal landing page (/leder)', function () {
 
   before(async () => {
     await clearDatabase();
-    setReportClock(null);
-    app = await buildTestApp();
+    services = testServices();
+    app = await buildTestApp({ services });
     const versions = [(await publishFixture({ slug: 'samtaler', small: true })).versionId!, (await publishFixture({ slug: 'medvirkning', title: 'Medvirkning', small: true })).versionId!];
     const random = prng(17);
     units.length = 0;
@@ -68,13 +69,13 @@ describe('http: leader and municipal landing page (/leder)', function () {
         const done = between(random, 5, unit.staff.length - 5);
         for (const person of unit.staff.slice(0, done)) await doActivities(person, unit.id, version);
       }
-    await whenReportsIdle();
+    await services.reports.whenIdle();
     const leader = await createUser({ name: 'To Enheter', memberships: [{ unitId: units[0]!.id, role: 'leder' }, { unitId: units[1]!.id, role: 'leder' }] });
     twoUnitLeader = leader.email;
     twoUnitLeaderId = leader.id;
     oneUnitLeader = (await createUser({ name: 'Én Enhet', memberships: [{ unitId: units[2]!.id, role: 'leder' }] })).email;
     adminEmail = (await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] })).email;
-    await whenReportsIdle();
+    await services.reports.whenIdle();
   });
 
   it('a leader of several units: a compact table, then each unit with the dashboard’s own figures', async () => {

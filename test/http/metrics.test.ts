@@ -6,7 +6,7 @@ import { buildTestApp, testConfig } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, TEST_PASSWORD } from '../helpers/auth.js';
 import { completeModule, publishFixture } from '../helpers/learning-fixture.js';
-import { configureMail, defineMailTemplate, sendMail } from '../../src/components/mail/index.js';
+import { defineMailTemplate, Mailer } from '../../src/components/mail/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { DigestRunModel } from '../../src/components/reminders/models.js';
 
@@ -145,15 +145,10 @@ describe('http: /metrics', () => {
   it('metrics: e-mails counted as sent (outbox) and failed (an SMTP server that does not answer)', async () => {
     const logger = createLogger('silent');
     const before = await scrape();
-    await sendMail({ to: 'a@test.example', template: testMail, params: { name: 'A' } });
-    configureMail(testConfig({ SMTP_URL: 'smtp://127.0.0.1:9' }), logger);
-    try {
-      let failed = false;
-      await sendMail({ to: 'b@test.example', template: testMail, params: { name: 'B' } }).catch(() => (failed = true));
-      expect(failed, 'delivery to a closed port fails').to.equal(true);
-    } finally {
-      configureMail(testConfig(), logger);
-    }
+    await new Mailer(testConfig(), logger).send({ to: 'a@test.example', template: testMail, params: { name: 'A' } });
+    let failed = false;
+    await new Mailer(testConfig({ SMTP_URL: 'smtp://127.0.0.1:9' }), logger).send({ to: 'b@test.example', template: testMail, params: { name: 'B' } }).catch(() => (failed = true));
+    expect(failed, 'delivery to a closed port fails').to.equal(true);
     const after = await scrape();
     const delta = (result: string) => sum(after, 'fellesskap_emails_total', { template: 'test.metrics', result }) - sum(before, 'fellesskap_emails_total', { template: 'test.metrics', result });
     expect(delta('sent')).to.equal(1);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
-import { createApp } from '../../src/app.js';
+import { createApp, createServices, type Services } from '../../src/app.js';
 import { testConfig } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
@@ -44,6 +44,7 @@ describe('http: password reset and activation by mailed single-use link (real SM
   this.timeout(30_000);
   let smtp: TestSmtpServer;
   let app: Express;
+  let services: Services;
   let logLines: string[];
 
   before(async () => {
@@ -56,7 +57,10 @@ describe('http: password reset and activation by mailed single-use link (real SM
       },
     });
     // Behind one proxy hop, so a test can post from several addresses (X-Forwarded-For).
-    app = await createApp({ config: testConfig({ SMTP_URL: smtp.url, BASE_URL, TRUST_PROXY: '1' }), logger: pino({ level: 'info' }, sink) });
+    const config = testConfig({ SMTP_URL: smtp.url, BASE_URL, TRUST_PROXY: '1' });
+    const logger = pino({ level: 'info' }, sink);
+    services = createServices({ config, logger });
+    app = await createApp({ config, logger, services });
   });
   after(async () => {
     await smtp.close();
@@ -223,7 +227,7 @@ describe('http: password reset and activation by mailed single-use link (real SM
     await UserModel.updateOne({ _id: id }, { $set: { status: 'invited' } });
     expect((await login(app, 'ny.ansatt@test.example', NEW_PASSWORD)).status).to.equal(401);
 
-    await sendActivation(id);
+    await sendActivation(services.mail, id);
     const mail = await smtp.waitForMessage();
     expect(recipientOf(mail)).to.equal('ny.ansatt@test.example');
     expect(mail.subject).to.equal('Aktiver kontoen din i Fellesskap');
@@ -244,7 +248,7 @@ describe('http: password reset and activation by mailed single-use link (real SM
   it('activation for someone already active: refused with a ConflictError, no mail', async () => {
     const { id } = await createUser();
     let error: unknown;
-    await sendActivation(id).catch((e: unknown) => (error = e));
+    await sendActivation(services.mail, id).catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(ConflictError);
     expect(smtp.messages).to.have.length(0);
   });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
+import type { Mailer } from '../../src/components/mail/index.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
@@ -27,6 +28,7 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
   this.timeout(60_000);
   let smtp: TestSmtpServer;
   let app: Express;
+  let mailer: Mailer;
   let unitA: string;
   let unitB: string;
   let late: { id: string; email: string };
@@ -37,7 +39,10 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
 
   before(async () => {
     smtp = await startSmtpServer();
-    app = await buildTestApp({ env: { SMTP_URL: smtp.url, BASE_URL: 'https://fellesskap.test' } });
+    const env = { SMTP_URL: smtp.url, BASE_URL: 'https://fellesskap.test' };
+    const services = testServices({ env });
+    mailer = services.mail;
+    app = await buildTestApp({ env, services });
   });
   after(async () => {
     await smtp.close();
@@ -101,7 +106,7 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
   });
 
   it('two leaders clicking at the same moment: still one mail per person', async () => {
-    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'));
+    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer);
     const actor = { id: leaderUser.id, name: 'Siri Dahl', email: leaderUser.email, roles: new Set(), memberOf: new Set([unitA]), leaderOf: new Set([unitA]) } as unknown as SessionUser;
 
     const reports = await Promise.all([reminders.send(actor, unitA, overdueId), reminders.send(actor, unitA, overdueId), reminders.send(actor, unitA, overdueId)]);
@@ -113,7 +118,7 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
   });
 
   it('the next day the same reminder may go again (a new day, a new key)', async () => {
-    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'));
+    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer);
     const actor = { id: leaderUser.id, name: 'Siri Dahl', email: leaderUser.email, roles: new Set(), memberOf: new Set([unitA]), leaderOf: new Set([unitA]) } as unknown as SessionUser;
     await reminders.send(actor, unitA, overdueId);
 

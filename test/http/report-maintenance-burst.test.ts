@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { prng } from '../helpers/prng.js';
 import { learningVersion, ProgressService } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { rebuildReports } from '../../src/components/reports/index.js';
 
 /**
  * A whole unit starting a module at once (a staff meeting, the fault drill's 30 learners): the report
@@ -20,7 +19,8 @@ describe('http: report upkeep when a whole unit acts at once', function () {
 
   it('30 people of one unit, each a first action at the same moment: counts exact, the roster read and written in a few groups', async () => {
     await clearDatabase();
-    await buildTestApp(); // registers the report listeners
+    const services = testServices();
+    await buildTestApp({ services }); // its report service listens to the events
     await publishFixture({ slug: 'alfa', small: true });
     const unit = await createUnit('Samlet enhet', 'barnehage', 'Øst');
     const people: string[] = [];
@@ -49,14 +49,15 @@ describe('http: report upkeep when a whole unit acts at once', function () {
     // One recomputation per action: the person's summary is read once for all of its events.
     expect(commands.get('find learners')).to.equal(30);
 
-    const report = await rebuildReports();
+    const report = await services.reports.rebuild();
     expect(report.entriesChanged, JSON.stringify(report.drift)).to.equal(0);
     expect(report.unitsDrifted).to.equal(0);
   });
 
   it('random bursts (seeded) of first, repeated and completing actions in two units: the summaries equal a full recomputation', async () => {
     await clearDatabase();
-    await buildTestApp();
+    const services = testServices();
+    await buildTestApp({ services });
     await publishFixture({ slug: 'alfa', small: true });
     const units = [await createUnit('Enhet A', 'barnehage', 'Øst'), await createUnit('Enhet B', 'skole', 'Vest')];
     const random = prng(2026);
@@ -82,7 +83,7 @@ describe('http: report upkeep when a whole unit acts at once', function () {
         }),
       );
     }
-    const report = await rebuildReports();
+    const report = await services.reports.rebuild();
     expect(report.entriesChanged, JSON.stringify(report.drift)).to.equal(0);
     expect(report.unitsDrifted).to.equal(0);
   });

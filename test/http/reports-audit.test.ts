@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { completeModule, publishFixture } from '../helpers/learning-fixture.js';
 import { learningVersion, ProgressService } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import mongoose from 'mongoose';
-import { reportAuditCosts, reportRoutes, setReportClock } from '../../src/components/reports/index.js';
+import { reportRoutes } from '../../src/components/reports/index.js';
 
 /**
  * The two published recoveries of issue 13, replayed over HTTP against the real database: a reader
@@ -73,7 +73,6 @@ describe('http: reports survive arithmetic (issue 13 published recoveries)', fun
 
   beforeEach(async () => {
     await clearDatabase();
-    setReportClock(null);
     app = await buildTestApp();
     const unit = await createUnit('Nordbyen barnehage', 'barnehage', 'Nordbyen');
     const inclusive = (await publishFixture({ slug: 'inkluderende-fellesskap', small: true })).versionId!;
@@ -91,8 +90,6 @@ describe('http: reports survive arithmetic (issue 13 published recoveries)', fun
     const ad = await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] });
     admin = await signIn(app, ad.email);
   });
-
-  afterEach(() => setReportClock(null));
 
   it('regression (Nordbyen, inkluderende-fellesskap): the CSV line 8;<5;7;<5;0 no longer gives Fullført = 1 by subtraction', async () => {
     const res = await admin.get('/kommune/rapport/eksport.csv?moduler=inkluderende-fellesskap');
@@ -121,23 +118,24 @@ describe('http: every municipal report route goes through the disclosure audit (
 
   it('each GET /kommune/rapport… route that sends figures is checked by the audit before it answers', async () => {
     await clearDatabase();
-    const app = await buildTestApp();
+    const services = testServices();
+    const app = await buildTestApp({ services });
     const unit = await createUnit('Sørbyen skole', 'skole', 'Sørbyen');
     await publishFixture({ slug: 'samspill-og-forebygging', small: true });
     for (let i = 0; i < 3; i += 1) await createUser({ memberships: [{ unitId: unit, role: 'ansatt' }] });
     const admin = await signIn(app, (await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] })).email);
     const districtId = String((await mongoose.connection.db!.collection('districts').findOne({ name: 'Sørbyen' }))!._id);
-    const router = reportRoutes({ logger: createLogger('silent'), sweepIntervalMs: 0 }) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+    const router = reportRoutes(services.reports, { sweepIntervalMs: 0 }) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
     const paths = router.stack
       .map((layer) => layer.route)
       .filter((route): route is { path: string; methods: Record<string, boolean> } => !!route && !!route.methods.get && route.path.startsWith('/kommune/rapport') && !NOT_FIGURES.has(route.path))
       .map((route) => route.path);
 
     for (const path of paths) {
-      const before = reportAuditCosts().checked;
+      const before = services.reports.auditCosts().checked;
       const res = await admin.get(path.replace(':districtId', districtId).replace(':unitId', unit));
       expect(res.status, path).to.equal(200);
-      expect(reportAuditCosts().checked, `${path} was sent without the audit`).to.be.greaterThan(before);
+      expect(services.reports.auditCosts().checked, `${path} was sent without the audit`).to.be.greaterThan(before);
     }
     // The table has the routes the issue names: dashboard, district, unit, CSV, XLSX and print.
     expect(paths).to.include.members(['/kommune/rapport', '/kommune/rapport/bydel/:districtId', '/kommune/rapport/enhet/:unitId', '/kommune/rapport/eksport.csv', '/kommune/rapport/eksport.xlsx', '/kommune/rapport/utskrift']);

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
-import { createApp } from '../../src/app.js';
+import { createApp, createServices, type Services } from '../../src/app.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { testConfig } from '../helpers/app.js';
+import { testConfig, testServices } from '../helpers/app.js';
+import { testClock, type TestClock } from '../helpers/clock.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { completeModule, publishFixture } from '../helpers/learning-fixture.js';
-import { forgetMunicipalCaches, setReportClock } from '../../src/components/reports/index.js';
-import { setReportCacheTtl } from '../../src/components/reports/sources.js';
 import { shardOf } from '../../src/components/reports/models.js';
 import { monthKey } from '../../src/components/reports/time.js';
 
@@ -68,6 +67,8 @@ describe('http: the municipal report serves the last proven model while a new on
   let versionId: string;
   let staff: Array<{ id: string }>;
   let logLines: string[];
+  let clock: TestClock;
+  let services: Services;
 
   async function exportCsv() {
     const res = await admin.get('/kommune/rapport/eksport.csv');
@@ -88,26 +89,28 @@ describe('http: the municipal report serves the last proven model while a new on
 
   beforeEach(async () => {
     await clearDatabase();
-    setReportClock(null);
     logLines = [];
-    // The app's own logger, written to memory, so the test can see what the report logs.
-    app = await createApp({ config: testConfig(), logger: createLogger('info', { write: (line: string) => void logLines.push(line) }) });
+    // The app's own logger, written to memory, so the test can see what the report logs; and, as in
+    // production, structure cached and the last proven model served while a new one is proven.
+    const config = testConfig();
+    const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
+    clock = testClock();
+    services = createServices({ config, logger, clock, reportCacheMs: 60_000 });
+    app = await createApp({ config, logger, services });
     unit = await createUnit('Elvebakken barnehage', 'barnehage', 'Elvebyen');
     versionId = (await publishFixture({ slug: 'samtaler', small: true })).versionId!;
     staff = [];
     for (let i = 0; i < 12; i += 1) staff.push(await createUser({ name: `Ansatt ${i}`, memberships: [{ unitId: unit, role: 'ansatt' }] }));
     for (const person of staff.slice(0, 5)) await completeModule(person.id, unit, versionId, 'stale-before');
     admin = await signIn(app, (await createUser({ name: 'Kommune Admin', roles: ['municipal-admin'] })).email);
-    // As in production: structure cached and the last proven model served while a new one is proven.
-    setReportCacheTtl(60_000);
-    forgetMunicipalCaches();
+    // What the arrangement cached is forgotten: the test starts from nothing cached.
+    services.reports.forgetStructure();
+    services.reports.forgetMunicipalCaches();
   });
 
-  afterEach(() => {
-    setReportCacheTtl(0);
-    forgetMunicipalCaches();
-    setReportClock(null);
-  });
+  // Learning's events would keep going to this app's report service, with its cache, until another
+  // app is built: a service with the test defaults (real time, nothing cached) takes over.
+  afterEach(() => testServices().reports.listen());
 
   it('municipal CSV, right after more completions, answers with the last proven figures, and with the new ones once they are proven', async () => {
     const first = await exportCsv();
@@ -137,7 +140,7 @@ describe('http: the municipal report serves the last proven model while a new on
 
     const [year, month] = thisMonth.split('-').map(Number);
     const nextMonth = new Date(Date.UTC(year!, month!, 15, 12));
-    setReportClock(() => nextMonth);
+    clock.set(nextMonth);
     const res = await exportCsv();
 
     expect(exportMonth(res)).to.equal(monthKey(nextMonth));

@@ -3,7 +3,9 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
+import { testClock, type TestClock } from '../helpers/clock.js';
+import type { Services } from '../../src/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
@@ -12,7 +14,6 @@ import { learningVersion, ProgressService } from '../../src/components/learning/
 import { createLogger } from '../../src/lib/logger.js';
 import { endMembership, getPerson } from '../../src/components/accounts/index.js';
 import { decodeRoster } from '../../src/components/reports/roster.js';
-import { rebuildReports, setReportClock, sweepReports, whenReportsIdle } from '../../src/components/reports/index.js';
 
 /**
  * Reports over HTTP against the real database: the leader's unit dashboard and its exports, the
@@ -48,6 +49,8 @@ async function xlsxText(buffer: Buffer): Promise<string> {
 describe('http: reports (unit dashboard, municipal report, audit log)', function () {
   this.timeout(180_000);
   let app: Express;
+  let clock: TestClock;
+  let services: Services;
   let unitA: string;
   let unitB: string;
   let versionId: string;
@@ -58,8 +61,9 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
 
   beforeEach(async () => {
     await clearDatabase();
-    setReportClock(null);
-    app = await buildTestApp();
+    clock = testClock();
+    services = testServices({ clock });
+    app = await buildTestApp({ services });
     unitA = await createUnit('Solbakken barnehage', 'barnehage', 'Nordre');
     unitB = await createUnit('Nordre skole', 'skole', 'Nordre');
     versionId = (await publishFixture({ slug: 'samtaler', small: true })).versionId!;
@@ -77,7 +81,8 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
     admin = await signIn(app, ad.email);
   });
 
-  afterEach(() => setReportClock(null));
+  // Learning's events keep going to this app's report service until another app is built: at real time.
+  afterEach(() => clock.set(null));
 
   describe('leader unit dashboard', () => {
     it('unit dashboard, after staff complete and start, shows each person with their status and the unit percentage', async () => {
@@ -263,13 +268,13 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
       const token = await csrfToken(admin, '/kommune/rapport/fornying');
 
       const res = await admin.post('/kommune/rapport/fornying').type('form').send({ _csrf: token, 'mnd-samtaler': '1' });
-      await whenReportsIdle();
+      await services.reports.whenIdle();
 
       expect(res.status).to.equal(303);
       expect((await roster(unitA))!.members[staffA[0]!.id]!.m.samtaler!.x).to.be.a('string');
       const later = new Date(Date.now() + 62 * 86_400_000);
-      setReportClock(() => later);
-      await sweepReports(later);
+      clock.set(later);
+      await services.reports.sweep(later);
       expect((await roster(unitA))!.members[staffA[0]!.id]!.m.samtaler!.s).to.equal('e');
     });
 
@@ -294,13 +299,13 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
       data.units[unitA]!.t.m.samtaler![0] = 1;
       await shards.updateOne({ _id: shard._id }, { $set: { data: JSON.stringify(data) } });
 
-      const report = await rebuildReports();
+      const report = await services.reports.rebuild();
 
       expect(report.unitsDrifted).to.equal(1);
       expect(report.drift).to.deep.include({ unitId: unitA, what: 'samtaler completed', stored: 1, actual: 2 });
       const repaired = JSON.parse(((await shards.findOne({ _id: shard._id }))!.data as string)) as typeof data;
       expect(repaired.units[unitA]!.t.m.samtaler![0]).to.equal(2);
-      expect((await rebuildReports()).unitsDrifted).to.equal(0);
+      expect((await services.reports.rebuild()).unitsDrifted).to.equal(0);
     });
   });
 

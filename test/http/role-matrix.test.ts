@@ -11,6 +11,7 @@ import { previewImport } from '../../src/components/imports/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import { paths } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { Mailer } from '../../src/components/mail/index.js';
 import { toSessionUser } from '../../src/components/accounts/index.js';
 import { assignForUnits, createAssignment } from '../../src/components/assignments/index.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
@@ -48,7 +49,7 @@ describe('http: role matrix (every route × every role)', function () {
     const preview = await previewImport({ actor: 'cli', kind: 'staff', fileName: 'matrise.csv', bytes: staffFile });
     ids.importId = preview.ok ? preview.id : '';
     // A real reset link (and the outbox mail that carries it) for the password and outbox routes.
-    await requestPasswordReset({ email: staff.email, lang: 'nb' });
+    await requestPasswordReset(new Mailer(testConfig(), createLogger('silent')), { email: staff.email, lang: 'nb' });
     const mail = await mongoose.connection.db!.collection<{ _id: unknown; text: string }>('mail_outbox').findOne({ to: staff.email });
     ids.outboxId = String(mail?._id);
     ids.resetToken = /\/passord\/ny\/([\w-]+)/.exec(mail?.text ?? '')?.[1] ?? '';

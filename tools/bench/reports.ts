@@ -29,9 +29,8 @@ import mongoose from 'mongoose';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { openDatabase } from '../../src/db/index.js';
-import { createApp } from '../../src/app.js';
+import { createApp, createServices } from '../../src/app.js';
 import { hashPassword } from '../../src/components/accounts/index.js';
-import { forgetMunicipalCaches, forgetPassedAudits, rebuildReports, reportAuditCosts, whenReportsIdle } from '../../src/components/reports/index.js';
 import { rebuildUnitLists } from '../../src/components/assignments/index.js';
 import { formLogin } from '../lib/form-login.js';
 import { prng } from '../../src/lib/prng.js';
@@ -262,11 +261,12 @@ async function runSize(staff: number) {
     // The assignments were inserted behind the services' back: build the units' lists from them, as
     // `npm run reports:rebuild` does.
     await rebuildUnitLists();
-    const report = await rebuildReports({ now });
+    const services = createServices({ config, logger });
+    const report = await services.reports.rebuild({ now });
     const summarySeconds = Math.round((performance.now() - summaryStart) / 100) / 10;
     log(`${staff} staff: summaries for ${report.people} people in ${report.units} units built in ${summarySeconds} s`);
 
-    const app = await createApp({ config, logger });
+    const app = await createApp({ config, logger, services });
     app.enable('view cache');
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -277,7 +277,7 @@ async function runSize(staff: number) {
 
     // The first request builds the report model and proves its suppression (once per data version).
     const first = await timed(`${base}/kommune/rapport`, adminCookie);
-    const proven = reportAuditCosts().model;
+    const proven = services.reports.auditCosts().model;
     log(
       `${staff} staff: first municipal dashboard ${Math.round(first.ms)} ms, of which proving the suppression ${proven?.ms ?? '?'} ms (${proven?.rounds ?? '?'} audit rounds, ${proven?.solves ?? '?'} solver runs of which ${proven?.integerSolves ?? '?'} integer programs, ${proven?.hidden ?? '?'} cells hidden)`,
     );
@@ -288,31 +288,31 @@ async function runSize(staff: number) {
     const audited: number[] = [];
     const auditOnly: number[] = [];
     for (let i = 0; i < REQUESTS; i += 1) {
-      forgetPassedAudits();
+      services.reports.forgetPassedAudits();
       audited.push((await timed(`${base}/kommune/rapport`, adminCookie)).ms);
-      auditOnly.push(reportAuditCosts().views.municipal?.ms ?? NaN);
+      auditOnly.push(services.reports.auditCosts().views.municipal?.ms ?? NaN);
     }
-    const municipalAudit = { p50: percentile(audited, 50), p95: percentile(audited, 95), auditP50: percentile(auditOnly, 50), auditP95: percentile(auditOnly, 95), solves: reportAuditCosts().views.municipal?.solves ?? 0 };
+    const municipalAudit = { p50: percentile(audited, 50), p95: percentile(audited, 95), auditP50: percentile(auditOnly, 50), auditP95: percentile(auditOnly, 95), solves: services.reports.auditCosts().views.municipal?.solves ?? 0 };
     log(`${staff} staff: municipal dashboard audited on every request p50 ${municipalAudit.p50} ms, p95 ${municipalAudit.p95} ms; the audit alone p50 ${municipalAudit.auditP50} ms, p95 ${municipalAudit.auditP95} ms (${municipalAudit.solves} solver runs)`);
     const unit = await measure(`${base}/leder/enheter/${seeded.leaderUnitId}`, leaderCookie, REQUESTS);
     log(`${staff} staff: unit dashboard (${seeded.leaderUnitStaff} staff) p50 ${unit.p50} ms, p95 ${unit.p95} ms (${Math.round(unit.bytes / 1024)} KB)`);
     const csv = await measure(`${base}/kommune/rapport/eksport.csv`, adminCookie, 5);
     const exportAudits: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      forgetPassedAudits();
+      services.reports.forgetPassedAudits();
       await timed(`${base}/kommune/rapport/eksport.csv`, adminCookie);
-      exportAudits.push(reportAuditCosts().views.export?.ms ?? NaN);
+      exportAudits.push(services.reports.auditCosts().views.export?.ms ?? NaN);
     }
-    const exportAudit = { p50: percentile(exportAudits, 50), p95: percentile(exportAudits, 95), hidden: reportAuditCosts().views.export?.hidden ?? 0, solves: reportAuditCosts().views.export?.solves ?? 0 };
+    const exportAudit = { p50: percentile(exportAudits, 50), p95: percentile(exportAudits, 95), hidden: services.reports.auditCosts().views.export?.hidden ?? 0, solves: services.reports.auditCosts().views.export?.solves ?? 0 };
     log(`${staff} staff: municipal CSV export audit p50 ${exportAudit.p50} ms, p95 ${exportAudit.p95} ms (${exportAudit.hidden} hidden figures, ${exportAudit.solves} solver runs)`);
     // A unit's page per module: small per-module counts, so hidden figures the solver has to bound.
     const unitPageAudits: number[] = [];
     for (let i = 0; i < 10; i += 1) {
-      forgetPassedAudits();
+      services.reports.forgetPassedAudits();
       await timed(`${base}/kommune/rapport/enhet/${seeded.leaderUnitId}`, adminCookie);
-      unitPageAudits.push(reportAuditCosts().views.unit?.ms ?? NaN);
+      unitPageAudits.push(services.reports.auditCosts().views.unit?.ms ?? NaN);
     }
-    const unitPageAudit = { p50: percentile(unitPageAudits, 50), p95: percentile(unitPageAudits, 95), hidden: reportAuditCosts().views.unit?.hidden ?? 0, solves: reportAuditCosts().views.unit?.solves ?? 0 };
+    const unitPageAudit = { p50: percentile(unitPageAudits, 50), p95: percentile(unitPageAudits, 95), hidden: services.reports.auditCosts().views.unit?.hidden ?? 0, solves: services.reports.auditCosts().views.unit?.solves ?? 0 };
     log(`${staff} staff: unit page (per module) audit p50 ${unitPageAudit.p50} ms, p95 ${unitPageAudit.p95} ms (${unitPageAudit.hidden} hidden figures, ${unitPageAudit.solves} solver runs)`);
     const unitCsv = await measure(`${base}/leder/enheter/${seeded.leaderUnitId}/eksport.csv`, leaderCookie, 5);
     log(`${staff} staff: municipal CSV ${csv.p50} ms (${Math.round(csv.bytes / 1024)} KB), unit CSV ${unitCsv.p50} ms`);
@@ -366,9 +366,10 @@ async function runDemo(): Promise<Record<string, unknown>> {
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'true' });
   const db = await openDatabase(config, silent, { dbName: 'fellesskap_bench_demo' });
   try {
-    await seedDemoData(config, silent);
-    await whenReportsIdle();
-    forgetMunicipalCaches();
+    const { reports } = createServices({ config, logger: silent });
+    await seedDemoData(config, silent, reports);
+    await reports.whenIdle();
+    reports.forgetMunicipalCaches();
     let maxGap = 0;
     let last = performance.now();
     const timer = setInterval(() => {
@@ -377,13 +378,13 @@ async function runDemo(): Promise<Record<string, unknown>> {
       last = now;
     }, 5);
     const started = performance.now();
-    const page = await municipalReport({}, (t) => t);
+    const page = await municipalReport(reports, {}, (t) => t);
     const ms = performance.now() - started;
     clearInterval(timer);
     const rows = [page.total, ...page.districts, ...page.types];
     const figures = {
       firstMunicipalMs: Math.round(ms),
-      proof: reportAuditCosts().model,
+      proof: reports.auditCosts().model,
       maxEventLoopGapMs: Math.round(maxGap),
       rowsWithPercentShown: `${rows.filter((r) => !r.percent.suppressed).length}/${rows.length}`,
       trendPointsShown: `${page.trend.points.filter((p) => !p.completed.suppressed).length}/${page.trend.points.length}`,

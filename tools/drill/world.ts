@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { seedDemoOrganisation, findUnitIdsByName } from '../../src/components/organisation/index.js';
 import { DEMO_PASSWORD, ensureUser, seedDemoUsers } from '../../src/components/accounts/index.js';
 import { seedDemoData } from '../../src/seed/index.js';
+import { createServices } from '../../src/app.js';
 import { formLogin } from '../lib/form-login.js';
 
 export const MODULE = 'inkluderende-fellesskap';
@@ -40,7 +41,7 @@ export async function seedWorld(dataDir: string, learners: number): Promise<void
       await ensureUser({ email: learnerEmail(i), name: `Drill Deltaker ${i}`, password: DEMO_PASSWORD, memberships: [{ unitId, role: 'ansatt' }] });
     }
     // Modules, assignments and report summaries, exactly as a development start would make them.
-    await seedDemoData(config, silent);
+    await seedDemoData(config, silent, createServices({ config, logger: silent }).reports);
   } finally {
     await db.close();
   }

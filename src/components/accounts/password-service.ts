@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import { absoluteUrl, sendMail } from '../mail/index.js';
+import type { Mailer } from '../mail/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { DatabaseRateLimiter } from '../../lib/rate-limiter-store.js';
 import type { Language } from '../../web/i18n.js';
@@ -24,12 +24,12 @@ function emailKey(email: string): string {
   return createHash('sha256').update(email).digest('hex');
 }
 
-async function mailToken(user: { _id: Types.ObjectId; email: string; name: string }, purpose: TokenPurpose, lang: Language): Promise<void> {
+async function mailToken(mailer: Mailer, user: { _id: Types.ObjectId; email: string; name: string }, purpose: TokenPurpose, lang: Language): Promise<void> {
   const token = await issueToken(user._id, purpose);
-  await sendMail({
+  await mailer.send({
     to: user.email,
     template: purpose === 'reset' ? passwordResetMail : activationMail,
-    params: { name: user.name, link: absoluteUrl(`${NEW_PASSWORD_PATH}/${token}`) },
+    params: { name: user.name, link: mailer.absoluteUrl(`${NEW_PASSWORD_PATH}/${token}`) },
     lang,
   });
 }
@@ -39,7 +39,7 @@ async function mailToken(user: { _id: Types.ObjectId; email: string; name: strin
  * activation link if the person has not activated yet. The caller answers the same whatever
  * happens here, so nobody learns which addresses exist.
  */
-export async function requestPasswordReset(input: { email: string; lang: Language }): Promise<void> {
+export async function requestPasswordReset(mailer: Mailer, input: { email: string; lang: Language }): Promise<void> {
   const email = normaliseEmail(input.email);
   const user = await UserModel.findOne({ email: { $eq: email } }, { email: 1, name: 1, status: 1 }).lean();
   if (!user || (user.status !== 'active' && user.status !== 'invited')) return;
@@ -48,19 +48,19 @@ export async function requestPasswordReset(input: { email: string; lang: Languag
   } catch {
     return;
   }
-  await mailToken(user, user.status === 'invited' ? 'activation' : 'reset', input.lang);
+  await mailToken(mailer, user, user.status === 'invited' ? 'activation' : 'reset', input.lang);
 }
 
 /**
  * Mails an activation link to a registered person who has no password yet (status invited).
  * For administration and imports; the link is valid for seven days.
  */
-export async function sendActivation(userId: string, options: { lang?: Language } = {}): Promise<void> {
+export async function sendActivation(mailer: Mailer, userId: string, options: { lang?: Language } = {}): Promise<void> {
   if (!Types.ObjectId.isValid(userId)) throw new NotFoundError(`no user ${userId}`);
   const user = await UserModel.findById(userId, { email: 1, name: 1, status: 1 }).lean();
   if (!user) throw new NotFoundError(`no user ${userId}`);
   if (user.status !== 'invited') throw new ConflictError(`user ${userId} is ${user.status}, not invited`, 'accounts:activation.notInvited');
-  await mailToken(user, 'activation', options.lang ?? 'nb');
+  await mailToken(mailer, user, 'activation', options.lang ?? 'nb');
 }
 
 export type PasswordLinkState = { status: 'valid'; purpose: TokenPurpose } | { status: 'invalid' | 'expired' | 'used' };

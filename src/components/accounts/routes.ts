@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/index.js';
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import { z } from 'zod';
@@ -67,7 +68,7 @@ function renderNewPassword(req: Request, res: Response, status: number, token: s
   });
 }
 
-export function accountRoutes(config: AppConfig): Router {
+export function accountRoutes(config: AppConfig, mailer: Mailer): Router {
   const router = Router();
   const sso = config.oidc ? createSsoClient(config.oidc, config.baseUrl) : undefined;
 
@@ -152,7 +153,7 @@ export function accountRoutes(config: AppConfig): Router {
     }
     // Not awaited: answering before the mail is sent keeps the response time the same for known
     // and unknown addresses.
-    requestPasswordReset({ email: parsed.data.email, lang: languageOf(req) }).catch((err: unknown) => req.log.error({ err }, 'password reset mail failed'));
+    requestPasswordReset(mailer, { email: parsed.data.email, lang: languageOf(req) }).catch((err: unknown) => req.log.error({ err }, 'password reset mail failed'));
     res.redirect(303, '/passord/glemt/sendt');
   });
 

@@ -5,4 +5,4 @@ export { onCompletionRecorded, onProgressStarted, onProgressUpdated, type Comple
 export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, type CertificateData, type LearningLogEntry, type ModuleStatus } from './learning.service.js';
 export { learningRoutes } from './routes.js';
 export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, type LearningVersion, type CatalogueItem } from './versions.js';
-export { registerLearnerNotices, type LearnerNotice } from './notices.js';
+export { type LearnerNotice, type LearnerNoticeProvider, type LearnerNoticeProviders } from './notices.js';

@@ -15,18 +15,15 @@ export interface LearnerNotice {
   link: { href: string; labelKey: string };
 }
 
-type NoticeProvider = (learner: Learner) => Promise<LearnerNotice[]>;
+export type LearnerNoticeProvider = (learner: Learner) => Promise<LearnerNotice[]>;
 
-const providers = new Map<string, NoticeProvider>();
-
-export function registerLearnerNotices(name: string, provider: NoticeProvider): void {
-  providers.set(name, provider);
-}
+/** The providers by name, handed to learning's routes by the composition root (app.ts). */
+export type LearnerNoticeProviders = Readonly<Record<string, LearnerNoticeProvider>>;
 
 /** Every provider's notices; one that fails is logged and left out, never breaking the page. */
-export async function learnerNotices(learner: Learner, logger: Logger, moduleSlug?: string): Promise<LearnerNotice[]> {
+export async function learnerNotices(providers: LearnerNoticeProviders, learner: Learner, logger: Logger, moduleSlug?: string): Promise<LearnerNotice[]> {
   const lists = await Promise.all(
-    [...providers].map(([name, provider]) =>
+    Object.entries(providers).map(([name, provider]) =>
       provider(learner).catch((err: unknown) => {
         logger.error({ err, provider: name }, 'learner notices failed');
         return [] as LearnerNotice[];

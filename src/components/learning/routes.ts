@@ -1,6 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { lastTouchedAt, learnerFieldId, parseLearnerForm } from '../../activities/index.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -13,10 +12,9 @@ import type { SessionUser } from '../../web/session-user.js';
 import { activityAnchor, activityBase, LearningService, PrerequisitesNotMetError } from './learning.service.js';
 import { certificatePdf, formatDateLong, formatHours, learningLogPdf } from './pdf.js';
 import { learningLogMarkdown } from './learning-log.js';
-import { ProgressService } from './progress.service.js';
 import { normaliseCertificateCode } from './certificate-code.js';
 import { anonymiseLearning, learningDataOf } from './privacy.js';
-import { learnerNotices } from './notices.js';
+import { learnerNotices, type LearnerNoticeProviders } from './notices.js';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ACTIVITY_ID = /^(lesson:)?[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -46,10 +44,8 @@ function fieldId(activityId: string, action: string, field: string): string {
 }
 
 /** Learning for staff: "Mine kurs", module and lesson pages, actions, certificates and the learning log. */
-export function learningRoutes({ config, logger }: { config: AppConfig; logger: Logger }): Router {
+export function learningRoutes({ logger, learning, notices: providers }: { logger: Logger; learning: LearningService; notices: LearnerNoticeProviders }): Router {
   const router = Router();
-  const progress = new ProgressService(logger);
-  const learning = new LearningService(progress, logger, config.baseUrl);
   const take = requirePermission('learning:take');
   addNavEntry({ href: '/mine-kurs', label: 'learning:nav.myCourses', visibleTo: 'learning:take' });
   addNavEntry({ href: '/mine-kurs/laeringslogg', label: 'learning:nav.log', visibleTo: 'learning:take' });
@@ -58,7 +54,7 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
 
   async function renderMyCourses(req: Request, res: Response): Promise<void> {
     const query = themeQuery.parse(req.query);
-    const [page, notices] = await Promise.all([learning.myCourses(learner(req), { theme: query.tema }), learnerNotices(learner(req), req.log ?? logger)]);
+    const [page, notices] = await Promise.all([learning.myCourses(learner(req), { theme: query.tema }), learnerNotices(providers, learner(req), req.log ?? logger)]);
     res.render('pages/learning/my-courses', { title: req.t('learning:myCourses.title'), ...page, notices, longDate: longDate(res), flash: takeFlash(req) });
   }
 
@@ -74,7 +70,7 @@ export function learningRoutes({ config, logger }: { config: AppConfig; logger: 
   // GET /moduler/:slug — a module: what it is for, prerequisites, lessons with status, where to continue.
   router.get('/moduler/:slug', ...take, async (req, res) => {
     const slug = slugParam(req, 'slug');
-    const [page, notices] = await Promise.all([learning.modulePage(learner(req), slug), learnerNotices(learner(req), req.log ?? logger, slug)]);
+    const [page, notices] = await Promise.all([learning.modulePage(learner(req), slug), learnerNotices(providers, learner(req), req.log ?? logger, slug)]);
     res.render('pages/learning/module', { title: page.module.title, ...page, notices, longDate: longDate(res), flash: takeFlash(req) });
   });
 

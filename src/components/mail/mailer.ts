@@ -59,35 +59,48 @@ function disabledTransport(logger: Logger): MailTransport {
   };
 }
 
-interface MailState {
-  transport: MailTransport;
-  from: string;
-  baseUrl: string;
-  logger: Logger;
-}
-
-let state: MailState | undefined;
-
 /**
- * Sets up outgoing mail for this process from the config (called when the app is built; a job
- * runner or command that sends mail calls it too). SMTP_URL set: SMTP. Unset: the outbox outside
+ * Outgoing mail of one app, built once by the composition root (`createServices` in app.ts; a job
+ * runner or command that sends mail builds its own). SMTP_URL set: SMTP. Unset: the outbox outside
  * production, and in production a logged error per mail instead of a silent loss.
  */
-export function configureMail(config: AppConfig, logger: Logger): MailTransport {
-  const log = logger.child({ component: 'mail' });
-  const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : config.isProduction ? disabledTransport(log) : outboxTransport;
-  state = { transport, from: config.mailFrom, baseUrl: config.baseUrl, logger: log };
-  return transport;
-}
+export class Mailer {
+  readonly transport: MailTransport;
+  private readonly from: string;
+  private readonly baseUrl: string;
+  private readonly logger: Logger;
 
-function configured(): MailState {
-  if (!state) throw new Error('mail is not configured: call configureMail(config, logger) first');
-  return state;
-}
+  constructor(config: Pick<AppConfig, 'smtpUrl' | 'isProduction' | 'mailFrom' | 'baseUrl'>, logger: Logger) {
+    this.logger = logger.child({ component: 'mail' });
+    this.transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : config.isProduction ? disabledTransport(this.logger) : outboxTransport;
+    this.from = config.mailFrom;
+    this.baseUrl = config.baseUrl;
+  }
 
-/** An absolute link to a page of the platform, for use in a mail. */
-export function absoluteUrl(pathname: string): string {
-  return `${configured().baseUrl}${pathname}`;
+  /** An absolute link to a page of the platform, for use in a mail. */
+  absoluteUrl(pathname: string): string {
+    return `${this.baseUrl}${pathname}`;
+  }
+
+  /**
+   * Renders and sends one mail. Every mail is logged with recipient, template and time, never its
+   * parameters or body: those may hold single-use links.
+   */
+  async send<P>(message: MailMessage<P>): Promise<{ messageId: string }> {
+    const { transport, from, logger } = this;
+    const lang = message.lang ?? DEFAULT_LANGUAGE;
+    const rendered = await renderMail(message.template, message.params, lang);
+    let messageId: string;
+    try {
+      messageId = await transport.deliver({ ...rendered, from, to: message.to, template: message.template.name, lang });
+    } catch (err) {
+      emails.inc({ template: message.template.name, result: 'failed' });
+      throw err;
+    }
+    emails.inc({ template: message.template.name, result: transport.kind === 'disabled' ? 'failed' : 'sent' });
+    logger.info({ to: message.to, template: message.template.name, transport: transport.kind, messageId }, 'mail sent');
+    return { messageId };
+  }
 }
 
 export interface MailMessage<P> {
@@ -95,24 +108,4 @@ export interface MailMessage<P> {
   template: MailTemplate<P>;
   params: P;
   lang?: Language;
-}
-
-/**
- * Renders and sends one mail. Every mail is logged with recipient, template and time, never its
- * parameters or body: those may hold single-use links.
- */
-export async function sendMail<P>(message: MailMessage<P>): Promise<{ messageId: string }> {
-  const { transport, from, logger } = configured();
-  const lang = message.lang ?? DEFAULT_LANGUAGE;
-  const rendered = await renderMail(message.template, message.params, lang);
-  let messageId: string;
-  try {
-    messageId = await transport.deliver({ ...rendered, from, to: message.to, template: message.template.name, lang });
-  } catch (err) {
-    emails.inc({ template: message.template.name, result: 'failed' });
-    throw err;
-  }
-  emails.inc({ template: message.template.name, result: transport.kind === 'disabled' ? 'failed' : 'sent' });
-  logger.info({ to: message.to, template: message.template.name, transport: transport.kind, messageId }, 'mail sent');
-  return { messageId };
 }

@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/index.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { can, currentUser, requirePermission } from '../../web/policy.js';
@@ -93,7 +94,7 @@ async function personAction(req: Request, res: Response, action: () => Promise<{
 }
 
 /** People administration (people:manage), anonymisation (people:anonymise) and "my data" (account:own-data). */
-export function peopleRoutes(): Router {
+export function peopleRoutes({ mailer }: { mailer: Mailer }): Router {
   const router = Router();
   const manage = requirePermission('people:manage');
   addNavEntry({ href: '/mine-data', label: 'people:nav.myData', visibleTo: 'account:own-data' });
@@ -196,7 +197,7 @@ export function peopleRoutes(): Router {
   router.post('/admin/personer/:personId/aktiveringslenke', ...manage, async (req, res) => {
     await personAction(req, res, async () => {
       const lang: Language = (LANGUAGES as readonly string[]).includes(req.language) ? (req.language as Language) : 'nb';
-      await sendActivationLink(currentUser(req)!, personId(req), lang);
+      await sendActivationLink(mailer, currentUser(req)!, personId(req), lang);
       return { key: 'people:flash.activationSent' };
     });
   });

@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/index.js';
 import {
   addMembership,
   anonymiseAccount,
@@ -160,10 +161,10 @@ export async function changeAccountStatus(actor: SessionUser, personId: string, 
 }
 
 /** Mails a new activation link to a person who has not activated their account yet. */
-export async function sendActivationLink(actor: SessionUser, personId: string, lang: Language): Promise<void> {
+export async function sendActivationLink(mailer: Mailer, actor: SessionUser, personId: string, lang: Language): Promise<void> {
   assertCan(actor, 'people:manage');
   try {
-    await sendActivation(personId, { lang });
+    await sendActivation(mailer, personId, { lang });
   } catch (err) {
     if (err instanceof ConflictError) throw new ValidationError('not invited', { activation: 'people:errors.notInvited' });
     throw err;

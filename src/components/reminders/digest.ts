@@ -6,7 +6,7 @@ import { catalogue, type ProgressService } from '../learning/index.js';
 import { allAssignmentRecords, assignmentsFor } from '../assignments/index.js';
 import { peopleForDigest, type DigestPerson } from '../accounts/index.js';
 import { unitsByIds } from '../organisation/index.js';
-import { absoluteUrl, sendMail } from '../mail/index.js';
+import type { Mailer } from '../mail/index.js';
 import { DigestRunModel, reminderId } from './models.js';
 import { assignedState, moduleTitle } from './status.js';
 import { claimAndSend } from './service.js';
@@ -43,7 +43,7 @@ interface Upcoming {
  * Cost: one pass over the people who work somewhere, with a few `_id` reads each (their assignment
  * targets, and their learning summary when something is due) — a weekly job, not a request path.
  */
-export async function runDigest(deps: { progress: ProgressService; logger: Logger; secret: string }, now = new Date()): Promise<DigestReport> {
+export async function runDigest(deps: { progress: ProgressService; logger: Logger; mailer: Mailer; secret: string }, now = new Date()): Promise<DigestReport> {
   const week = osloWeekStart(now);
   const today = todayDateOnly(now);
   const horizon = new Date(today.getTime() + DIGEST_HORIZON_DAYS * 86_400_000);
@@ -96,17 +96,17 @@ export async function runDigest(deps: { progress: ProgressService; logger: Logge
     const outcome = await claimAndSend(
       { id: reminderId(person.id, 'digest', 'week', week), userId: person.id, kind: 'digest', ref: 'week', day: week },
       () =>
-        sendMail({
+        deps.mailer.send({
           to: person.email,
           template: digestMail,
           params: {
             name: person.name,
             upcoming: upcoming.sort((a, b) => a.deadline.getTime() - b.deadline.getTime()).map((u) => ({ moduleTitle: moduleTitle(cat, u.moduleSlug), deadline: isoDate(u.deadline) })),
             units,
-            myCoursesLink: absoluteUrl('/mine-kurs'),
-            leaderLink: absoluteUrl('/leder'),
-            settingsLink: absoluteUrl('/varsler'),
-            unsubscribeLink: absoluteUrl(`/varsler/avmeld/${unsubscribeToken(deps.secret, person.id)}`),
+            myCoursesLink: deps.mailer.absoluteUrl('/mine-kurs'),
+            leaderLink: deps.mailer.absoluteUrl('/leder'),
+            settingsLink: deps.mailer.absoluteUrl('/varsler'),
+            unsubscribeLink: deps.mailer.absoluteUrl(`/varsler/avmeld/${unsubscribeToken(deps.secret, person.id)}`),
           },
         }),
       now,
@@ -122,7 +122,7 @@ export async function runDigest(deps: { progress: ProgressService; logger: Logge
  * Runs this week's digest if its moment (weekday and hour, Oslo time) has passed and it has not
  * finished yet. Several instances may call this at once: each person's mail is still sent once.
  */
-export async function runDigestIfDue(deps: { progress: ProgressService; logger: Logger; secret: string; schedule: { weekday: number; hour: number } }, now = new Date()): Promise<DigestReport | null> {
+export async function runDigestIfDue(deps: { progress: ProgressService; logger: Logger; mailer: Mailer; secret: string; schedule: { weekday: number; hour: number } }, now = new Date()): Promise<DigestReport | null> {
   if (!weeklyMomentPassed(now, deps.schedule)) return null;
   const week = osloWeekStart(now);
   const run = await DigestRunModel.findById(week).lean();
@@ -138,12 +138,12 @@ export async function runDigestIfDue(deps: { progress: ProgressService; logger: 
  * digest is due. A plain timer rather than `atMostEvery` (which runs on traffic): the digest must go
  * out on a quiet Monday morning too. Returns a function that stops it (graceful shutdown).
  */
-export function startDigestSchedule(config: Pick<AppConfig, 'digest' | 'sessionSecret'>, deps: { progress: ProgressService; logger: Logger }, intervalMs = 10 * 60 * 1000): () => void {
+export function startDigestSchedule(config: Pick<AppConfig, 'digest' | 'sessionSecret'>, deps: { progress: ProgressService; logger: Logger; mailer: Mailer }, intervalMs = 10 * 60 * 1000): () => void {
   const log = deps.logger.child({ component: 'digest' });
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
-    running = runDigestIfDue({ progress: deps.progress, logger: log, secret: config.sessionSecret, schedule: config.digest })
+    running = runDigestIfDue({ progress: deps.progress, logger: log, mailer: deps.mailer, secret: config.sessionSecret, schedule: config.digest })
       .catch((err: unknown) => log.error({ err }, 'weekly digest failed; the next check tries again'))
       .finally(() => {
         running = null;

@@ -7,13 +7,12 @@ import { longDate, longDateTime } from '../../lib/oslo-time.js';
 import { currentUser, requirePermission } from '../../web/policy.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { addNavEntry } from '../../web/navigation.js';
-import { ProgressService } from '../learning/index.js';
 import { ledUnit } from '../assignments/index.js';
 import { contactOf, setDigestOptOut } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import { ReminderService } from './service.js';
+import type { ReminderService } from './service.js';
 import { verifyUnsubscribeToken } from './unsubscribe.js';
 import { anonymiseReminders, remindersDataOf } from './privacy.js';
 
@@ -29,9 +28,8 @@ function assignmentIdParam(req: Request): string {
 }
 
 /** Leaders' reminders (/leder/:unitId/paminnelser) and everyone's e-mail settings (/varsler). */
-export function reminderRoutes({ config, logger }: { config: AppConfig; logger: Logger }): Router {
+export function reminderRoutes({ config, logger, reminders }: { config: AppConfig; logger: Logger; reminders: ReminderService }): Router {
   const router = Router();
-  const reminders = new ReminderService(new ProgressService(logger), logger);
   const lead = requirePermission('unit:lead', (req) => ({ unitId: String(req.params.unitId) }));
   const own = requirePermission('notifications:own');
   addNavEntry({ href: '/varsler', label: 'reminders:settings.nav', visibleTo: 'notifications:own' });

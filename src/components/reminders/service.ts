@@ -6,7 +6,7 @@ import { catalogue, type ProgressService } from '../learning/index.js';
 import { assignedMembers, unitAssignmentRecords, type AssignmentRecord } from '../assignments/index.js';
 import { unitMembers } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { absoluteUrl, sendMail } from '../mail/index.js';
+import type { Mailer } from '../mail/index.js';
 import { ReminderSentModel, reminderId } from './models.js';
 import { assignedState, moduleTitle, type AssignedState } from './status.js';
 import { overdueReminderMail } from './mail-templates.js';
@@ -84,6 +84,7 @@ export class ReminderService {
   constructor(
     private readonly progress: ProgressService,
     private readonly logger: Logger,
+    private readonly mailer: Mailer,
   ) {}
 
   /** The unit's assignments whose deadline has passed, each with the people not done yet. */
@@ -133,10 +134,10 @@ export class ReminderService {
       const outcome = await claimAndSend(
         { id: reminderId(person.id, 'overdue', assignment.id, day), userId: person.id, kind: 'overdue', ref: assignment.id, day, unitId, moduleSlug: assignment.moduleSlug, sentBy: { id: actor.id, name: actor.name } },
         () =>
-          sendMail({
+          this.mailer.send({
             to: contact.email,
             template: overdueReminderMail,
-            params: { name: contact.name, leaderName: actor.name, moduleTitle: assignment.moduleTitle, deadline: isoDate(assignment.deadline), link: absoluteUrl(`/moduler/${assignment.moduleSlug}/`) },
+            params: { name: contact.name, leaderName: actor.name, moduleTitle: assignment.moduleTitle, deadline: isoDate(assignment.deadline), link: this.mailer.absoluteUrl(`/moduler/${assignment.moduleSlug}/`) },
           }),
         now,
         this.logger,

@@ -6,7 +6,7 @@ import { ledUnits, unitMatrix, type UnitMatrix } from './unit.service.js';
 import { municipalExport, municipalReport, type RowView } from './municipal.service.js';
 import type { Figure } from './report-model.js';
 import type { Target } from './settings.js';
-import { reportNow } from './maintain.js';
+import type { ReportContext } from './context.js';
 
 /**
  * The figures the leader's and the municipality's landing pages open on. Nothing is computed here
@@ -69,14 +69,14 @@ export function overviewOf(matrix: UnitMatrix, now: Date, withinDays = EXPIRING_
  * The overview of every unit the person leads now, each view written to the audit log as a view of
  * that unit (the overview names the people who are overdue, as the dashboard does).
  */
-export async function unitOverviews(actor: SessionUser): Promise<UnitOverview[]> {
+export async function unitOverviews(ctx: ReportContext, actor: SessionUser): Promise<UnitOverview[]> {
   assertCan(actor, 'unit:lead-any');
-  const units = await ledUnits(actor);
-  const now = reportNow();
+  const units = await ledUnits(ctx, actor);
+  const now = ctx.now();
   return Promise.all(
     units.map(async (unit) => {
       const [matrix] = await Promise.all([
-        unitMatrix(actor, unit.id),
+        unitMatrix(ctx, actor, unit.id),
         recordAudit({ actor, action: 'view', scope: 'unit', scopeId: unit.id, scopeLabel: unit.name, format: 'html' }),
       ]);
       return overviewOf(matrix, now);
@@ -100,11 +100,11 @@ const difference = (a: Figure, b: Figure): Figure =>
   a.suppressed || b.suppressed ? { value: null, suppressed: true } : a.value === null || b.value === null ? { value: null, suppressed: false } : { value: Math.round((a.value - b.value) * 10) / 10, suppressed: false };
 
 /** The municipal administrator's landing figures: measure 3 against its targets, who is behind, and the last month. */
-export async function municipalHome(actor: SessionUser, typeLabel: (type: string) => string, municipalityLabel: string, behindCount = 5): Promise<MunicipalHome> {
+export async function municipalHome(ctx: ReportContext, actor: SessionUser, typeLabel: (type: string) => string, municipalityLabel: string, behindCount = 5): Promise<MunicipalHome> {
   assertCan(actor, 'reports:municipal');
   const [page, table] = await Promise.all([
-    municipalReport({}, typeLabel),
-    municipalExport({}, typeLabel, municipalityLabel),
+    municipalReport(ctx, {}, typeLabel),
+    municipalExport(ctx, {}, typeLabel, municipalityLabel),
     recordAudit({ actor, action: 'view', scope: 'municipality', scopeId: null, scopeLabel: municipalityLabel, format: 'html' }),
   ]);
   const units = table.rows.filter((r) => r.level === 'unit').map((r) => r.row);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../lib/logger.js';
+import type { ReportContext } from './context.js';
 import { ReportDueModel, ReportRosterModel, ReportStateModel, ReportTotalsModel, shardOf } from './models.js';
 import { readJson, updateJson, type Codec } from './json-store.js';
 import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type RosterData, type UnitTotals } from './roster.js';
@@ -20,27 +20,9 @@ import { dayKey, dayStart } from './time.js';
  * `npm run reports:rebuild`, which reports such drift and repairs it.
  */
 
-let logger: Logger | null = null;
-let clock: () => Date = () => new Date();
+// Per process by design, like the write turns of json-store.ts: with the time and the pid it makes
+// the order keys of every writer in this process unique, whichever app instance it belongs to.
 let orderCounter = 0;
-
-export function setReportLogger(l: Logger): void {
-  logger = l;
-}
-
-/** The reports' logger (null before `configureReports`, as in pure unit tests). */
-export function reportLogger(): Logger | null {
-  return logger;
-}
-
-/** Tests move time; everything that evaluates statuses asks this clock. */
-export function setReportClock(fn: (() => Date) | null): void {
-  clock = fn ?? (() => new Date());
-}
-
-export function reportNow(): Date {
-  return clock();
-}
 
 /**
  * A key that orders recomputations by when they started reading (real time, then a per-process
@@ -107,11 +89,11 @@ async function scheduleCheck(userId: string, at: Date): Promise<void> {
  * module the triggering event was about (so its completion is looked up even if the person's summary
  * does not show it yet).
  */
-export async function recomputePerson(userId: string, hint?: ModuleHint | readonly ModuleHint[]): Promise<void> {
+export async function recomputePerson(ctx: ReportContext, userId: string, hint?: ModuleHint | readonly ModuleHint[]): Promise<void> {
   const order = nextOrder();
-  const at = reportNow();
+  const at = ctx.now();
   const hints = hint === undefined ? [] : Array.isArray(hint) ? (hint as readonly ModuleHint[]) : [hint as ModuleHint];
-  const [account, facts, catalogue, settings] = await Promise.all([accountOf(userId), learningFactsOf(userId, hints), reportCatalogue(), readSettings()]);
+  const [account, facts, catalogue, settings] = await Promise.all([accountOf(userId), learningFactsOf(userId, hints), reportCatalogue(ctx), readSettings()]);
   if (!account) return;
   const { units, entries, nextChangeAt } = personEntries({ ...account, facts }, order, catalogue.modules, rulesMap(settings.value), at);
   const slugs = catalogue.modules.map((m) => m.slug);
@@ -124,8 +106,8 @@ export interface ModuleHint {
   major: number;
 }
 
-/** Recomputations asked for in this turn of the event loop, by person, not started yet. */
-const soon = new Map<string, { hints: ModuleHint[]; done: Promise<void> }>();
+/** Recomputations asked for in this turn of the event loop, by report service and person, not started yet. */
+const soonByService = new WeakMap<ReportContext, Map<string, { hints: ModuleHint[]; done: Promise<void> }>>();
 
 /**
  * Recomputes a person once for every event about them raised in the same turn of the event loop: a
@@ -134,13 +116,19 @@ const soon = new Map<string, { hints: ModuleHint[]; done: Promise<void> }>();
  * next turn and reads everything then, so it includes every change made before any of the calls; a
  * call after it has started gets a recomputation of its own.
  */
-export function recomputePersonSoon(userId: string, hint?: ModuleHint): Promise<void> {
+export function recomputePersonSoon(ctx: ReportContext, userId: string, hint?: ModuleHint): Promise<void> {
+  let soon = soonByService.get(ctx);
+  if (!soon) {
+    soon = new Map();
+    soonByService.set(ctx, soon);
+  }
   let pending = soon.get(userId);
   if (!pending) {
     const hints: ModuleHint[] = [];
+    const waiting = soon;
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      soon.delete(userId);
-      return recomputePerson(userId, hints);
+      waiting.delete(userId);
+      return recomputePerson(ctx, userId, hints);
     });
     pending = { hints, done };
     soon.set(userId, pending);
@@ -150,11 +138,11 @@ export function recomputePersonSoon(userId: string, hint?: ModuleHint): Promise<
 }
 
 /** Listener wrapper: a summary failure is logged and never fails the action that triggered it. */
-export async function safely(what: string, userId: string, run: () => Promise<void>): Promise<void> {
+export async function safely(ctx: ReportContext, what: string, userId: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (err) {
-    logger?.error({ err, userId, event: what }, 'report summary update failed (npm run reports:rebuild repairs it)');
+    ctx.logger.error({ err, userId, event: what }, 'report summary update failed (npm run reports:rebuild repairs it)');
   }
 }
 
@@ -177,14 +165,14 @@ export async function writeSweepState(state: SweepState): Promise<void> {
 }
 
 /** Recomputes the people whose status changes by time on the days from `fromDay` to `toDay`. */
-export async function processDueDays(fromDay: string, toDay: string): Promise<number> {
+export async function processDueDays(ctx: ReportContext, fromDay: string, toDay: string): Promise<number> {
   let people = 0;
   for (let day = new Date(`${fromDay}T00:00:00Z`); dayKey(day) <= toDay; day = new Date(day.getTime() + 86_400_000)) {
     const id = dayKey(day);
     const bucket = await ReportDueModel.collection.findOne({ _id: id as never });
     if (!bucket) continue;
     const ids = Object.keys((bucket.people as Record<string, unknown> | undefined) ?? {});
-    for (const userId of ids) await safely('sweep', userId, () => recomputePerson(userId));
+    for (const userId of ids) await safely(ctx, 'sweep', userId, () => recomputePerson(ctx, userId));
     people += ids.length;
     await ReportDueModel.collection.deleteOne({ _id: id as never });
   }

@@ -2,9 +2,10 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { ALL_SHARDS, ReportTotalsModel } from './models.js';
 import { buildReportModel, type Figure, type ReportModel, type StatusRow, type TrendPoint } from './report-model.js';
-import { orgStructure, reportCacheTtl, reportCatalogue, type OrgStructure } from './sources.js';
+import { orgStructure, reportCatalogue, type OrgStructure } from './sources.js';
+import { emptyMunicipalCaches, type AuditCosts, type ReportContext } from './context.js';
 import { coreSetOf, readSettings, targetFor, type ReportSettings, type Target } from './settings.js';
-import { reportLogger, reportNow, type ShardData } from './maintain.js';
+import type { ShardData } from './maintain.js';
 import { guardView, hideAll, type ViewSpec } from './view-audit.js';
 import type { UnitTotals } from './roster.js';
 import { MONTH_KEY, monthKey, monthRange } from './time.js';
@@ -19,15 +20,11 @@ export const TREND_MONTHS = 24;
 // ---------------------------------------------------------------------------------------------
 // Counts, read by version: the small head document says whether any shard moved since last time.
 
-let totalsCache: { headKey: string; key: string; at: number; totals: Map<string, UnitTotals> } | null = null;
-let modelCache: { key: string; model: Promise<ReportModel> } | null = null;
-/** The newest model whose suppression is proven, with the organisation it was built from. */
-let provenModel: { key: string; model: ReportModel; org: OrgStructure } | null = null;
-
-async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
+async function loadTotals(ctx: ReportContext): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
+  const caches = ctx.municipal;
   const head = await ReportTotalsModel.collection.findOne({ _id: 'head' as never }, { projection: { shards: 1 } });
   const headKey = JSON.stringify(head?.shards ?? {});
-  if (totalsCache && totalsCache.headKey === headKey && Date.now() - totalsCache.at < reportCacheTtl()) return totalsCache;
+  if (caches.totals && caches.totals.headKey === headKey && Date.now() - caches.totals.at < ctx.cacheMs) return caches.totals;
   const shards = await Promise.all(ALL_SHARDS.map((id) => ReportTotalsModel.collection.findOne({ _id: id as never }, { projection: { v: 1, g: 1, data: 1 } })));
   const totals = new Map<string, UnitTotals>();
   for (const doc of shards) {
@@ -36,15 +33,14 @@ async function loadTotals(): Promise<{ key: string; totals: Map<string, UnitTota
   }
   // Keyed by what was actually read (generation and version of each shard), not only by the head.
   const key = `${headKey}|${shards.map((d) => (d ? `${String(d.g)}:${String(d.v)}` : '-')).join(',')}`;
-  totalsCache = { headKey, key, at: Date.now(), totals };
+  caches.totals = { headKey, key, at: Date.now(), totals };
   return { key, totals };
 }
 
-export function forgetMunicipalCaches(): void {
-  totalsCache = null;
-  modelCache = null;
-  provenModel = null;
-  forgetPassedAudits();
+/** Drops the cached counts, models and passed audits (the benchmark starts from nothing this way). */
+export function forgetMunicipalCaches(ctx: ReportContext): void {
+  const { costs } = ctx.municipal;
+  Object.assign(ctx.municipal, emptyMunicipalCaches(), { costs });
 }
 
 /** Modules whose Utløpt can be above 0: those with a renewal rule. */
@@ -64,85 +60,77 @@ interface Loaded {
   currentMonth: string;
 }
 
-async function load(): Promise<Loaded> {
-  const [catalogue, org, settings, totals] = await Promise.all([reportCatalogue(), orgStructure(), readSettings(), loadTotals()]);
-  const currentMonth = monthKey(reportNow());
+async function load(ctx: ReportContext): Promise<Loaded> {
+  const caches = ctx.municipal;
+  const [catalogue, org, settings, totals] = await Promise.all([reportCatalogue(ctx), orgStructure(ctx), readSettings(), loadTotals(ctx)]);
+  const currentMonth = monthKey(ctx.now());
   const renewable = renewableSlugs(settings.value);
   const key = `${totals.key}|${org.signature}|${catalogue.signature}|${currentMonth}|${[...renewable].sort().join(',')}`;
-  if (!modelCache || modelCache.key !== key) {
+  if (!caches.model || caches.model.key !== key) {
     const units = org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
     // The promise is cached, so requests arriving while the suppression is being proven share it.
     const model = buildReportModel({ units, totals: totals.totals, slugs: catalogue.modules.map((m) => m.slug), currentMonth, windowMonths: TREND_MONTHS, renewable }).then((built) => {
-      costs.model = { ...built.protection };
-      if (built.protection.exhausted) reportLogger()?.warn({ protection: built.protection }, 'report suppression could not be proven within its budget: every figure that is not public is hidden');
-      provenModel = { key, model: built, org };
+      caches.costs.model = { ...built.protection };
+      if (built.protection.exhausted) ctx.logger.warn({ protection: built.protection }, 'report suppression could not be proven within its budget: every figure that is not public is hidden');
+      caches.proven = { key, model: built, org };
       return built;
     });
-    modelCache = { key, model };
+    caches.model = { key, model };
     model.catch((err: unknown) => {
-      if (modelCache?.model === model) modelCache = null;
-      reportLogger()?.error({ err }, 'report model could not be built; the last proven one is served');
+      if (caches.model?.model === model) caches.model = null;
+      ctx.logger.error({ err }, 'report model could not be built; the last proven one is served');
     });
   }
   const base = { modules: catalogue.modules, settings: settings.value, renewable, core: coreSetOf(settings.value, catalogue.modules), currentMonth };
   // Proving a new model takes a while at scale. Outside tests (no caching there) the last proven
   // model is served meanwhile, with the organisation it was built from: figures a little older, never
   // unproven ones.
-  const stale = provenModel;
-  if (reportCacheTtl() > 0 && stale && stale.key !== key && stale.model.window[stale.model.window.length - 1] === currentMonth) {
+  const stale = caches.proven;
+  if (ctx.cacheMs > 0 && stale && stale.key !== key && stale.model.window[stale.model.window.length - 1] === currentMonth) {
     return { ...base, model: stale.model, key: stale.key, org: stale.org };
   }
-  return { ...base, model: await modelCache.model, key, org };
+  return { ...base, model: await caches.model.model, key, org };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The disclosure audit of each view before it is sent.
 
-/** What the audits cost, for `npm run bench:reports` and the logs. */
-export interface AuditCosts {
-  /** Proving the model's suppression (once per data version). */
-  model: { ms: number; rounds: number; solves: number; integerSolves: number; hidden: number; exhausted: boolean } | null;
-  /** The last audit of each kind of view (only when it actually ran: passes are cached per data version). */
-  views: Record<string, { ms: number; solves: number; hidden: number; escalated: number }>;
-  /** Views checked before sending since start (audited, or found among this data version's passes). */
-  checked: number;
-}
+export type { AuditCosts };
 
-const costs: AuditCosts = { model: null, views: {}, checked: 0 };
-
-export function reportAuditCosts(): AuditCosts {
+export function reportAuditCosts(ctx: ReportContext): AuditCosts {
+  const { costs } = ctx.municipal;
   return { model: costs.model, views: { ...costs.views }, checked: costs.checked };
 }
 
-let passed: { key: string; views: Set<string> } = { key: '', views: new Set() };
-
 /** The next request of every view is audited again (the benchmark measures the audit this way). */
-export function forgetPassedAudits(): void {
-  passed = { key: '', views: new Set() };
+export function forgetPassedAudits(ctx: ReportContext): void {
+  ctx.municipal.passed = { key: '', views: new Set() };
 }
 
 /**
  * Audits what a view is about to send (see `view-audit.ts`); a failure is logged as an error and the
  * view hides more. A view that passed is not audited again until the data change.
  */
-async function audited(loaded: Loaded, view: string, q: ResolvedQuery, spec: ViewSpec): Promise<void> {
-  costs.checked += 1;
-  if (passed.key !== loaded.key) passed = { key: loaded.key, views: new Set() };
+async function audited(ctx: ReportContext, loaded: Loaded, view: string, q: ResolvedQuery, spec: ViewSpec): Promise<void> {
+  const caches = ctx.municipal;
+  caches.costs.checked += 1;
+  if (caches.passed.key !== loaded.key) caches.passed = { key: loaded.key, views: new Set() };
+  const passed = caches.passed;
   const id = `${view}|${q.set.join(',')}|${q.from}|${q.to}`;
   if (passed.views.has(id)) return;
   const units = loaded.org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
   let outcome;
   try {
     outcome = await guardView(spec, { model: loaded.model, units, renewable: loaded.renewable }, (failures) => {
-      reportLogger()?.error({ view, hiddenCells: failures.map((f) => f.label) }, 'report disclosure audit failed: hidden figures could be worked out, so the view hides more');
+      ctx.logger.error({ view, hiddenCells: failures.map((f) => f.label) }, 'report disclosure audit failed: hidden figures could be worked out, so the view hides more');
     });
   } catch (err) {
     // An audit that cannot run proves nothing: the view is sent with every figure hidden.
-    reportLogger()?.error({ err, view }, 'report disclosure audit could not run; the view hides every figure');
+    ctx.logger.error({ err, view }, 'report disclosure audit could not run; the view hides every figure');
     hideAll(spec);
     return;
   }
-  costs.views[view.split('|')[0]!] = { ms: Math.round(outcome.ms * 10) / 10, solves: outcome.audit.solves, hidden: outcome.audit.hidden.length, escalated: outcome.escalated.length };
+  caches.costs.views[view.split('|')[0]!] = { ms: Math.round(outcome.ms * 10) / 10, solves: outcome.audit.solves, hidden: outcome.audit.hidden.length, escalated: outcome.escalated.length };
   if (!outcome.escalated.length) passed.views.add(id);
 }
 
@@ -225,11 +213,11 @@ export interface MunicipalPage {
 const byLabel = (a: RowView, b: RowView) => a.label.localeCompare(b.label, 'nb');
 
 /** The municipal dashboard: the municipality, its districts and its unit types. */
-export async function municipalReport(query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
-  return municipalPage(await load(), query, typeLabel);
+export async function municipalReport(ctx: ReportContext, query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
+  return municipalPage(ctx, await load(ctx), query, typeLabel);
 }
 
-async function municipalPage(loaded: Loaded, query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
+async function municipalPage(ctx: ReportContext, loaded: Loaded, query: ReportQuery, typeLabel: (type: string) => string): Promise<MunicipalPage> {
   const q = resolveQuery(query, loaded);
   const { model, org, settings } = loaded;
   const all = targetFor(settings, null);
@@ -245,9 +233,9 @@ async function municipalPage(loaded: Loaded, query: ReportQuery, typeLabel: (typ
     types: types.map((t) => withTarget(model.row(`t:${t}`, q.set), typeLabel(t), null, targetFor(settings, t))).sort(byLabel),
     trend: { points: model.trend('all', q.set, monthRange(q.from, q.to)), target: all },
     targets: settings.targets,
-    generatedAt: reportNow(),
+    generatedAt: ctx.now(),
   };
-  await audited(loaded, 'municipal', q, {
+  await audited(ctx, loaded, 'municipal', q, {
     set: q.set,
     rows: [page.total, ...page.districts, ...page.types].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
     trends: [{ key: 'trend all', scope: 'all', points: page.trend.points }],
@@ -266,8 +254,8 @@ export interface DistrictPage {
 }
 
 /** One district: its units (aggregates only) and its trend. */
-export async function districtReport(districtId: string, query: ReportQuery, typeLabel: (type: string) => string): Promise<DistrictPage> {
-  const loaded = await load();
+export async function districtReport(ctx: ReportContext, districtId: string, query: ReportQuery, typeLabel: (type: string) => string): Promise<DistrictPage> {
+  const loaded = await load(ctx);
   const q = resolveQuery(query, loaded);
   const { model, org, settings } = loaded;
   const units = org.units.filter((u) => u.districtId === districtId);
@@ -286,7 +274,7 @@ export async function districtReport(districtId: string, query: ReportQuery, typ
       .sort(byLabel),
     trend: { points: model.trend(`d:${districtId}`, q.set, monthRange(q.from, q.to)), target: all },
   };
-  await audited(loaded, `district|${districtId}`, q, {
+  await audited(ctx, loaded, `district|${districtId}`, q, {
     set: q.set,
     rows: [page.total, ...page.units].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
     trends: [{ key: `trend d:${districtId}`, scope: `d:${districtId}`, points: page.trend.points }],
@@ -302,8 +290,8 @@ export interface UnitAggregatePage {
 }
 
 /** One unit as the municipality sees it: counts per module, never names. */
-export async function unitAggregateReport(unitId: string, query: ReportQuery): Promise<UnitAggregatePage> {
-  const loaded = await load();
+export async function unitAggregateReport(ctx: ReportContext, unitId: string, query: ReportQuery): Promise<UnitAggregatePage> {
+  const loaded = await load(ctx);
   const q = resolveQuery(query, loaded);
   const unit = loaded.org.units.find((u) => u.id === unitId);
   if (!isObjectIdString(unitId) || !unit) throw new NotFoundError(`unit ${unitId}`);
@@ -316,7 +304,7 @@ export async function unitAggregateReport(unitId: string, query: ReportQuery): P
       .filter((m) => q.set.includes(m.slug))
       .map((m) => ({ ...withTarget(loaded.model.moduleRow(`u:${unitId}`, m.slug), m.title, null, target), slug: m.slug })),
   };
-  await audited(loaded, `unit|${unitId}`, q, {
+  await audited(ctx, loaded, `unit|${unitId}`, q, {
     set: q.set,
     rows: [{ key: `u:${unitId}`, scope: `u:${unitId}`, row: page.total, derived: [page.total.gap] }],
     moduleRows: page.modules.map((row) => ({ key: `u:${unitId} ${row.slug}`, scope: `u:${unitId}`, slug: row.slug, row, derived: [row.gap] })),
@@ -332,17 +320,17 @@ export interface ExportTable {
 }
 
 /** Every row of the report (municipality, districts, unit types, units) for CSV and XLSX. */
-export async function municipalExport(query: ReportQuery, typeLabel: (type: string) => string, municipalityLabel: string): Promise<ExportTable> {
+export async function municipalExport(ctx: ReportContext, query: ReportQuery, typeLabel: (type: string) => string, municipalityLabel: string): Promise<ExportTable> {
   // One load for the whole export: a second one could already return the next proven model, and the
   // rows of two models together were never proven (nor do they add up).
-  const loaded = await load();
-  const page = await municipalPage(loaded, query, typeLabel);
+  const loaded = await load(ctx);
+  const page = await municipalPage(ctx, loaded, query, typeLabel);
   const { model, org, settings } = loaded;
   const units = org.units
     .map((u) => ({ ...withTarget(model.row(`u:${u.id}`, page.query.set), u.name, null, targetFor(settings, u.type)), districtName: org.districts.get(u.districtId)?.name ?? '', type: typeLabel(u.type) }))
     .sort((a, b) => (a.districtName ?? '').localeCompare(b.districtName ?? '', 'nb') || byLabel(a, b));
   // The export is one publication: every row of it together with the dashboard's trend.
-  await audited(loaded, 'export', page.query, {
+  await audited(ctx, loaded, 'export', page.query, {
     set: page.query.set,
     rows: [page.total, ...page.districts, ...page.types, ...units].map((row) => ({ key: row.scope, scope: row.scope, row, derived: [row.gap] })),
     trends: [{ key: 'trend all', scope: 'all', points: page.trend.points }],

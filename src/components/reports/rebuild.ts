@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ReportDueModel, ReportRosterModel, ReportTotalsModel, ALL_SHARDS, shardOf } from './models.js';
 import { casJson, readJson, updateJson } from './json-store.js';
 import { decodeRoster, personEntries, sameEntry, sameTotals, unitTotals, type RosterData, type UnitTotals } from './roster.js';
-import { allAccounts, clearReportCaches, reportCatalogue, scanLearning } from './sources.js';
+import { allAccounts, forgetStructure, reportCatalogue, scanLearning } from './sources.js';
+import type { ReportContext } from './context.js';
 import { readSettings, rulesMap } from './settings.js';
-import { nextOrder, processDueDays, readSweepState, recomputePerson, reportNow, ROSTER_CODEC, writeSweepState, type ShardData } from './maintain.js';
+import { nextOrder, processDueDays, readSweepState, recomputePerson, ROSTER_CODEC, writeSweepState, type ShardData } from './maintain.js';
 import { dayKey, dayStart } from './time.js';
 
 /**
@@ -52,11 +53,11 @@ function totalsDrift(unitId: string, stored: UnitTotals | undefined, actual: Uni
 }
 
 /** Recomputes everything from the sources and writes what differs. */
-export async function rebuildReports(options: { now?: Date } = {}): Promise<RebuildReport> {
+export async function rebuildReports(ctx: ReportContext, options: { now?: Date } = {}): Promise<RebuildReport> {
   const started = Date.now();
-  const at = options.now ?? reportNow();
-  clearReportCaches();
-  const [catalogue, settings, facts] = await Promise.all([reportCatalogue(), readSettings(), scanLearning()]);
+  const at = options.now ?? ctx.now();
+  forgetStructure(ctx);
+  const [catalogue, settings, facts] = await Promise.all([reportCatalogue(ctx), readSettings(), scanLearning()]);
   const slugs = catalogue.modules.map((m) => m.slug);
   const rules = rulesMap(settings.value);
   const order = nextOrder();
@@ -109,7 +110,7 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
       finalRosters.set(unitId, fresh);
     } else {
       const members = new Set([...Object.keys(fresh.members), ...Object.keys(old?.value.members ?? {})]);
-      for (const id of members) await recomputePerson(id);
+      for (const id of members) await recomputePerson(ctx, id);
       const now = await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC);
       if (now) {
         rosterVersion.set(unitId, now.v);
@@ -182,23 +183,23 @@ export async function rebuildReports(options: { now?: Date } = {}): Promise<Rebu
  * everything when the catalogue or the renewal rules changed since the summaries were computed (or
  * they were never computed, or the last sweep is too long ago to walk day by day).
  */
-export async function sweepReports(now: Date = reportNow()): Promise<{ rebuilt: boolean; people: number }> {
-  const [state, catalogue, settings] = await Promise.all([readSweepState(), reportCatalogue(), readSettings()]);
+export async function sweepReports(ctx: ReportContext, now: Date = ctx.now()): Promise<{ rebuilt: boolean; people: number }> {
+  const [state, catalogue, settings] = await Promise.all([readSweepState(), reportCatalogue(ctx), readSettings()]);
   const today = dayKey(dayStart(now));
   const gapDays = state?.lastDay ? (Date.parse(today) - Date.parse(state.lastDay)) / 86_400_000 : Infinity;
   if (!state || state.catalogue !== catalogue.signature || state.rulesVersion !== settings.value.rulesVersion || gapDays > 62) {
-    const report = await rebuildReports({ now });
+    const report = await rebuildReports(ctx, { now });
     return { rebuilt: true, people: report.people };
   }
   // Today's bucket holds changes at today's midnight; once processed, nothing new can land in it.
   if (state.lastDay === today) return { rebuilt: false, people: 0 };
   const from = dayKey(new Date(Date.parse(state.lastDay!) + 86_400_000));
-  const people = await processDueDays(from, today);
+  const people = await processDueDays(ctx, from, today);
   await writeSweepState({ ...state, lastDay: today });
   return { rebuilt: false, people };
 }
 
 /** Builds the summaries from the sources if they were never built (a fresh or demo database). */
-export async function ensureReportSummaries(): Promise<RebuildReport | null> {
-  return (await readSweepState()) ? null : rebuildReports();
+export async function ensureReportSummaries(ctx: ReportContext): Promise<RebuildReport | null> {
+  return (await readSweepState()) ? null : rebuildReports(ctx);
 }

@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../lib/logger.js';
 import { ValidationError } from '../../lib/errors.js';
 import { atMostEvery } from '../../lib/periodic.js';
 import { can, currentUser, requirePermission } from '../../web/policy.js';
@@ -8,13 +7,13 @@ import { addNavEntry } from '../../web/navigation.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
 import { addLeaderAreaLink, addLeaderUnitLink } from '../leadership/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { sweepReports } from './rebuild.js';
 import { registerAnonymiser } from '../people/index.js';
 import { anonymiseReportAudit } from './privacy.js';
 import { recordAudit, auditPage, type AuditFormat, type AuditScope } from './audit.service.js';
 import { ledUnits, personProgress, unitMatrix, unitName } from './unit.service.js';
 import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type ReportQuery } from './municipal.service.js';
-import { renewalPage, saveRenewalRules, saveReportSettings, settingsPage } from './settings.service.js';
+import { renewalPage, settingsPage } from './settings.service.js';
+import type { ReportService } from './reports.service.js';
 import { municipalCsv, municipalRows, unitCsv, unitRows, MUNICIPAL_HEADER_KEYS, unitHeader } from './tables.js';
 import { toXlsx } from './export.js';
 import { chartFor, formatters } from './present.js';
@@ -63,7 +62,6 @@ const fileSlug = (name: string) =>
     .slice(0, 60) || 'enhet';
 
 export interface ReportRouteOptions {
-  logger: Logger;
   /** How often a request may trigger the time-driven sweep (0: every request, in tests). */
   sweepIntervalMs: number;
 }
@@ -72,14 +70,14 @@ export interface ReportRouteOptions {
  * Leaders' unit dashboards (/leder/enheter), the municipal measure-3 report (/kommune/rapport), its
  * settings and the audit log. Every view and export is written to the audit log before it is sent.
  */
-export function reportRoutes(options: ReportRouteOptions): Router {
+export function reportRoutes(reports: ReportService, options: ReportRouteOptions): Router {
   const router = Router();
   registerAnonymiser('reportAudit', anonymiseReportAudit);
   const sweep = atMostEvery(options.sweepIntervalMs, async (now) => {
     try {
-      await sweepReports(now);
+      await reports.sweep(now);
     } catch (err) {
-      options.logger.error({ err }, 'report sweep failed; it runs again on a later request');
+      reports.logger.error({ err }, 'report sweep failed; it runs again on a later request');
     }
   });
   const fresh = async (_req: Request, _res: Response, next: () => void) => {
@@ -104,7 +102,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /leder/enheter — the units I lead, each with its completion dashboard.
   router.get('/leder/enheter', ...leadAny, async (req, res) => {
-    res.render('pages/reports/leader-units', { title: req.t('reports:leader.unitsTitle'), units: await ledUnits(actor(req)) });
+    res.render('pages/reports/leader-units', { title: req.t('reports:leader.unitsTitle'), units: await ledUnits(reports, actor(req)) });
   });
 
   // GET /leder/enheter/:unitId — staff × modules matrix, sortable with ?sort=<navn|fullfort|slug>&retning=<asc|desc>.
@@ -112,7 +110,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
     const sort = sortInput.parse(req.query);
     const unitId = String(req.params.unitId);
     // The log entry is written while the page's data is read: both must be done before it is sent.
-    const [matrix] = await Promise.all([unitMatrix(actor(req), unitId, { key: sort.sort, dir: sort.retning }), audit(req, 'view', 'unit', unitId, await unitName(unitId), 'html')]);
+    const [matrix] = await Promise.all([unitMatrix(reports, actor(req), unitId, { key: sort.sort, dir: sort.retning }), audit(req, 'view', 'unit', unitId, await unitName(reports, unitId), 'html')]);
     // Large units page through their people, so the page stays quick to send and to read.
     const pages = Math.max(1, Math.ceil(matrix.rows.length / MATRIX_PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Number.parseInt(String(req.query.side ?? '1'), 10) || 1));
@@ -128,14 +126,14 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /leder/enheter/:unitId/eksport.csv — the matrix as CSV (formula-safe).
   router.get('/leder/enheter/:unitId/eksport.csv', ...lead, fresh, async (req, res) => {
-    const matrix = await unitMatrix(actor(req), String(req.params.unitId));
+    const matrix = await unitMatrix(reports, actor(req), String(req.params.unitId));
     await audit(req, 'export', 'unit', matrix.unit.id, matrix.unit.name, 'csv');
     download(res, `fullforing-${fileSlug(matrix.unit.name)}.csv`, CSV, unitCsv(matrix, req.t, formatters(res.locals.lang as string)));
   });
 
   // GET /leder/enheter/:unitId/eksport.xlsx — the matrix as a spreadsheet.
   router.get('/leder/enheter/:unitId/eksport.xlsx', ...lead, fresh, async (req, res) => {
-    const matrix = await unitMatrix(actor(req), String(req.params.unitId));
+    const matrix = await unitMatrix(reports, actor(req), String(req.params.unitId));
     await audit(req, 'export', 'unit', matrix.unit.id, matrix.unit.name, 'xlsx');
     const fmt = formatters(res.locals.lang as string);
     const body = await toXlsx(req.t('reports:unit.sheet'), req.t('reports:unit.title', { unit: matrix.unit.name }), unitHeader(matrix, req.t), unitRows(matrix, req.t, fmt), [
@@ -146,14 +144,14 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /leder/enheter/:unitId/utskrift — the matrix for printing.
   router.get('/leder/enheter/:unitId/utskrift', ...lead, fresh, async (req, res) => {
-    const matrix = await unitMatrix(actor(req), String(req.params.unitId));
+    const matrix = await unitMatrix(reports, actor(req), String(req.params.unitId));
     await audit(req, 'export', 'unit', matrix.unit.id, matrix.unit.name, 'print');
     res.render('pages/reports/unit-print', { title: req.t('reports:unit.title', { unit: matrix.unit.name }), m: matrix, fmt: formatters(res.locals.lang as string) });
   });
 
   // GET /leder/enheter/:unitId/personer/:personId — one person's progress, module by module (never their texts).
   router.get('/leder/enheter/:unitId/personer/:personId', ...lead, fresh, async (req, res) => {
-    const page = await personProgress(actor(req), String(req.params.unitId), String(req.params.personId));
+    const page = await personProgress(reports, actor(req), String(req.params.unitId), String(req.params.personId));
     await audit(req, 'view', 'person', page.person.id, `${page.unit.name}: ${page.person.name}`, 'html');
     res.render('pages/reports/person', { title: req.t('reports:person.title', { name: page.person.name }), p: page, fmt: formatters(res.locals.lang as string) });
   });
@@ -173,7 +171,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
   // GET /kommune/rapport — measure 3: completion by district and unit type, with trend and target.
   router.get('/kommune/rapport', ...municipal, fresh, async (req, res) => {
     const [{ page, errors, status }] = await Promise.all([
-      withQuery(req, (q) => municipalReport(q, typeLabel(req))),
+      withQuery(req, (q) => municipalReport(reports, q, typeLabel(req))),
       audit(req, 'view', 'municipality', null, req.t('reports:municipal.scope'), 'html'),
     ]);
     const fmt = formatters(res.locals.lang as string);
@@ -192,7 +190,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport/bydel/:districtId — one district: its units, aggregates only.
   router.get('/kommune/rapport/bydel/:districtId', ...municipal, fresh, async (req, res) => {
-    const { page, errors, status } = await withQuery(req, (q) => districtReport(String(req.params.districtId), q, typeLabel(req)));
+    const { page, errors, status } = await withQuery(req, (q) => districtReport(reports, String(req.params.districtId), q, typeLabel(req)));
     await audit(req, 'view', 'district', page.district.id, page.district.name, 'html');
     const fmt = formatters(res.locals.lang as string);
     res.status(status).render('pages/reports/district', {
@@ -207,7 +205,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport/enhet/:unitId — one unit per module, aggregates only (no names).
   router.get('/kommune/rapport/enhet/:unitId', ...municipal, fresh, async (req, res) => {
-    const { page, errors, status } = await withQuery(req, (q) => unitAggregateReport(String(req.params.unitId), q));
+    const { page, errors, status } = await withQuery(req, (q) => unitAggregateReport(reports, String(req.params.unitId), q));
     await audit(req, 'view', 'unit-aggregate', page.unit.id, page.unit.name, 'html');
     res.status(status).render('pages/reports/unit-aggregate', {
       title: req.t('reports:unitAggregate.title', { unit: page.unit.name }),
@@ -220,14 +218,14 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport/eksport.csv — every row of the report, suppression applied.
   router.get('/kommune/rapport/eksport.csv', ...municipal, fresh, async (req, res) => {
-    const table = await municipalExport(reportQuery(req), typeLabel(req), req.t('reports:municipal.scope'));
+    const table = await municipalExport(reports, reportQuery(req), typeLabel(req), req.t('reports:municipal.scope'));
     await audit(req, 'export', 'municipality', null, req.t('reports:municipal.scope'), 'csv');
     download(res, `tiltak-3-status-${table.query.to}.csv`, CSV, municipalCsv(table, req.t, formatters(res.locals.lang as string)));
   });
 
   // GET /kommune/rapport/eksport.xlsx — the same as a spreadsheet.
   router.get('/kommune/rapport/eksport.xlsx', ...municipal, fresh, async (req, res) => {
-    const table = await municipalExport(reportQuery(req), typeLabel(req), req.t('reports:municipal.scope'));
+    const table = await municipalExport(reports, reportQuery(req), typeLabel(req), req.t('reports:municipal.scope'));
     await audit(req, 'export', 'municipality', null, req.t('reports:municipal.scope'), 'xlsx');
     const fmt = formatters(res.locals.lang as string);
     const body = await toXlsx(req.t('reports:export.sheet'), req.t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => req.t(k)), municipalRows(table, req.t, fmt), [
@@ -240,7 +238,7 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport/utskrift — the printable status report for the political report.
   router.get('/kommune/rapport/utskrift', ...municipal, fresh, async (req, res) => {
-    const { page, errors, status } = await withQuery(req, (q) => municipalReport(q, typeLabel(req)));
+    const { page, errors, status } = await withQuery(req, (q) => municipalReport(reports, q, typeLabel(req)));
     await audit(req, 'export', 'municipality', null, req.t('reports:municipal.scope'), 'print');
     const fmt = formatters(res.locals.lang as string);
     res.status(status).render('pages/reports/municipal-print', {
@@ -255,37 +253,37 @@ export function reportRoutes(options: ReportRouteOptions): Router {
 
   // GET /kommune/rapport/innstillinger — the measure-3 core set and the targets.
   router.get('/kommune/rapport/innstillinger', ...configure, async (req, res) => {
-    res.render('pages/reports/settings', { title: req.t('reports:settings.title'), ...(await settingsPage()), errors: {}, flash: takeFlash(req) });
+    res.render('pages/reports/settings', { title: req.t('reports:settings.title'), ...(await settingsPage(reports)), errors: {}, flash: takeFlash(req) });
   });
 
   // POST /kommune/rapport/innstillinger — saves the core set and the targets.
   router.post('/kommune/rapport/innstillinger', ...configure, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     try {
-      await saveReportSettings(body);
+      await reports.saveReportSettings(body);
       setFlash(req, 'success', 'reports:settings.saved');
       res.redirect(303, '/kommune/rapport/innstillinger');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('pages/reports/settings', { title: req.t('reports:settings.title'), ...(await settingsPage(body)), errors: err.fields, flash: null });
+      res.status(400).render('pages/reports/settings', { title: req.t('reports:settings.title'), ...(await settingsPage(reports, body)), errors: err.fields, flash: null });
     }
   });
 
   // GET /kommune/rapport/fornying — renewal rules per module.
   router.get('/kommune/rapport/fornying', ...configure, async (req, res) => {
-    res.render('pages/reports/renewal', { title: req.t('reports:renewal.title'), ...(await renewalPage()), errors: {}, flash: takeFlash(req) });
+    res.render('pages/reports/renewal', { title: req.t('reports:renewal.title'), ...(await renewalPage(reports)), errors: {}, flash: takeFlash(req) });
   });
 
   // POST /kommune/rapport/fornying — saves the rules; every status is then recomputed.
   router.post('/kommune/rapport/fornying', ...configure, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     try {
-      await saveRenewalRules(body, options.logger);
+      await reports.saveRenewalRules(body);
       setFlash(req, 'success', 'reports:renewal.saved');
       res.redirect(303, '/kommune/rapport/fornying');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('pages/reports/renewal', { title: req.t('reports:renewal.title'), ...(await renewalPage(body)), errors: err.fields, flash: null });
+      res.status(400).render('pages/reports/renewal', { title: req.t('reports:renewal.title'), ...(await renewalPage(reports, body)), errors: err.fields, flash: null });
     }
   });
 

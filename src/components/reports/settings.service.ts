@@ -1,7 +1,7 @@
-import type { Logger } from '../../lib/logger.js';
 import { ValidationError } from '../../lib/errors.js';
 import { parseDateOnly } from '../../lib/dates.js';
-import { clearReportCaches, reportCatalogue } from './sources.js';
+import { forgetStructure, reportCatalogue } from './sources.js';
+import type { ReportContext } from './context.js';
 import { changeSettings, coreSetOf, readSettings, TARGET_SCOPES, type Target, type TargetScope } from './settings.js';
 import { NO_RENEWAL, type RenewalRule } from './validity.js';
 import { rebuildReports } from './rebuild.js';
@@ -19,8 +19,8 @@ export interface SettingsPage {
 }
 
 /** The form's values: stored, or as submitted (so a mistake loses nothing). */
-export async function settingsPage(submitted?: Body): Promise<SettingsPage> {
-  const [{ modules }, { value: settings }] = await Promise.all([reportCatalogue(), readSettings()]);
+export async function settingsPage(ctx: ReportContext, submitted?: Body): Promise<SettingsPage> {
+  const [{ modules }, { value: settings }] = await Promise.all([reportCatalogue(ctx), readSettings()]);
   const core = new Set(submitted ? listOf(submitted.moduler) : coreSetOf(settings, modules));
   const auto = submitted ? str(submitted, 'kjerne') !== 'valgt' : settings.coreSet === null;
   return {
@@ -35,11 +35,11 @@ export async function settingsPage(submitted?: Body): Promise<SettingsPage> {
   };
 }
 
-export async function saveReportSettings(body: Body): Promise<void> {
+export async function saveReportSettings(ctx: ReportContext, body: Body): Promise<void> {
   // Validated against the modules as they are now, not as cached for the pages: a module published a
   // moment ago (the demo seed does exactly that) must be choosable.
-  clearReportCaches();
-  const { modules } = await reportCatalogue();
+  forgetStructure(ctx);
+  const { modules } = await reportCatalogue(ctx);
   const fields: Record<string, string> = {};
   const auto = str(body, 'kjerne') !== 'valgt';
   const chosen = modules.map((m) => m.slug).filter((s) => listOf(body.moduler).includes(s));
@@ -63,8 +63,8 @@ export interface RenewalPage {
   modules: Array<{ slug: string; title: string; majors: number[]; months: string; onNewMajor: boolean; grace: string }>;
 }
 
-export async function renewalPage(submitted?: Body): Promise<RenewalPage> {
-  const [{ modules }, { value: settings }] = await Promise.all([reportCatalogue(), readSettings()]);
+export async function renewalPage(ctx: ReportContext, submitted?: Body): Promise<RenewalPage> {
+  const [{ modules }, { value: settings }] = await Promise.all([reportCatalogue(ctx), readSettings()]);
   return {
     modules: modules.map((m) => {
       const rule = { ...NO_RENEWAL, ...(settings.rules[m.slug] ?? {}) };
@@ -75,22 +75,15 @@ export async function renewalPage(submitted?: Body): Promise<RenewalPage> {
   };
 }
 
-let pending: Promise<unknown> = Promise.resolve();
-
-/** Resolves when a recomputation started by a rule change has finished (tests and the CLI wait on it). */
-export function whenReportsIdle(): Promise<unknown> {
-  return pending;
-}
-
 const wholeNumber = (text: string, min: number, max: number): number | null => (/^\d{1,3}$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : null);
 
 /**
  * Saves every module's rule. When a rule changed, every status is recomputed in the background (a
  * large municipality takes a while); the sweep does it again if this process stops first.
  */
-export async function saveRenewalRules(body: Body, logger: Logger): Promise<void> {
-  clearReportCaches();
-  const { modules } = await reportCatalogue();
+export async function saveRenewalRules(ctx: ReportContext, body: Body): Promise<void> {
+  forgetStructure(ctx);
+  const { modules } = await reportCatalogue(ctx);
   const fields: Record<string, string> = {};
   const rules: Record<string, RenewalRule> = {};
   for (const m of modules) {
@@ -107,8 +100,9 @@ export async function saveRenewalRules(body: Body, logger: Logger): Promise<void
   if (Object.keys(fields).length) throw new ValidationError('renewal rules', fields);
   const saved = await changeSettings((current) => (JSON.stringify(current.rules) === JSON.stringify(rules) ? undefined : { ...current, rules, rulesVersion: current.rulesVersion + 1 }));
   if (!saved) return;
-  pending = pending
-    .then(() => rebuildReports())
+  const { logger } = ctx;
+  ctx.pending = ctx.pending
+    .then(() => rebuildReports(ctx))
     .then(
       (report) => logger.info({ report: { ...report, drift: report.drift.length } }, 'report summaries recomputed after a renewal rule change'),
       (err: unknown) => logger.error({ err }, 'recomputing report summaries after a rule change failed; the sweep retries'),

@@ -4,36 +4,26 @@ import { listDistricts, listUnits, type UnitView } from '../organisation/index.j
 import { allCompletions, allLearnerModules, completionTimesOf, learnerModulesOf, type LearnerModules } from '../learning/index.js';
 import { unitAssignmentRecords } from '../assignments/index.js';
 import { personForReports, peopleForReports, type PersonForReports } from '../accounts/index.js';
+import type { ReportContext } from './context.js';
 import type { MembershipRecord, PersonFacts, PersonRecord, ReportModule } from './roster.js';
 
 /**
  * What reports read from other components, through their index. Module and organisation structure
- * change rarely and are read in full, so they are kept in memory for a short while (configurable;
- * none in tests): a unit renamed a moment ago may show its old name for that long. Counts are never
- * cached this way — they come from versioned summary documents.
+ * change rarely and are read in full, so they are kept in the app's report context for a short while
+ * (configurable; none in tests): a unit renamed a moment ago may show its old name for that long.
+ * Counts are never cached this way — they come from versioned summary documents.
  */
 
-let ttlMs = 60_000;
-const caches = new Map<string, { at: number; value: Promise<unknown> }>();
-
-export function setReportCacheTtl(ms: number): void {
-  ttlMs = ms;
-  caches.clear();
+/** Drops the cached structure, so the next read sees a change made a moment ago. */
+export function forgetStructure(ctx: ReportContext): void {
+  ctx.structure.clear();
 }
 
-/** How long structure (and parsed counts whose version has not moved) may be reused. */
-export function reportCacheTtl(): number {
-  return ttlMs;
-}
-
-export function clearReportCaches(): void {
-  caches.clear();
-}
-
-function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+function cached<T>(ctx: ReportContext, key: string, load: () => Promise<T>): Promise<T> {
+  const caches = ctx.structure;
   const now = Date.now();
   const hit = caches.get(key);
-  if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
+  if (hit && now - hit.at < ctx.cacheMs) return hit.value as Promise<T>;
   const value = load();
   caches.set(key, { at: now, value });
   value.catch(() => {
@@ -50,8 +40,8 @@ export interface ReportCatalogue {
 }
 
 /** The modules reports count (active and published), with their majors' publication dates. */
-export function reportCatalogue(): Promise<ReportCatalogue> {
-  return cached('catalogue', async () => {
+export function reportCatalogue(ctx: ReportContext): Promise<ReportCatalogue> {
+  return cached(ctx, 'catalogue', async () => {
     const modules = (await modulesForReports())
       .filter((m) => m.listed)
       .map((m) => ({ slug: m.slug, title: m.title, measures: m.measures, releases: m.releases }));
@@ -73,8 +63,8 @@ export interface OrgStructure {
   signature: string;
 }
 
-export function orgStructure(): Promise<OrgStructure> {
-  return cached('org', async () => {
+export function orgStructure(ctx: ReportContext): Promise<OrgStructure> {
+  return cached(ctx, 'org', async () => {
     const [units, districts] = await Promise.all([listUnits({ status: 'all' }), listDistricts({ includeClosed: true })]);
     const open = units.filter((u) => !u.closed);
     const signature = createHash('sha256')

@@ -7,7 +7,8 @@ import { activityStates, learningVersion, progressStateOf } from '../learning/in
 import { isActivityComplete } from '../../activities/index.js';
 import { ReportRosterModel } from './models.js';
 import { readJson } from './json-store.js';
-import { ROSTER_CODEC, reportNow } from './maintain.js';
+import { ROSTER_CODEC } from './maintain.js';
+import type { ReportContext } from './context.js';
 import { STATUS_OF_CODE, type RosterCell, type RosterData, type RosterEntry } from './roster.js';
 import { assignmentsOfUnit, orgStructure, reportCatalogue } from './sources.js';
 import { dayStart } from './time.js';
@@ -69,16 +70,16 @@ async function rosterOf(unitId: string): Promise<RosterData> {
   return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
 }
 
-async function ledUnit(actor: SessionUser, unitId: string): Promise<UnitView> {
+async function ledUnit(ctx: ReportContext, actor: SessionUser, unitId: string): Promise<UnitView> {
   assertCan(actor, 'unit:lead', { unitId });
   if (!isObjectIdString(unitId)) throw new NotFoundError(`unit ${unitId}`);
   // From the organisation kept in memory for a minute; a unit created since is read directly.
-  return (await orgStructure()).byId.get(unitId) ?? getUnit(unitId);
+  return (await orgStructure(ctx)).byId.get(unitId) ?? getUnit(unitId);
 }
 
 /** The unit's name for the audit log, without waiting for the dashboard's data. */
-export async function unitName(unitId: string): Promise<string> {
-  return (await orgStructure()).byId.get(unitId)?.name ?? unitId;
+export async function unitName(ctx: ReportContext, unitId: string): Promise<string> {
+  return (await orgStructure(ctx)).byId.get(unitId)?.name ?? unitId;
 }
 
 /** Lower ranks first when sorting a module column ascending: the people who need attention. */
@@ -99,10 +100,10 @@ function cellOf(slug: string, cell: RosterCell | undefined, assignment: { deadli
 }
 
 /** The staff × modules matrix, sorted on the server (the page works without JavaScript). */
-export async function unitMatrix(actor: SessionUser, unitId: string, sort: { key?: string | undefined; dir?: string | undefined } = {}): Promise<UnitMatrix> {
-  const unit = await ledUnit(actor, unitId);
-  const [roster, catalogue, assignments] = await Promise.all([rosterOf(unitId), reportCatalogue(), assignmentsOfUnit(unitId)]);
-  const now = reportNow();
+export async function unitMatrix(ctx: ReportContext, actor: SessionUser, unitId: string, sort: { key?: string | undefined; dir?: string | undefined } = {}): Promise<UnitMatrix> {
+  const unit = await ledUnit(ctx, actor, unitId);
+  const [roster, catalogue, assignments] = await Promise.all([rosterOf(unitId), reportCatalogue(ctx), assignmentsOfUnit(unitId)]);
+  const now = ctx.now();
   const today = dayStart(now);
 
   // Per module: the assignment for everyone, and for named people (earliest deadline wins).
@@ -179,8 +180,8 @@ export async function unitMatrix(actor: SessionUser, unitId: string, sort: { key
 }
 
 /** The units a person leads now, with names. */
-export async function ledUnits(actor: SessionUser): Promise<UnitView[]> {
-  const org = await orgStructure();
+export async function ledUnits(ctx: ReportContext, actor: SessionUser): Promise<UnitView[]> {
+  const org = await orgStructure(ctx);
   return [...actor.leaderOf].map((id) => org.byId.get(id)).filter((u): u is UnitView => !!u).sort((a, b) => a.name.localeCompare(b.name, 'nb'));
 }
 
@@ -197,15 +198,15 @@ export interface PersonProgressPage {
 }
 
 /** One person's progress, module by module and activity by activity, for a leader of their unit. */
-export async function personProgress(actor: SessionUser, unitId: string, personId: string): Promise<PersonProgressPage> {
-  const unit = await ledUnit(actor, unitId);
+export async function personProgress(ctx: ReportContext, actor: SessionUser, unitId: string, personId: string): Promise<PersonProgressPage> {
+  const unit = await ledUnit(ctx, actor, unitId);
   const roster = await rosterOf(unitId);
   // An own property only: "__proto__" or "constructor" in the address must not find Object.prototype.
   const entry = Object.hasOwn(roster.members, personId) ? roster.members[personId] : undefined;
   // Only people of this unit: a leader must not reach others by changing the id in the address.
   if (!entry || entry.gone) throw new ForbiddenError(`${personId} is not in unit ${unitId}`);
   assertCan(actor, 'person:view-progress', { ownerId: personId, unitIds: [unitId] });
-  const matrix = await unitMatrix(actor, unitId);
+  const matrix = await unitMatrix(ctx, actor, unitId);
   const row = matrix.rows.find((r) => r.id === personId)!;
   const modules = await Promise.all(
     matrix.modules.map(async (m, i) => {

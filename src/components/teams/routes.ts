@@ -1,17 +1,14 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppConfig } from '../../config/index.js';
-import type { Logger } from '../../lib/logger.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { longDate, longDateTime } from '../../lib/oslo-time.js';
 import { currentUser, requirePermission } from '../../web/policy.js';
 import { setFlash, takeFlash } from '../../web/flash.js';
-import { LearningService, ProgressService, registerLearnerNotices } from '../learning/index.js';
 import { ledUnit } from '../assignments/index.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { SESSION_ID, TeamSessionService, type PlanInput } from './service.js';
+import { SESSION_ID, type PlanInput, type TeamSessionService } from './service.js';
 import { anonymiseTeamSessions, teamSessionDataOf } from './privacy.js';
 
 function actor(req: Request): SessionUser {
@@ -34,12 +31,9 @@ function sessionIdParam(req: Request): string {
 }
 
 /** Team sessions: leaders plan, run (from the guide) and record attendance; absent staff see what they missed. */
-export function teamRoutes({ config, logger }: { config: AppConfig; logger: Logger }): Router {
+export function teamRoutes({ sessions }: { sessions: TeamSessionService }): Router {
   const router = Router();
-  const learning = new LearningService(new ProgressService(logger), logger, config.baseUrl);
-  const sessions = new TeamSessionService(learning, logger);
   const lead = requirePermission('unit:lead', (req) => ({ unitId: String(req.params.unitId) }));
-  registerLearnerNotices('teams', (learner) => sessions.missedNotices(learner));
   registerPersonalDataSource('teamSessions', teamSessionDataOf);
   registerAnonymiser('teamSessions', anonymiseTeamSessions);
 

@@ -12,6 +12,8 @@ import { fixtureSource } from '../../helpers/learning-fixture.js';
 import { previewImport } from '../../../src/components/imports/index.js';
 import { recordAudit } from '../../../src/components/reports/audit.service.js';
 import { createLogger } from '../../../src/lib/logger.js';
+import { testConfig } from '../../helpers/app.js';
+import { Mailer } from '../../../src/components/mail/index.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
 
 /**
@@ -133,7 +135,7 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
       // As a row of a staff import, and as the recipient of mail.
       const admin = toSessionUser((await UserModel.findById(fx.ids.admin).lean())!);
       await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: Buffer.from(`navn;epost;enhet;rolle;ekstern_id\n${NAME};${EMAIL};${fx.ids.unitA};leder;${EXTERNAL_ID}\n`) });
-      await requestPasswordReset({ email: EMAIL, lang: 'nb' });
+      await requestPasswordReset(new Mailer(testConfig(), createLogger('silent')), { email: EMAIL, lang: 'nb' });
 
       const sys = await createUser({ name: 'System Admin', roles: ['system-admin'] });
       system = await signIn(fx.app, sys.email);
