@@ -176,7 +176,15 @@ export async function seedDemoMunicipality(logger: Logger, reports: ReportServic
       completions.push({ userId: ensured[i]!.id, version, unitIds: [unitId], startedAt, completedAt });
     }
   });
-  result.completions = await progress.completeManyAsOf(respectingPrerequisites(completions, (slug) => versions.get(slug)?.prerequisites ?? []));
+  // Renewal every 12 months for the common module, so last year's first completions are due now.
+  // Saved before the history: the summaries are rebuilt once at the end, over the whole history.
+  if (versions.has(COMMON_MODULE)) await reports.saveRenewalRules({ [`mnd-${COMMON_MODULE}`]: '12' });
+  await reports.whenIdle();
+  // The history in bulk, without an event per record: the rebuild at the end counts it all at once.
+  result.completions = await progress.completeManyAsOf(
+    respectingPrerequisites(completions, (slug) => versions.get(slug)?.prerequisites ?? []),
+    { announce: false },
+  );
 
   // Some of those who have not finished the common module have started it: its first activities,
   // a few weeks ago.
@@ -190,7 +198,7 @@ export async function seedDemoMunicipality(logger: Logger, reports: ReportServic
       const at = new Date(today.getTime() - between(random, 3, 60) * DAY + between(random, 8, 15) * 3_600_000);
       started.push({ userId: id, version: common, unitIds: [unitIds.get(p.unit)!], startedAt: at, completedAt: at, activitiesDone: between(random, 1, common.activities.length - 1) });
     }
-    await progress.completeManyAsOf(started);
+    await progress.completeManyAsOf(started, { announce: false });
   }
 
   // Only the demo's own people are marked present: a unit may hold others (the drill's learners).
@@ -198,10 +206,7 @@ export async function seedDemoMunicipality(logger: Logger, reports: ReportServic
   result.sessions = await heldTeamSessions(logger, now, unitIds, versions, demoPeople);
   // The demo staff member's own history: one module done over the autumn, with her reflections.
   await ownHistory(new LearningService(progress, logger, ''), now, versions);
-  // Renewal every 12 months for the common module, so last year's first completions are due now.
-  // Saved last: a changed rule rebuilds every summary once, now over the whole history.
-  if (versions.has(COMMON_MODULE)) await reports.saveRenewalRules({ [`mnd-${COMMON_MODULE}`]: '12' });
-  await reports.whenIdle();
+  await reports.rebuild();
   return result;
 }
 
