@@ -236,9 +236,6 @@ export function endpointRouter(endpoints: readonly DeclaredEndpoint[]): Router &
   return router;
 }
 
-/** The input type a schema gives (for handlers declared apart from their endpoint). */
-export type Input<S extends ZodType> = z.output<S>;
-
 /** A form's text field: what was sent, cut to `max` characters, or '' (never fails, so it can be shown again). */
 export const formText = (max: number) => z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, max) : ''));
 

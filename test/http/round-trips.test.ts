@@ -4,8 +4,8 @@ import mongoose from 'mongoose';
 import { setFlash } from '../../src/web/flash.js';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, signIn } from '../helpers/auth.js';
-import { publishFixture } from '../helpers/learning-fixture.js';
+import { createUser, signIn } from '../helpers/auth.js';
+import { learnerSignedIn } from '../helpers/setup.js';
 
 /**
  * Database round trips of the two hottest requests, counted exactly from the driver's command events
@@ -36,24 +36,14 @@ describe('http: database round trips per lesson page and per learner action', fu
   this.timeout(120_000);
 
   it('a warm lesson page reads the session, the person and the progress: three reads, no write', async () => {
-    await clearDatabase();
-    const app = await buildTestApp();
-    await publishFixture();
-    const unitId = await createUnit('Rundturenhet');
-    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
-    const agent = await signIn(app, staff.email);
+    const { agent } = await learnerSignedIn(await buildTestApp());
     await agent.get('/moduler/samtaler/lytte').expect(200);
     const commands = await commandsDuring(() => agent.get('/moduler/samtaler/lytte').expect(200));
     expect(commands).to.deep.equal(['find progress', 'find sessions', 'find users']);
   });
 
   it("a learner's action: the progress in one atomic update, the summary in one, and the report upkeep of one unit", async () => {
-    await clearDatabase();
-    const app = await buildTestApp();
-    await publishFixture();
-    const unitId = await createUnit('Rundturenhet');
-    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
-    const agent = await signIn(app, staff.email);
+    const { agent } = await learnerSignedIn(await buildTestApp());
     const page = await agent.get('/moduler/samtaler/lytte').expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     const url = /action="(\/moduler\/samtaler\/[^"]*\/aktiviteter\/tanker\/save)"/.exec(page.text)![1]!;
