@@ -18,7 +18,7 @@ import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './c
 import { Mailer, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
-import { ENDPOINT_MANIFEST } from './web/endpoints.js';
+import { ENDPOINT_MANIFEST, type EndpointInfo } from './web/endpoints.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
@@ -123,12 +123,19 @@ export async function createApp({ config, logger, services = createServices({ co
       },
     }),
   );
+  // Every router is mounted through here, so the manifest of declared endpoints (src/web/endpoints.ts)
+  // holds every route the app has, for the tests generated from it.
+  const manifest: EndpointInfo[] = [];
+  const mount = (router: Router & { manifest?: readonly EndpointInfo[] }) => {
+    app.use(router);
+    manifest.push(...(router.manifest ?? []));
+  };
   // Before everything else that answers, so every request is counted (only when METRICS_TOKEN is set).
-  app.use(metricsRoutes({ token: config.metricsToken }));
+  mount(metricsRoutes({ token: config.metricsToken }));
   app.use(securityHeaders(config.isProduction));
   app.use(compression());
   app.use(staticFiles());
-  app.use(healthRoutes(writePathProblem));
+  mount(healthRoutes(writePathProblem));
 
   app.use(i18n.middleware);
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
@@ -141,7 +148,7 @@ export async function createApp({ config, logger, services = createServices({ co
   app.use(passport.initialize());
   app.use(passport.session());
   // Checks login before CSRF (an ended session answers 401), then CSRF itself.
-  app.use(sessionRoutes());
+  mount(sessionRoutes());
   app.use(csrfProtection);
   app.use(csrfTokenLocal);
 
@@ -150,39 +157,34 @@ export async function createApp({ config, logger, services = createServices({ co
 
   // Before the public pages: a signed-in person's start page is "Mine kurs".
   // Learning shows what other components tell a learner (a team session they missed) without depending on them.
-  app.use(learningRoutes({ logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } }));
-  const pages = pageRoutes({ config });
-  app.use(pages);
-  app.use(accountRoutes(config, mail));
+  mount(learningRoutes({ logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } }));
+  mount(pageRoutes({ config }));
+  mount(accountRoutes(config, mail));
   // The development outbox does not exist in production, not even behind a permission.
-  if (!config.isProduction) app.use(outboxRoutes());
-  app.use(moduleAssetRoutes());
-  const authoring = authoringRoutes();
-  app.use(authoring);
-  const organisation = organisationRoutes();
-  app.use(organisation);
-  app.use(peopleRoutes({ mailer: mail }));
-  app.use(importRoutes());
-  const admin = adminRoutes();
-  app.use(admin);
+  if (!config.isProduction) mount(outboxRoutes());
+  mount(moduleAssetRoutes());
+  mount(authoringRoutes());
+  mount(organisationRoutes());
+  mount(peopleRoutes({ mailer: mail }));
+  mount(importRoutes());
+  mount(adminRoutes());
   // Leaders and the municipality: the leader's area, assignments, team sessions, reminders and digests.
-  const leadership = leadershipRoutes({
-    unitOverviews: (user) => reports.unitOverviews(user),
-    municipalHome: (user, typeLabel, municipalityLabel) => reports.municipalHome(user, typeLabel, municipalityLabel),
-    formatters,
-    nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
-  });
-  app.use(leadership);
-  const assignments = assignmentRoutes();
-  app.use(assignments);
-  app.use(teamRoutes({ sessions: teamSessions }));
-  app.use(reminderRoutes({ config, logger, reminders: services.reminders }));
+  mount(
+    leadershipRoutes({
+      unitOverviews: (user) => reports.unitOverviews(user),
+      municipalHome: (user, typeLabel, municipalityLabel) => reports.municipalHome(user, typeLabel, municipalityLabel),
+      formatters,
+      nextSession: async (user, unitId) => (await teamSessions.forUnit(user, unitId)).upcoming[0] ?? null,
+    }),
+  );
+  mount(assignmentRoutes());
+  mount(teamRoutes({ sessions: teamSessions }));
+  mount(reminderRoutes({ config, logger, reminders: services.reminders }));
   // Completion reports: summaries kept from learning's and accounts' events from now on.
   reports.listen();
-  app.use(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
+  mount(reportRoutes(reports, { sweepIntervalMs: config.env === 'test' ? 0 : 5 * 60_000 }));
   if (extraRoutes) app.use(extraRoutes);
-  // The declared endpoints (src/web/endpoints.ts), for the tests generated from them.
-  app.set(ENDPOINT_MANIFEST, [pages, authoring, organisation, admin, leadership, assignments].flatMap((router) => router.manifest));
+  app.set(ENDPOINT_MANIFEST, manifest);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

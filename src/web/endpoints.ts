@@ -22,11 +22,17 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'login' }
   | { kind: 'permission'; action: Action; resource?: (params: Record<string, string>) => PolicyResource }
-  | { kind: 'any-permission'; actions: readonly Action[] };
+  | { kind: 'any-permission'; actions: readonly Action[] }
+  | { kind: 'token'; header: string };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'login' };
 export const permission = (action: Action, resource?: (params: Record<string, string>) => PolicyResource): Access => ({ kind: 'permission', action, resource });
+/**
+ * Machine access by a secret in a header (the metrics scraper's bearer token): checked by the
+ * endpoint's own handler, because no session or policy role is involved.
+ */
+export const bearerToken = (header = 'authorization'): Access => ({ kind: 'token', header });
 /** Signed in and allowed at least one of the actions (no resource: these are area-wide permissions). */
 export const anyPermission = (...actions: [Action, ...Action[]]): Access => ({ kind: 'any-permission', actions });
 
@@ -46,6 +52,8 @@ export interface RedirectReply {
 /** Data for a script (the editor's live preview), never cached. */
 export interface JsonReply {
   json: unknown;
+  /** 200 unless said (a probe answers 503 when the app cannot serve). */
+  status?: number;
 }
 
 /** A file to download (an export), never cached. */
@@ -53,6 +61,8 @@ export interface FileReply {
   file: Buffer;
   type: string;
   filename: string;
+  /** 'attachment' (a download, the default) or 'inline' (shown in the browser, such as a mail preview). */
+  disposition?: 'attachment' | 'inline';
 }
 
 export type Reply = PageReply | RedirectReply | JsonReply | FileReply;
@@ -130,10 +140,12 @@ export interface EndpointInfo {
   upload: boolean;
   /** The fields the body reads, when it is an object schema (a form's field names); otherwise empty. */
   fields: readonly string[];
+  /** For an endpoint that speaks HTTP itself (`rawEndpoint`): why. */
+  raw?: string;
 }
 
 function guardOf(access: Access): RequestHandler[] {
-  if (access.kind === 'public') return [];
+  if (access.kind === 'public' || access.kind === 'token') return [];
   if (access.kind === 'login') return [requireLogin];
   if (access.kind === 'any-permission') {
     const { actions } = access;
@@ -150,11 +162,11 @@ function guardOf(access: Access): RequestHandler[] {
 
 async function send(req: Request, res: Response, reply: Reply): Promise<void> {
   if ('json' in reply) {
-    res.set('Cache-Control', 'no-store').json(reply.json);
+    res.status(reply.status ?? 200).set('Cache-Control', 'no-store').json(reply.json);
     return;
   }
   if ('file' in reply) {
-    res.set({ 'Content-Type': reply.type, 'Content-Disposition': `attachment; filename="${reply.filename}"`, 'Cache-Control': 'no-store' }).end(reply.file);
+    res.set({ 'Content-Type': reply.type, 'Content-Disposition': `${reply.disposition ?? 'attachment'}; filename="${reply.filename}"`, 'Cache-Control': 'no-store' }).end(reply.file);
     return;
   }
   if ('redirect' in reply) {
@@ -225,6 +237,27 @@ export function endpoint<P = Record<string, string>, Q = unknown, B = unknown>(d
       fields: definition.body instanceof z.ZodObject ? Object.keys(definition.body.shape) : [],
     },
     handlers: [...guardOf(definition.access), ...(definition.upload ? [definition.upload] : []), run(definition)],
+  };
+}
+
+/**
+ * An endpoint that speaks HTTP itself, declared so that the manifest still lists every route: the
+ * few whose answer is not a page, a redirect, JSON or a download — passport's login and single
+ * sign-on hand-offs, range requests for video, the probes' plain answers, the metrics scrape. The
+ * access guard still comes from `access`; `why` says what the layer could not do for it.
+ */
+export function rawEndpoint(definition: {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  access: Access;
+  why: string;
+  handlers: RequestHandler[];
+}): DeclaredEndpoint {
+  if (definition.why.trim().length < 10) throw new Error(`${definition.path}: a raw endpoint says why it is raw`);
+  return {
+    info: { method: definition.method, path: definition.path, summary: definition.summary, access: definition.access, rendersForm: false, upload: false, fields: [], raw: definition.why },
+    handlers: [...guardOf(definition.access), ...definition.handlers],
   };
 }
 

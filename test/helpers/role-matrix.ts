@@ -28,6 +28,9 @@ const leaderAOnly: Record<Role, Outcome> = { ...signedIn('deny'), leaderA: 'ok' 
 
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/', expect: all('ok') },
+  // Probes for the load balancer and the orchestrator: open to all, no personal data.
+  { method: 'get', path: '/healthz', expect: all('ok') },
+  { method: 'get', path: '/readyz', expect: all('ok') },
   { method: 'get', path: '/tilgjengelighet', expect: all('ok') },
   { method: 'get', path: '/logg-inn', expect: all('ok') },
   { method: 'post', path: '/logg-ut', expect: all('ok') },

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { bearerToken, rawEndpoint, type EndpointInfo } from '../../web/endpoints.js';
 import mongoose from 'mongoose';
 import { dbCommandDuration, digestLastRun, enableProcessMetrics, httpDuration, httpRequests, onCollect, scrape } from '../../lib/metrics.js';
 import { lastDigestFinishedAt } from '../reminders/index.js';
@@ -53,16 +54,16 @@ function sha256(value: string): Buffer {
  * GET /metrics — Prometheus text format, only with `Authorization: Bearer <METRICS_TOKEN>`.
  * Without METRICS_TOKEN there is no such route (a plain 404), and no request is timed.
  */
-export function metricsRoutes(options: { token: string | undefined }): Router {
-  const router = Router();
+export function metricsRoutes(options: { token: string | undefined }): Router & { manifest: readonly EndpointInfo[] } {
+  const router = Router() as Router & { manifest: readonly EndpointInfo[] };
+  router.manifest = [];
   const { token } = options;
   if (!token) return router;
   enableProcessMetrics();
   watchDatabaseCommands();
   onCollect(digestCollector);
   const expected = sha256(token);
-  router.use(requestMetrics);
-  router.get('/metrics', async (req: Request, res: Response, next: NextFunction) => {
+  const scrapeMetrics = async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(req.get('authorization') ?? '');
     // Hashing first gives equal lengths, so the comparison takes the same time whatever was sent.
     if (!match || !timingSafeEqual(sha256(match[1]!), expected)) {
@@ -77,6 +78,18 @@ export function metricsRoutes(options: { token: string | undefined }): Router {
     } catch (err) {
       next(err);
     }
+  };
+  const metrics = rawEndpoint({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics for the scraper with the bearer token',
+    access: bearerToken(),
+    why: 'answers in Prometheus text format, and a wrong token with 401 and WWW-Authenticate (no session involved)',
+    handlers: [scrapeMetrics],
   });
+  // Every request is timed, so this router's middleware runs before the route.
+  router.use(requestMetrics);
+  router.get(metrics.info.path, ...metrics.handlers);
+  router.manifest = [metrics.info];
   return router;
 }
