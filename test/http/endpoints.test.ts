@@ -7,7 +7,8 @@ import { discoverRoutes } from '../helpers/route-table.js';
 import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { ROUTES } from '../helpers/role-matrix.js';
 import { ENDPOINT_MANIFEST, type EndpointInfo } from '../../src/web/endpoints.js';
-import { PLATFORM_ROLES } from '../../src/components/accounts/index.js';
+import { PLATFORM_ROLES, UserModel, toSessionUser } from '../../src/components/accounts/index.js';
+import { can } from '../../src/web/policy.js';
 
 /**
  * The declared endpoints (src/web/endpoints.ts): what the manifest says is what the app does. Read
@@ -59,13 +60,17 @@ describe('http: declared endpoints and their manifest', function () {
     const token = await csrfToken(agent);
     // Path parameters filled with an id nobody has: access is decided before the id is looked up.
     const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, '000000000000000000000000');
+    const fakeParams = (path: string) => Object.fromEntries([...path.matchAll(/:([A-Za-z]+)/g)].map((m) => [m[1]!, '000000000000000000000000']));
+    const staffUser = toSessionUser((await UserModel.findById(staff.id).lean())!);
     for (const e of manifest.filter((x) => x.access.kind !== 'public' && x.access.kind !== 'token')) {
       const anonymous = e.method === 'get' ? await request(app).get(concrete(e.path)) : await request(app).post(concrete(e.path)).type('form').send({});
       // Anonymous: a page sends to the login page; a form post has no session (and so no CSRF token).
       if (e.method === 'get') expect([anonymous.status, anonymous.headers.location], `${e.method} ${e.path}`).to.deep.equal([302, `/logg-inn?returnTo=${encodeURIComponent(concrete(e.path))}`]);
       else expect(anonymous.status, `${e.method} ${e.path}`).to.be.oneOf([401, 403]);
-      // Signed in is enough for SIGNED_IN; any permission (one action or any of several) refuses plain staff.
+      // Signed in is enough for SIGNED_IN and for what the policy grants everyone (one's own session);
+      // every other permission (one action or any of several) refuses plain staff.
       if (e.access.kind === 'login') continue;
+      if (e.access.kind === 'permission' && can(staffUser, e.access.action, e.access.resource?.(fakeParams(e.path)))) continue;
       const refused = e.method === 'get' ? await agent.get(concrete(e.path)) : await agent.post(concrete(e.path)).type('form').send({ _csrf: token });
       expect(refused.status, `${e.method} ${e.path} for staff`).to.equal(403);
     }
