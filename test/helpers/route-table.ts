@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { ENDPOINT_MANIFEST, type EndpointInfo } from '../../src/web/endpoints.js';
 
 /**
  * The built app's route table, read from Express's router stack rather than from a hand-kept list,
@@ -44,3 +45,15 @@ export function discoverRoutes(app: Express): Array<{ methods: string[]; path: s
   return found;
 }
 
+
+/**
+ * Every route the app declares (src/web/endpoints.ts), read from its endpoint manifest: what the
+ * generated tests (CSRF, hostile parameters, identity writes, accessibility) walk. That the manifest
+ * and the route table above hold the same routes is itself a test (test/http/endpoints.test.ts), so
+ * a route mounted without being declared fails there rather than escaping these tests.
+ */
+export function declaredRoutes(app: Express): Array<{ methods: string[]; path: string }> {
+  const manifest = app.get(ENDPOINT_MANIFEST) as EndpointInfo[] | undefined;
+  if (!manifest?.length) throw new Error('the app has no endpoint manifest');
+  return manifest.map((e) => ({ methods: [e.method], path: e.path }));
+}

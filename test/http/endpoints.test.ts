@@ -44,6 +44,30 @@ describe('http: declared endpoints and their manifest', function () {
     for (const e of manifest) expect(mounted.has(`${e.method} ${e.path}`), `${e.method} ${e.path}`).to.equal(true);
   });
 
+  it('every route Express has is declared: nothing is mounted past the endpoint layer and its manifest', () => {
+    const declared = new Set(manifest.map((e) => `${e.method} ${e.path}`));
+    const undeclared = discoverRoutes(app)
+      .flatMap((r) => r.methods.map((m) => `${m} ${r.path}`))
+      .filter((route) => !declared.has(route));
+    expect(undeclared).to.deep.equal([]);
+  });
+
+  it('a raw endpoint says why it speaks HTTP itself, and declared endpoints are the rule', () => {
+    const raw = manifest.filter((e) => e.raw !== undefined);
+    for (const e of raw) expect(e.raw, `${e.method} ${e.path}`).to.match(/\w{3,}.{20,}/);
+    expect(raw.length, raw.map((e) => e.path).join(', ')).to.be.lessThan(manifest.length / 5);
+  });
+
+  it('the role matrix agrees with each declared access: public endpoints open to all, the rest send anonymous visitors to log in', () => {
+    for (const e of manifest) {
+      for (const row of ROUTES.filter((r) => r.method === e.method && sameRoute(e.path, r.path))) {
+        const anonymous = row.expect.anonymous;
+        if (e.access.kind === 'public') expect(Object.values(row.expect), `${e.method} ${row.path}`).to.not.include('deny');
+        else expect(anonymous, `${e.method} ${row.path} as anonymous`).to.equal('login');
+      }
+    }
+  });
+
   it('every declared endpoint has its row in the role matrix (who may call it is stated independently)', () => {
     for (const e of manifest) {
       expect(

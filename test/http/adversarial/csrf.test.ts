@@ -11,12 +11,13 @@ import { UserModel } from '../../../src/components/accounts/index.js';
 import { UnitModel } from '../../../src/components/organisation/index.js';
 import { learningVersion } from '../../../src/components/learning/index.js';
 import { paths } from '../../../src/config/index.js';
-import { discoverRoutes } from '../../helpers/route-table.js';
+import { declaredRoutes } from '../../helpers/route-table.js';
 
 /**
- * CSRF on every state-changing route, found by walking the built app's router stack rather than
- * from a hand-kept list: a route added tomorrow is probed tomorrow, and fails here if it changes
- * state without a valid token.
+ * CSRF on every state-changing route, read from the app's endpoint manifest (which
+ * test/http/endpoints.test.ts proves holds every route of Express's route table) rather than from a
+ * hand-kept list: a route added tomorrow is probed tomorrow, and fails here if it changes state
+ * without a valid token.
  *
  * Deliberately exempt (by method, which csrf-sync ignores: GET, HEAD, OPTIONS): every GET route,
  * among them the OIDC callback `GET /logg-inn/sso/callback` — the identity provider redirects the
@@ -34,7 +35,7 @@ interface DiscoveredRoute {
 
 export function stateChangingRoutes(app: Express): DiscoveredRoute[] {
   const routes: DiscoveredRoute[] = [];
-  for (const route of discoverRoutes(app)) {
+  for (const route of declaredRoutes(app)) {
     // `router.all()` answers every method, so it is probed as a POST.
     const methods = route.methods.includes('_all') ? ['post'] : route.methods;
     for (const m of methods) if ((STATE_CHANGING as readonly string[]).includes(m)) routes.push({ method: m as Method, path: route.path });
@@ -104,7 +105,7 @@ async function forgeryProblems(agent: Agent, route: DiscoveredRoute, foreignToke
   return problems;
 }
 
-describe('adversarial: CSRF on every state-changing route, generated from the route table', function () {
+describe('adversarial: CSRF on every state-changing route, generated from the endpoint manifest', function () {
   this.timeout(300_000);
   let fixture: TwoUnits;
   let app: Express;

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
-import { discoverRoutes } from '../../helpers/route-table.js';
+import { declaredRoutes } from '../../helpers/route-table.js';
 import { tokenFor, twoUnits, type TwoUnits } from './fixture.js';
 import { createUser, signIn, type Agent } from '../../helpers/auth.js';
 
 /**
- * No 5xx from hostile parameters, as a class: every route with a parameter in the route table is
+ * No 5xx from hostile parameters, as a class: every route with a parameter in the endpoint manifest is
  * called with prototype keys, a 10 kB value, encoded slashes, NUL and unusual Unicode in each
  * parameter in turn (the others real ids of unit A, so the hostile value reaches the lookup), as
  * every role. A route added tomorrow is probed tomorrow.
@@ -35,7 +35,7 @@ interface Target {
 
 export function parameterisedRoutes(app: Express): Target[] {
   const out: Target[] = [];
-  for (const route of discoverRoutes(app)) {
+  for (const route of declaredRoutes(app)) {
     const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     if (!params.length) continue;
     for (const m of route.methods) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { twoUnits, type TwoUnits } from './fixture.js';
 import { createUser, csrfToken, signIn, type Agent } from '../../helpers/auth.js';
-import { discoverRoutes } from '../../helpers/route-table.js';
+import { declaredRoutes } from '../../helpers/route-table.js';
 import {
   IDENTITY_FIELDS,
   IdentityWriteOutsideServiceError,
@@ -19,7 +19,7 @@ import { sourceFiles } from '../../helpers/source-files.js';
 /**
  * "Identity is changed in one guarded place", as a class. The User schema refuses writes of the
  * identity fields from outside the identity service (first block: every field by every write path).
- * Then every state-changing route of the route table is called for real, as a person who passes
+ * Then every state-changing route of the endpoint manifest is called for real, as a person who passes
  * every policy, with bodies that make the identity routes actually change someone: no route may write
  * an identity field except through the service, and the routes known to change identity must be seen
  * doing it through the service (so the walk cannot pass by reaching nothing).
@@ -135,7 +135,7 @@ describe('adversarial: identity fields are written only through the identity ser
         [/\/anonymiser$/, () => ({ confirm: 'yes' })],
         [/\/bekreft$/, () => ({ planHash: String(importDoc!.planHash), validOnly: 'yes' })],
       ];
-      const routes = discoverRoutes(fx.app)
+      const routes = declaredRoutes(fx.app)
         .flatMap((r) => (r.methods.includes('_all') ? ['post'] : r.methods).filter((m) => ['post', 'put', 'patch', 'delete'].includes(m)).map((m) => ({ method: m as 'post', path: r.path })))
         // Logging out last, so the walk keeps its session.
         .sort((a, b) => Number(a.path === '/logg-ut') - Number(b.path === '/logg-ut'));
