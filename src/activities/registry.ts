@@ -63,7 +63,7 @@ export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, views
 }
 
 export const registry = buildRegistry(
-  [reading, video, quiz, reflection, workplaceTask, teamSession] as unknown as AnyActivityKind[],
+  [reading, video, quiz, reflection, workplaceTask, teamSession],
   paths.views,
 );
 
@@ -98,7 +98,7 @@ export function runAction(kind: string, actionName: string, settings: unknown, s
     throw new ValidationError(`invalid input for ${kind}.${actionName}`, fields);
   }
   const parsedSettings = definition.settingsSchema.parse(settings);
-  const next = act.apply(parsedSettings, stateOrInitial(kind, state) as never, parsedInput.data as never, now, learner);
+  const next = act.apply(parsedSettings, stateOrInitial(kind, state), parsedInput.data, now, learner);
   return definition.stateSchema.parse(next);
 }
 

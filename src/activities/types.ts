@@ -136,7 +136,7 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
   authored: boolean;
   initialState(): State;
   // Each action's input type differs; callers go through the registry, which validates input first.
-  actions: Record<string, ActionDefinition<Settings, State, never>>;
+  actions: Record<string, ActionDefinition<Settings, State, unknown>>;
   isComplete(settings: Settings, state: State): boolean;
   /** What may reach a learner's page before they act (a quiz: no answers, no explanations). */
   publicSettings(settings: Settings, ctx: ViewContext): Record<string, unknown>;
@@ -200,8 +200,8 @@ export function action<Settings, State, Input>(
   input: z.ZodType<Input, unknown>,
   apply: (settings: Settings, state: State, input: Input, now: Date, learner?: LearnerContext) => State,
   atomic: (settings: Settings, input: Input, now: Date, learner?: LearnerContext) => AtomicUpdate,
-): ActionDefinition<Settings, State, never> {
-  return { input, apply, atomic } as unknown as ActionDefinition<Settings, State, never>;
+): ActionDefinition<Settings, State, unknown> {
+  return { input, apply, atomic };
 }
 
 export const isoDate = z.iso.datetime();

@@ -28,6 +28,11 @@ function records() {
   return db.collection<MigrationRecord>(COLLECTION);
 }
 
+async function executedNames(): Promise<string[]> {
+  const docs = await records().find({}, { projection: { _id: 1 } }).toArray();
+  return docs.map((d) => d._id).sort();
+}
+
 const storage: UmzugStorage<MigrationContext> = {
   async logMigration({ name }) {
     await records().updateOne({ _id: name }, { $set: { appliedAt: new Date() } }, { upsert: true });
@@ -35,10 +40,7 @@ const storage: UmzugStorage<MigrationContext> = {
   async unlogMigration({ name }) {
     await records().deleteOne({ _id: name });
   },
-  async executed() {
-    const docs = await records().find({}, { projection: { _id: 1 } }).toArray();
-    return docs.map((d) => d._id).sort();
-  },
+  executed: executedNames,
 };
 
 function migrator(logger: Logger, migrations: readonly Migration[]): Umzug<MigrationContext> {
@@ -96,7 +98,7 @@ export interface RunOptions {
 /** Which migrations the connected database has had, and which are pending. */
 export async function migrationStatus(options: { migrations?: readonly Migration[] } = {}): Promise<MigrationStatus> {
   const migrations = options.migrations ?? MIGRATIONS;
-  const executed = await storage.executed({ context: undefined as never });
+  const executed = await executedNames();
   const known = new Set(migrations.map((m) => m.name));
   const done = new Set(executed);
   return {

@@ -13,7 +13,7 @@ export function setBaseLocals(req: Request, res: Response): void {
   if (res.locals.baseLocalsSet) return;
   res.locals.baseLocalsSet = true;
   res.locals.t = req.t ?? ((key: string) => key);
-  res.locals.lang = LANGUAGES.includes(req.language as never) ? req.language : 'nb';
+  res.locals.lang = (LANGUAGES as readonly string[]).includes(req.language) ? req.language : 'nb';
   res.locals.languages = LANGUAGES;
   res.locals.currentPath = req.path;
   res.locals.asset = assetUrl;

@@ -40,7 +40,7 @@ const SESSIONS = 'sessions';
 
 /** The stored form of a session, as connect-mongo writes it. */
 interface StoredSession {
-  _id: unknown;
+  _id: string;
   session?: unknown;
   expires?: Date;
   lastModified?: Date;
@@ -69,7 +69,7 @@ class CheckedSessionStore extends MongoStore {
       return;
     }
     collection
-      .findOne({ _id: { $eq: sid } as never, $or: [{ expires: { $exists: false } }, { expires: { $gt: new Date() } }] })
+      .findOne({ _id: { $eq: sid }, $or: [{ expires: { $exists: false } }, { expires: { $gt: new Date() } }] })
       .then((doc) => {
         if (!doc) return callback(null, null);
         const data = readStoredSession(sid, doc);
@@ -140,7 +140,9 @@ export function startSessionSweep(logger: Logger, intervalMs = 10 * 60 * 1000): 
 export function sessionMiddleware(config: AppConfig, logger: Logger): RequestHandler {
   const store = new CheckedSessionStore(
     {
-      client: mongoose.connection.getClient() as never,
+      // connect-mongo is typed against the top-level mongodb package and mongoose against its own
+      // copy (a few versions apart); at runtime it is the one client mongoose connected.
+      client: mongoose.connection.getClient() as unknown as NonNullable<ConstructorParameters<typeof MongoStore>[0]['client']>,
       collectionName: SESSIONS,
       ttl: IDLE_TIMEOUT_MS / 1000,
       autoRemove: 'disabled',

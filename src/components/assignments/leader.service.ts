@@ -8,7 +8,7 @@ import { listCatalogue } from '../modules/index.js';
 import { getUnit, listDistricts, listUnits, UNIT_TYPES, type UnitType } from '../organisation/index.js';
 import { unitMembers, type UnitMember } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { AssignmentModel, type AssignmentScope } from './models.js';
+import { AssignmentModel, assignmentCollection, type AssignmentScope } from './models.js';
 import { createAssignment, removeTargets, unitListRecords, writeTargets, type StoredAssignment } from './service.js';
 import { parseDeadline } from './deadline.js';
 
@@ -265,8 +265,8 @@ export async function assignForUnits(actor: SessionUser, input: MunicipalAssignm
     const batch = batchKey(slug, types, districts);
     for (const unit of units) {
       const id = `municipal:${unit.id}:${slug}`;
-      const result = await AssignmentModel.collection.updateOne(
-        { _id: id as never },
+      const result = await assignmentCollection.updateOne(
+        { _id: id },
         {
           $set: { deadline: deadline.date, batch, selection: { unitTypes: types, districtIds: districts }, updatedAt: now },
           $setOnInsert: {

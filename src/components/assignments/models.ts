@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { rawCollection } from '../../db/collections.js';
 
 /**
  * Assignments: a leader asks the staff of a unit, or named people, to take a module by a date.
@@ -80,3 +81,6 @@ export const personTargetId = (userId: string) => `person:${userId}`;
 export const unitListId = (unitId: string) => `list:${unitId}`;
 /** Set once the unit lists have been built from the records (databases older than the lists). */
 export const LISTS_BUILT_ID = 'lists-built';
+
+/** The same collections for the driver's atomic operators, typed with their string `_id`s. */
+export const assignmentCollection = rawCollection(AssignmentModel, assignmentSchema);

@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { rawCollection } from '../../db/collections.js';
 
 /**
  * Learning data. Every hot lookup goes by a deterministic string `_id`, because the embedded
@@ -95,3 +96,9 @@ export interface LearnerModuleEntry {
   /** ISO time the person completed this major version, or null. */
   completedAt: string | null;
 }
+
+/** The same collections for the driver's atomic operators, typed with their string `_id`s. */
+export const progressCollection = rawCollection(ProgressModel, progressSchema);
+export const certificateCollection = rawCollection(CertificateModel, certificateSchema);
+export const learnerCollection = rawCollection(LearnerModel, learnerSchema);
+export const completionCollection = rawCollection(CompletionModel, completionSchema);

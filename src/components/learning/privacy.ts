@@ -1,4 +1,4 @@
-import { CompletionModel, ProgressModel } from './models.js';
+import { CompletionModel, ProgressModel, progressCollection } from './models.js';
 import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
 
@@ -50,7 +50,7 @@ export async function anonymiseLearning(personId: string): Promise<void> {
       if (typeof state?.text === 'string' && state.text !== '') set[`activities.${id}.text`] = '';
       if (typeof state?.note === 'string' && state.note !== '') set[`activities.${id}.note`] = '';
     }
-    if (Object.keys(set).length > 0) await ProgressModel.collection.updateOne({ _id: doc._id as never }, { $set: set });
+    if (Object.keys(set).length > 0) await progressCollection.updateOne({ _id: doc._id }, { $set: set });
   }
   // The summary document holds no free text; certificates are kept, as they verify a completion.
   // As a leader: other people's progress names who recorded their team-session attendance.

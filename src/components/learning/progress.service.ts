@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { progressActions } from '../../lib/metrics.js';
 import { registry, isActivityComplete, countsForCompletion, stateOrInitial, completingAction, runAction } from '../../activities/index.js';
 import type { AtomicUpdate } from '../../activities/types.js';
-import { CertificateModel, CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
+import { certificateCollection, completionCollection, learnerCollection, LearnerModel, progressCollection, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 import { newCertificateCode } from './certificate-code.js';
 import { emitCompletionRecorded, emitProgressStarted, emitProgressUpdated } from './events.js';
 
@@ -137,7 +137,7 @@ export class ProgressService {
       throw new ValidationError(`invalid input for ${activity.kind}.${action}`, fields);
     }
     const settings = kind.settingsSchema.parse(activity.settings);
-    const atomic = definition.atomic(settings, input.data as never, now, { learnerKey: userId });
+    const atomic = definition.atomic(settings, input.data, now, { learnerKey: userId });
 
     const id = progressId(userId, version.slug, version.major);
     const filter: Record<string, unknown> = { _id: id, [`actions.${actionId}`]: { $exists: false } };
@@ -157,21 +157,21 @@ export class ProgressService {
     update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
 
     let applied = true;
-    let doc: Record<string, unknown> | null;
+    let doc: StoredProgress & { actions?: Record<string, string> } | null;
     try {
-      doc = await ProgressModel.collection.findOneAndUpdate(filter as never, update, { upsert: true, returnDocument: 'after' });
+      doc = await progressCollection.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
     } catch (err) {
       // The filter did not match an existing document (the action was already applied, or a newer
       // write of this activity is stored), so the upsert collided with it: nothing to do.
       if (!isDuplicateKey(err)) throw err;
       applied = false;
-      doc = await ProgressModel.collection.findOne({ _id: id as never });
+      doc = await progressCollection.findOne({ _id: id });
     }
     if (!doc) throw new Error(`progress ${id} vanished`);
     await this.forgetOldActions(id, doc.actions as Record<string, string> | undefined);
     const startedNow = applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime();
 
-    const view = toView(doc as never, version);
+    const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
     await this.updateLearnerSummary(userId, version, view, now);
@@ -212,7 +212,7 @@ export class ProgressService {
     const ids = requests.map((r) => progressId(r.userId, r.version.slug, r.version.major));
     const existing = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
-      const found = await ProgressModel.collection.find({ _id: { $in: ids.slice(i, i + 500) } as never }, { projection: { _id: 1 } }).toArray();
+      const found = await progressCollection.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { _id: 1 } }).toArray();
       for (const f of found) existing.add(String(f._id));
     }
     // Only records not stored yet, each once (a repeated request is the same record): `existing`
@@ -241,9 +241,9 @@ export class ProgressService {
     // In chunks: one long write would hold the embedded database's lock for too long.
     const chunks = <T>(list: T[], size = 100): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
     for (const part of chunks(made)) {
-      await ProgressModel.collection.insertMany(
+      await progressCollection.insertMany(
         part.map((m) => ({
-          _id: m.id as never,
+          _id: m.id,
           userId: m.userId,
           moduleSlug: m.version.slug,
           major: m.version.major,
@@ -259,9 +259,9 @@ export class ProgressService {
       );
       const finished = part.filter((m) => m.complete);
       if (!finished.length) continue;
-      await CompletionModel.collection.insertMany(
+      await completionCollection.insertMany(
         finished.map((m) => ({
-          _id: m.id as never,
+          _id: m.id,
           userId: m.userId,
           moduleSlug: m.version.slug,
           versionId: m.version.id,
@@ -272,7 +272,7 @@ export class ProgressService {
           certificateCode: m.certificateCode,
         })),
       );
-      await CertificateModel.collection.insertMany(finished.map((m) => ({ _id: m.certificateCode as never, completionId: m.id })));
+      await certificateCollection.insertMany(finished.map((m) => ({ _id: m.certificateCode, completionId: m.id })));
     }
     // The learners' summaries: a new summary document per person who has none, else one update each.
     const entry = (m: (typeof made)[number]) => ({
@@ -286,23 +286,23 @@ export class ProgressService {
     const people = [...new Set(made.map((m) => m.userId))];
     const haveSummary = new Set<string>();
     for (const part of chunks(people, 500)) {
-      for (const f of await LearnerModel.collection.find({ _id: { $in: part } as never }, { projection: { _id: 1 } }).toArray()) haveSummary.add(String(f._id));
+      for (const f of await learnerCollection.find({ _id: { $in: part } }, { projection: { _id: 1 } }).toArray()) haveSummary.add(String(f._id));
     }
     const fresh = people.filter((p) => !haveSummary.has(p));
     for (const part of chunks(fresh)) {
-      await LearnerModel.collection.insertMany(
+      await learnerCollection.insertMany(
         part.map((userId) => {
           const modules: Record<string, Record<string, unknown>> = {};
           for (const m of made.filter((x) => x.userId === userId)) modules[m.version.slug] = { ...(modules[m.version.slug] ?? {}), [`m${m.version.major}`]: entry(m) };
-          return { _id: userId as never, modules };
+          return { _id: userId, modules };
         }),
       );
     }
     for (const m of made.filter((x) => haveSummary.has(x.userId))) {
       const base = `modules.${m.version.slug}.m${m.version.major}`;
       const e = entry(m);
-      await LearnerModel.collection.updateOne(
-        { _id: m.userId as never },
+      await learnerCollection.updateOne(
+        { _id: m.userId },
         { $set: { [`${base}.lastLesson`]: e.lastLesson }, $max: { [`${base}.minor`]: e.minor, [`${base}.percent`]: e.percent, [`${base}.updatedAt`]: e.updatedAt, [`${base}.completedAt`]: e.completedAt }, $min: { [`${base}.startedAt`]: e.startedAt } },
         { upsert: true },
       );
@@ -328,7 +328,7 @@ export class ProgressService {
     const entries = Object.entries(actions ?? {});
     if (entries.length <= PRUNE_ABOVE) return;
     const oldest = entries.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).slice(0, entries.length - REMEMBERED_ACTIONS);
-    await ProgressModel.collection.updateOne({ _id: id as never }, { $unset: Object.fromEntries(oldest.map(([key]) => [`actions.${key}`, '' as const])) });
+    await progressCollection.updateOne({ _id: id }, { $unset: Object.fromEntries(oldest.map(([key]) => [`actions.${key}`, '' as const])) });
   }
 
   /**
@@ -338,8 +338,8 @@ export class ProgressService {
    */
   private async recordCompletion(id: string, request: ActionRequest, now: Date): Promise<boolean> {
     const { version } = request;
-    const marked = await ProgressModel.collection.updateOne(
-      { _id: id as never, completedAt: null },
+    const marked = await progressCollection.updateOne(
+      { _id: id, completedAt: null },
       { $set: { completedAt: now, completedVersionId: version.id } },
     );
     if (marked.modifiedCount !== 1) return false;
@@ -351,8 +351,8 @@ export class ProgressService {
   async insertCompletionFact(id: string, userId: string, version: VersionForLearning, unitIds: string[], completedAt: Date): Promise<void> {
     const certificateCode = newCertificateCode();
     try {
-      await CompletionModel.collection.insertOne({
-        _id: id as never,
+      await completionCollection.insertOne({
+        _id: id,
         userId,
         moduleSlug: version.slug,
         versionId: version.id,
@@ -366,7 +366,7 @@ export class ProgressService {
       if (isDuplicateKey(err)) return; // already recorded: facts are written once
       throw err;
     }
-    await CertificateModel.collection.insertOne({ _id: certificateCode as never, completionId: id });
+    await certificateCollection.insertOne({ _id: certificateCode, completionId: id });
   }
 
   /**
@@ -376,8 +376,8 @@ export class ProgressService {
   private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date): Promise<void> {
     const { percent } = completionOf(version, view.activities);
     const base = `modules.${version.slug}.m${version.major}`;
-    await LearnerModel.collection.updateOne(
-      { _id: userId as never },
+    await learnerCollection.updateOne(
+      { _id: userId },
       {
         $set: { [`${base}.lastLesson`]: view.lastLesson },
         $max: {

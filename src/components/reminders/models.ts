@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { rawCollection } from '../../db/collections.js';
 
 /**
  * Every reminder and digest sent, one document each. The `_id` is the de-duplication key:
@@ -45,3 +46,6 @@ export const DigestRunModel = mongoose.model('DigestRun', digestRunSchema, 'dige
 export function reminderId(userId: string, kind: 'overdue' | 'digest', ref: string, day: string): string {
   return `${userId}:${kind}:${ref}:${day}`;
 }
+
+/** The same collections for the driver's atomic operators, typed with their string `_id`s. */
+export const reminderSentCollection = rawCollection(ReminderSentModel, reminderSentSchema);

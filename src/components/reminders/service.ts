@@ -7,7 +7,7 @@ import { assignedMembers, unitAssignmentRecords, type AssignmentRecord } from '.
 import { unitMembers } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import type { Mailer } from '../mail/index.js';
-import { ReminderSentModel, reminderId } from './models.js';
+import { ReminderSentModel, reminderSentCollection, reminderId } from './models.js';
 import { assignedState, moduleTitle, type AssignedState } from './status.js';
 import { overdueReminderMail } from './mail-templates.js';
 
@@ -52,8 +52,8 @@ function isDuplicate(err: unknown): boolean {
  */
 export async function claimAndSend(claim: { id: string; userId: string; kind: 'overdue' | 'digest'; ref: string; day: string; unitId?: string | null; moduleSlug?: string | null; sentBy?: { id: string; name: string } | null }, send: () => Promise<unknown>, now: Date, logger: Logger): Promise<'sent' | 'skipped' | 'failed'> {
   try {
-    await ReminderSentModel.collection.insertOne({
-      _id: claim.id as never,
+    await reminderSentCollection.insertOne({
+      _id: claim.id,
       userId: claim.userId,
       kind: claim.kind,
       ref: claim.ref,

@@ -17,7 +17,10 @@ export interface Codec<T> {
   decode(text: string): T;
 }
 
-export const JSON_CODEC: Codec<never> = { encode: (v) => JSON.stringify(v), decode: (t) => JSON.parse(t) as never };
+/** Plain JSON: what a summary is unless it has a compact codec of its own (rosters). */
+export function jsonCodec<T>(): Codec<T> {
+  return { encode: (value) => JSON.stringify(value), decode: (text): T => JSON.parse(text) };
+}
 
 // Any model whose documents have a string _id; the value lives in `data`.
 type JsonModel = Pick<Model<unknown>, 'db' | 'collection'>;
@@ -37,14 +40,14 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number } | null)?.code === 11000;
 }
 
-export async function readJson<T>(model: JsonModel, id: string, codec: Codec<T> = JSON_CODEC): Promise<Versioned<T> | null> {
+export async function readJson<T>(model: JsonModel, id: string, codec: Codec<T> = jsonCodec<T>()): Promise<Versioned<T> | null> {
   const doc = await collectionOf(model).findOne({ _id: id }, { projection: { v: 1, data: 1 } });
   return doc ? { v: doc.v, value: codec.decode(doc.data) } : null;
 }
 
 /** Writes `value` if the document is still at version `expected` (null: does not exist yet). */
 export async function casJson<T>(model: JsonModel, id: string, expected: number | null, value: T, options: { extra?: Record<string, unknown>; codec?: Codec<T> } = {}): Promise<boolean> {
-  const data = (options.codec ?? JSON_CODEC).encode(value as never);
+  const data = (options.codec ?? jsonCodec<T>()).encode(value);
   if (expected === null) {
     try {
       await collectionOf(model).insertOne({ _id: id, v: 1, data, ...(options.extra ?? {}) });
@@ -165,7 +168,7 @@ export function updateJson<T>(
   change: Change<T>,
   options: { onInsert?: () => Record<string, unknown>; codec?: Codec<T> } = {},
 ): Promise<Versioned<T> | null> {
-  const codec = options.codec ?? (JSON_CODEC as Codec<T>);
+  const codec = options.codec ?? jsonCodec<T>();
   const key = `${model.collection.collectionName}/${id}`;
   return new Promise<Versioned<T> | null>((resolve, reject) => {
     let queue = queues.get(key);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReportContext } from './context.js';
-import { ReportDueModel, ReportRosterModel, ReportStateModel, ReportTotalsModel, shardOf } from './models.js';
+import { reportDueCollection, ReportRosterModel, ReportStateModel, ReportTotalsModel, reportTotalsCollection, shardOf } from './models.js';
 import { readJson, updateJson, type Codec } from './json-store.js';
 import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type RosterData, type UnitTotals } from './roster.js';
 import { accountOf, learningFactsOf, reportCatalogue } from './sources.js';
@@ -54,7 +54,7 @@ export async function writeUnitTotals(unitId: string, rosterVersion: number, tot
     },
     { onInsert: () => ({ g: randomUUID() }) },
   );
-  if (written) await ReportTotalsModel.collection.updateOne({ _id: 'head' as never }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
+  if (written) await reportTotalsCollection.updateOne({ _id: 'head' }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
 }
 
 /** Writes one member's entry into a unit's roster, then that unit's counts. */
@@ -79,9 +79,9 @@ function bucketOf(at: Date): string {
 
 async function scheduleCheck(userId: string, at: Date): Promise<void> {
   const bucket = bucketOf(at);
-  const existing = await ReportDueModel.collection.findOne({ _id: bucket as never }, { projection: { [`people.${userId}`]: 1 } });
+  const existing = await reportDueCollection.findOne({ _id: bucket }, { projection: { [`people.${userId}`]: 1 } });
   if ((existing?.people as Record<string, unknown> | undefined)?.[userId]) return;
-  await ReportDueModel.collection.updateOne({ _id: bucket as never }, { $set: { [`people.${userId}`]: 1 } }, { upsert: true });
+  await reportDueCollection.updateOne({ _id: bucket }, { $set: { [`people.${userId}`]: 1 } }, { upsert: true });
 }
 
 /**
@@ -169,12 +169,12 @@ export async function processDueDays(ctx: ReportContext, fromDay: string, toDay:
   let people = 0;
   for (let day = new Date(`${fromDay}T00:00:00Z`); dayKey(day) <= toDay; day = new Date(day.getTime() + 86_400_000)) {
     const id = dayKey(day);
-    const bucket = await ReportDueModel.collection.findOne({ _id: id as never });
+    const bucket = await reportDueCollection.findOne({ _id: id });
     if (!bucket) continue;
     const ids = Object.keys((bucket.people as Record<string, unknown> | undefined) ?? {});
     for (const userId of ids) await safely(ctx, 'sweep', userId, () => recomputePerson(ctx, userId));
     people += ids.length;
-    await ReportDueModel.collection.deleteOne({ _id: id as never });
+    await reportDueCollection.deleteOne({ _id: id });
   }
   return people;
 }

@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { rawCollection } from '../../db/collections.js';
 
 /**
  * Reports keep maintained summaries, because counting 180,000 progress records per request cannot be
@@ -112,3 +113,7 @@ export function shardOf(unitId: string): string {
 }
 
 export const ALL_SHARDS = Array.from({ length: TOTALS_SHARDS }, (_, i) => `shard:${String(i).padStart(2, '0')}`);
+
+/** The same collections for the driver's atomic operators, typed with their string `_id`s. */
+export const reportTotalsCollection = rawCollection(ReportTotalsModel, totalsSchema);
+export const reportDueCollection = rawCollection(ReportDueModel, dueSchema);

@@ -1,6 +1,6 @@
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
-import { ALL_SHARDS, ReportTotalsModel } from './models.js';
+import { ALL_SHARDS, reportTotalsCollection } from './models.js';
 import { buildReportModel, type Figure, type ReportModel, type StatusRow, type TrendPoint } from './report-model.js';
 import { orgStructure, reportCatalogue, type OrgStructure } from './sources.js';
 import { emptyMunicipalCaches, type AuditCosts, type ReportContext } from './context.js';
@@ -22,10 +22,10 @@ export const TREND_MONTHS = 24;
 
 async function loadTotals(ctx: ReportContext): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
   const caches = ctx.municipal;
-  const head = await ReportTotalsModel.collection.findOne({ _id: 'head' as never }, { projection: { shards: 1 } });
+  const head = await reportTotalsCollection.findOne({ _id: 'head' }, { projection: { shards: 1 } });
   const headKey = JSON.stringify(head?.shards ?? {});
   if (caches.totals && caches.totals.headKey === headKey && Date.now() - caches.totals.at < ctx.cacheMs) return caches.totals;
-  const shards = await Promise.all(ALL_SHARDS.map((id) => ReportTotalsModel.collection.findOne({ _id: id as never }, { projection: { v: 1, g: 1, data: 1 } })));
+  const shards = await Promise.all(ALL_SHARDS.map((id) => reportTotalsCollection.findOne({ _id: id }, { projection: { v: 1, g: 1, data: 1 } })));
   const totals = new Map<string, UnitTotals>();
   for (const doc of shards) {
     if (!doc) continue;

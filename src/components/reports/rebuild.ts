@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ReportDueModel, ReportRosterModel, ReportTotalsModel, ALL_SHARDS, shardOf } from './models.js';
+import { reportDueCollection, ReportRosterModel, ReportTotalsModel, reportTotalsCollection, ALL_SHARDS, shardOf } from './models.js';
 import { casJson, readJson, updateJson } from './json-store.js';
 import { decodeRoster, personEntries, sameEntry, sameTotals, unitTotals, type RosterData, type UnitTotals } from './roster.js';
 import { allAccounts, forgetStructure, reportCatalogue, scanLearning } from './sources.js';
@@ -167,12 +167,12 @@ export async function rebuildReports(ctx: ReportContext, options: { now?: Date }
         drift.push(...lines.slice(0, Math.max(0, MAX_DRIFT_LINES - drift.length)));
       }
     }
-    if (written) await ReportTotalsModel.collection.updateOne({ _id: 'head' as never }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
+    if (written) await reportTotalsCollection.updateOne({ _id: 'head' }, { $max: { [`shards.${shard}`]: written.v } }, { upsert: true });
   }
 
   // Time-driven changes: add every person's next change (stale entries only cost a recomputation).
   for (const [day, ids] of due) {
-    await ReportDueModel.collection.updateOne({ _id: day as never }, { $set: Object.fromEntries(ids.map((id) => [`people.${id}`, 1])) }, { upsert: true });
+    await reportDueCollection.updateOne({ _id: day }, { $set: Object.fromEntries(ids.map((id) => [`people.${id}`, 1])) }, { upsert: true });
   }
   await writeSweepState({ lastDay: dayKey(dayStart(at)), catalogue: catalogue.signature, rulesVersion: settings.value.rulesVersion });
   return { people, units: finalRosters.size, entriesChanged, unitsDrifted, drift, seconds: Math.round((Date.now() - started) / 100) / 10 };

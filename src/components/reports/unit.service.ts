@@ -142,7 +142,7 @@ export async function unitMatrix(ctx: ReportContext, actor: SessionUser, unitId:
     return { id, name: entry.n, role: entry.r, cells, completed: cells.filter((c) => countedSet.has(c.slug) && c.status === 'completed').length };
   });
 
-  const key = sort.key && (SORT_KEYS.includes(sort.key as never) || ordered.some((m) => m.slug === sort.key)) ? sort.key : 'navn';
+  const key = sort.key && ((SORT_KEYS as readonly string[]).includes(sort.key) || ordered.some((m) => m.slug === sort.key)) ? sort.key : 'navn';
   const dir = sort.dir === 'desc' ? 'desc' : 'asc';
   const byName = (a: MatrixRow, b: MatrixRow) => a.name.localeCompare(b.name, 'nb') || a.id.localeCompare(b.id);
   const column = ordered.findIndex((m) => m.slug === key);

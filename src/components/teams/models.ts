@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { rawCollection } from '../../db/collections.js';
 
 /**
  * Team sessions: a unit's staff go through a module's team-session activity together, led from a
@@ -75,3 +76,6 @@ export interface MissedItem {
 
 export const TeamSessionModel = mongoose.model('TeamSession', teamSessionSchema, 'team_sessions');
 export const MissedSessionModel = mongoose.model('MissedTeamSession', missedSchema, 'team_sessions_missed');
+
+/** The same collections for the driver's atomic operators, typed with their string `_id`s. */
+export const missedSessionCollection = rawCollection(MissedSessionModel, missedSchema);

@@ -8,7 +8,7 @@ import { assertCan, can } from '../../web/policy.js';
 import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
 import { unitMembers, type UnitMember } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { MissedSessionModel, TeamSessionModel, type MissedItem } from './models.js';
+import { MissedSessionModel, missedSessionCollection, TeamSessionModel, type MissedItem } from './models.js';
 
 /** How far back a session can be registered (one held without the platform) and how far ahead planned. */
 const MAX_DAYS_BACK = 365;
@@ -305,9 +305,9 @@ export class TeamSessionService {
         const clear = Object.entries(doc?.items ?? {})
           .filter(([sid, it]) => sid === session._id || (it.moduleSlug === session.moduleSlug && it.activityId === session.activityId))
           .map(([sid]) => `items.${sid}`);
-        if (clear.length) await MissedSessionModel.collection.updateOne({ _id: m.id as never }, { $unset: Object.fromEntries(clear.map((k) => [k, ''])) });
+        if (clear.length) await missedSessionCollection.updateOne({ _id: m.id }, { $unset: Object.fromEntries(clear.map((k) => [k, ''])) });
       } else {
-        await MissedSessionModel.collection.updateOne({ _id: m.id as never }, { $set: { [`items.${session._id}`]: item } }, { upsert: true });
+        await missedSessionCollection.updateOne({ _id: m.id }, { $set: { [`items.${session._id}`]: item } }, { upsert: true });
       }
     }
   }
