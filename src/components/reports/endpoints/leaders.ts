@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { endpoint, pathId, signedInUser } from '../../../web/endpoints.js';
+import { endpoint, signedInUser } from '../../../web/endpoints.js';
 import { ledUnits, personProgress, unitMatrix, unitName } from '../unit.service.js';
 import { unitCsv, unitRows, unitHeader } from '../tables.js';
 import { toXlsx } from '../export.js';
 import { formatters } from '../present.js';
-import { audit, CSV, fileSlug, lead, leadAny, pageNumber, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
+import { audit, CSV, fileSlug, lead, leadAny, pageNumber, reportId, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
 
 /** Leaders' unit dashboards (/leder/enheter): the staff × modules matrix, its exports and one person's progress. */
 
@@ -16,7 +16,7 @@ const matrixQuery = z.object({
   retning: z.enum(['asc', 'desc']).optional().catch(undefined),
   side: pageNumber,
 });
-const personParams = unitParams.extend({ personId: pathId });
+const personParams = unitParams.extend({ personId: reportId });
 
 export function leaderEndpoints({ reports, fresh }: ReportEndpointDeps) {
   return [

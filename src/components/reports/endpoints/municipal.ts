@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { can } from '../../../web/policy.js';
-import { endpoint, pathId, signedInUser, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
+import { endpoint, signedInUser, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
 import type { FieldErrors } from '../../../lib/errors.js';
 import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type MunicipalPage, type ReportQuery } from '../municipal.service.js';
 import { municipalCsv, municipalRows, MUNICIPAL_HEADER_KEYS } from '../tables.js';
 import { toXlsx } from '../export.js';
 import type { ReportService } from '../reports.service.js';
 import { chartFor, formatters } from '../present.js';
-import { audit, CSV, municipal, reportQuery, typeLabel, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
+import { audit, CSV, municipal, reportId, reportQuery, typeLabel, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
 
 /**
  * The municipal measure-3 report (/kommune/rapport): aggregates only, suppression applied. A query the
@@ -16,7 +16,7 @@ import { audit, CSV, municipal, reportQuery, typeLabel, unitParams, XLSX, type R
 
 type Context = EndpointContext<unknown, unknown, unknown>;
 
-const districtParams = z.object({ districtId: pathId });
+const districtParams = z.object({ districtId: reportId });
 
 /**
  * Waits for the page's data and its audit entry, both started together, and only then lets a failure

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathId, permission, signedInUser, type EndpointContext, type Translate } from '../../../web/endpoints.js';
+import { permission, signedInUser, type EndpointContext, type Translate } from '../../../web/endpoints.js';
 import { recordAudit, type AuditFormat, type AuditScope } from '../audit.service.js';
 import type { ReportQuery } from '../municipal.service.js';
 import type { ReportService } from '../reports.service.js';
@@ -18,7 +18,12 @@ export const municipal = permission('reports:municipal');
 export const configure = permission('reports:configure');
 export const auditRead = permission('audit:read');
 
-export const unitParams = z.object({ unitId: pathId });
+/**
+ * An id in a report's path, judged by the service alone: an id of any length that names nothing is a
+ * 404 there (as it always was), not a 400 from a length limit.
+ */
+export const reportId = z.string().min(1);
+export const unitParams = z.object({ unitId: reportId });
 
 /** A page number in the query: a bad one is the first page (the services clamp it to the pages there are). */
 export const pageNumber = z.coerce.number().int().catch(1);
