@@ -101,8 +101,10 @@ describe('http: declared endpoints and their manifest', function () {
   });
 
   it('a form endpoint that re-renders answers a failed form with 400 and its page, keeping what was typed, encoded', async () => {
-    // Someone who may call every endpoint, so the form itself is what is tested.
-    const everyone = await createUser({ roles: [...PLATFORM_ROLES] });
+    // Someone who may call every endpoint, so the form itself is what is tested: every platform role,
+    // and the leader of a unit (the leaders' pages need unit:lead-any, which no platform role gives).
+    const led = await createUnit('Skjemaenhet');
+    const everyone = await createUser({ roles: [...PLATFORM_ROLES], memberships: [{ unitId: led, role: 'leder' }] });
     const agent = await signIn(app, everyone.email);
     const forms = manifest.filter((x) => x.rendersForm && x.method === 'post' && !x.path.includes(':') && !x.upload);
     expect(forms.length).to.be.greaterThan(1);
