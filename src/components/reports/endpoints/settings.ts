@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../../../lib/errors.js';
-import { endpoint, formList, formText, rawEndpoint, type Translate } from '../../../web/endpoints.js';
-import { setFlash } from '../../../web/flash.js';
+import { endpoint, formList, formText, type Translate } from '../../../web/endpoints.js';
 import { auditPage } from '../audit.service.js';
 import { renewalPage, settingsPage } from '../settings.service.js';
 import { TARGET_SCOPES } from '../settings.js';
@@ -53,27 +51,19 @@ export function settingsEndpoints({ reports }: ReportEndpointDeps) {
       },
     }),
     // POST /kommune/rapport/fornying — saves the rules; every status is then recomputed.
-    rawEndpoint({
+    endpoint({
       method: 'post',
       path: '/kommune/rapport/fornying',
       summary: 'Saves the renewal rules; every status is then recomputed',
       access: configure,
-      why:
-        'its fields are named after the published modules (mnd-<slug>, major-<slug>, overgang-<slug>), so no fixed body schema lists them; ' +
-        'the layer re-renders only forms whose fields the manifest lists (the endpoints test fills each listed field and expects the form back)',
-      handlers: [
-        async (req, res) => {
-          const body: Record<string, unknown> = typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-          try {
-            await reports.saveRenewalRules(body);
-            await setFlash(req, 'success', 'reports:renewal.saved');
-            res.redirect(303, '/kommune/rapport/fornying');
-          } catch (err) {
-            if (!(err instanceof ValidationError)) throw err;
-            res.status(400).render('pages/reports/renewal', { title: req.t('reports:renewal.title'), ...(await renewalPage(reports, body)), errors: err.fields, flash: null });
-          }
-        },
-      ],
+      // Its fields are named after the published modules (mnd-<slug>, major-<slug>, overgang-<slug>):
+      // a record of text fields, read like any other form's.
+      body: z.record(z.string().max(200), formText(200)),
+      async handle({ body }) {
+        await reports.saveRenewalRules(body);
+        return { redirect: '/kommune/rapport/fornying', flash: { type: 'success', key: 'reports:renewal.saved' } };
+      },
+      invalid: async ({ body, t }, errors) => ({ view: 'pages/reports/renewal', model: { title: t('reports:renewal.title'), ...(await renewalPage(reports, body)), errors } }),
     }),
     // GET /kommune/rapport/logg — who viewed or exported which report, newest first, 50 a page.
     endpoint({
