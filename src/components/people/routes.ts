@@ -125,12 +125,13 @@ function peopleEndpoints(mailer: Mailer) {
       summary: 'Find people by name or e-mail, optionally only those in one unit',
       access: manage,
       query: searchInput,
-      async handle({ query, user, t }) {
-        const unitId = query.unit && isObjectIdString(query.unit) ? query.unit : undefined;
-        const result = await findPeople(signedInUser({ user }), { q: query.q, unitId });
+      async handle(context) {
+        const { q, unit } = context.query;
+        const unitId = unit && isObjectIdString(unit) ? unit : undefined;
+        const result = await findPeople(signedInUser(context), { q, unitId });
         return {
           view: 'pages/people/search',
-          model: { title: t('people:search.title'), ...result, searched: !!(query.q?.trim() || unitId), query: { q: query.q ?? '', unit: unitId ?? '' } },
+          model: { title: context.t('people:search.title'), ...result, searched: !!(q?.trim() || unitId), query: { q: q ?? '', unit: unitId ?? '' } },
         };
       },
     }),
