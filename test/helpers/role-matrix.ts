@@ -72,6 +72,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/admin/personer/:target/medlemskap', body: { unitId: '' }, expect: adminOnly },
   { method: 'post', path: '/admin/personer/:target/medlemskap/:targetMembership/avslutt', body: { endDate: '' }, expect: adminOnly },
   { method: 'post', path: '/admin/personer/:target/roller', expect: adminOnly },
+  // No externalId field at all: refused with a 400, so the target keeps its link.
+  { method: 'post', path: '/admin/personer/:target/ekstern-id', expect: adminOnly },
   { method: 'post', path: '/admin/personer/:target/deaktiver', expect: adminOnly },
   { method: 'post', path: '/admin/personer/:target/aktiver', expect: adminOnly },
   // The target is active, so no activation link is needed: a 400 for the admin.

@@ -349,4 +349,14 @@ describe('http: CSV import (upload → preview → confirm)', function () {
     const staff = await preview('staff', sample('ansatte.csv'));
     expect(staff.doc.counts).to.deep.equal({ create: 6, update: 0, unchanged: 0, rejected: 0 });
   });
+
+  it('the sample downloads: a CSV attachment with the file from docs/samples for each kind; an unknown kind is refused with 403', async () => {
+    for (const [kind, name] of [['staff', 'ansatte.csv'], ['units', 'enheter.csv']] as const) {
+      const res = await admin.get(`/admin/import/eksempel/${kind}`).buffer(true).expect(200);
+      expect(res.headers['content-type']).to.match(/^text\/csv; charset=utf-8$/i);
+      expect(res.headers['content-disposition']).to.equal(`attachment; filename="${name}"`);
+      expect(Buffer.compare(Buffer.from(res.text, 'utf8'), sample(name))).to.equal(0);
+    }
+    expect((await admin.get('/admin/import/eksempel/people')).status).to.equal(403);
+  });
 });

@@ -17,7 +17,7 @@ import {
 } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, unitChoices, unitsByIds, type UnitView } from '../organisation/index.js';
-import { assertCan } from '../../web/policy.js';
+import { assertCan, can } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Language } from '../../web/i18n.js';
 import { formatDate, isoDate, todayDateOnly } from '../../lib/dates.js';
@@ -145,9 +145,20 @@ export async function endPersonMembership(actor: SessionUser, personId: string, 
   await endMembership(personId, membershipId, endDate, { kind: 'admin', user: actor });
 }
 
+/**
+ * Sets a person's platform roles from the roles form. The system-admin checkbox is shown only to
+ * those who may grant it, so from anyone else the form never carries it: the person keeps what
+ * they have there, and only the other roles change.
+ */
 export async function changeRoles(actor: SessionUser, personId: string, roles: PlatformRole[]): Promise<void> {
   assertCan(actor, 'people:manage');
-  await setPlatformRoles(actor, personId, roles);
+  let wanted = roles;
+  if (!can(actor, 'people:grant-system-admin')) {
+    const person = await getPerson(personId);
+    wanted = roles.filter((r) => r !== 'system-admin');
+    if (person.roles.includes('system-admin')) wanted.push('system-admin');
+  }
+  await setPlatformRoles(actor, personId, wanted);
 }
 
 export async function changeExternalId(actor: SessionUser, personId: string, externalId: string | null): Promise<void> {
