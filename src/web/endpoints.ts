@@ -5,6 +5,7 @@ import { fieldErrorsOf } from '../lib/validation.js';
 import { can, requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
 import type { SessionUser } from './session-user.js';
+import type { Logger } from '../lib/logger.js';
 
 /**
  * The endpoint layer: each endpoint declares what it is — method, path, who may call it (through the
@@ -46,6 +47,8 @@ export interface PageReply {
 /** After a change: where to go next (303), and the message to show there. */
 export interface RedirectReply {
   redirect: string;
+  /** 303 unless said: a page that only sends someone on (the login form, to a person already signed in) answers 302. */
+  status?: 302 | 303;
   flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> };
 }
 
@@ -85,6 +88,10 @@ export interface EndpointContext<P, Q, B> {
   t: Translate;
   /** The page language (for dates and numbers in view-models). */
   lang: string;
+  /** The client's address (behind the trusted proxies), for limits per address such as the password links'. */
+  ip: string;
+  /** The request's logger (every line carries the request id), for what happens after the answer. */
+  log: Logger;
   /** The uploaded file, for an endpoint with `upload`. */
   file?: UploadedFile;
   /** Renders a view to HTML (for a JSON reply that carries a rendered fragment). */
@@ -171,7 +178,7 @@ async function send(req: Request, res: Response, reply: Reply): Promise<void> {
   }
   if ('redirect' in reply) {
     if (reply.flash) await setFlash(req, reply.flash.type, reply.flash.key, reply.flash.params);
-    res.redirect(303, reply.redirect);
+    res.redirect(reply.status ?? 303, reply.redirect);
     return;
   }
   res.status(reply.status ?? 200).render(reply.view, { flash: takeFlash(req), ...reply.model });
@@ -199,6 +206,8 @@ function run<P, Q, B>(definition: Endpoint<P, Q, B>): RequestHandler {
       user: currentUser(req),
       t: req.t,
       lang: String(res.locals.lang ?? 'nb'),
+      ip: req.ip ?? 'unknown',
+      log: req.log,
       file: req.file ? { buffer: req.file.buffer, originalname: req.file.originalname } : undefined,
       render: (view, model) => new Promise((resolve, reject) => res.render(view, model, (err, html) => (err ? reject(err) : resolve(html)))),
     };

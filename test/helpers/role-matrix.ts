@@ -33,6 +33,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/readyz', expect: all('ok') },
   { method: 'get', path: '/tilgjengelighet', expect: all('ok') },
   { method: 'get', path: '/logg-inn', expect: all('ok') },
+  // An empty form: a 400 before any login attempt is counted, so no agent's session changes.
+  { method: 'post', path: '/logg-inn', body: { email: '', password: '' }, expect: all('ok') },
   { method: 'post', path: '/logg-ut', expect: all('ok') },
   // The time-out warning's «Fortsett å være innlogget» (session:own): everyone signed in; 401 otherwise.
   { method: 'post', path: '/okt/forleng', expect: signedIn('ok') },

@@ -110,7 +110,13 @@ describe('http: declared endpoints and their manifest', function () {
     expect(forms.length).to.be.greaterThan(1);
     // The declared pages without path parameters: where these forms are.
     const pages: string[] = [];
-    for (const g of manifest.filter((x) => x.method === 'get' && !x.path.includes(':'))) pages.push((await agent.get(g.path).expect(200)).text);
+    for (const g of manifest.filter((x) => x.method === 'get' && !x.path.includes(':'))) {
+      const page = await agent.get(g.path);
+      // The login form sends someone already signed in on: a public page may redirect; it then has no form.
+      if (g.access.kind === 'public' && page.status === 302) continue;
+      expect(page.status, g.path).to.equal(200);
+      pages.push(page.text);
+    }
     // Markup, then text too long for any field (names: the forms cut at 200, the services allow 120;
     // short fields such as dates are cut at 40 and are then no date), in every field the form reads.
     const typed = `<b>${'x'.repeat(130)}`;

@@ -16,7 +16,7 @@ export function landingFor(user: SessionUser): string {
  * headers while it is still saving, and a browser that follows at once can read the old session
  * (seen under load as a login or a one-time message that did not stick).
  */
-export function saveThenRedirect(req: Request, res: Response, next: NextFunction, location: string, status = 302): void {
+function saveThenRedirect(req: Request, res: Response, next: NextFunction, location: string, status = 302): void {
   req.session.save((err) => {
     if (err) return next(err);
     res.redirect(status, location);

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import { z } from 'zod';
 import type { Mailer } from '../mail/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import { parseOrThrow } from '../../lib/validation.js';
 import { DatabaseRateLimiter } from '../../lib/rate-limiter-store.js';
 import type { Language } from '../../web/i18n.js';
 import { UserModel } from './models.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.js';
 import { assertPasswordAcceptable, normaliseEmail } from './service.js';
 import { claimToken, inspectToken, issueToken, revokeTokensOf, type TokenPurpose } from './tokens.js';
-import { resetAccountLoginLimit } from './login-limits.js';
+import { resetAccountLoginLimit, takeNewPasswordAttempt } from './login-limits.js';
 import { activationMail, passwordResetMail } from './mail-templates.js';
 
 /** The path of the page a mailed token leads to. */
@@ -97,4 +99,37 @@ export async function setPasswordWithToken(input: { token: string; password: str
   await revokeTokensOf(claimed.userId, now);
   await resetAccountLoginLimit(user.email);
   return { status: 'valid', purpose: claimed.purpose };
+}
+
+/** The new-password form's rules, with the messages shown by its fields. */
+export const newPasswordForm = z
+  .object({
+    password: z.string().min(PASSWORD_MIN, 'accounts:password.length').max(PASSWORD_MAX, 'accounts:password.length'),
+    passwordConfirm: z.string().max(1024, 'accounts:password.length'),
+  })
+  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'accounts:password.mismatch' });
+
+/**
+ * The new-password form sent with a mailed link. The post is counted first (per address and per
+ * link, so hammering a link costs no lookup and no hashing past the limit); a link that cannot be
+ * used is said so whatever was typed; only then are the form's rules checked (a ValidationError with
+ * field messages) and the password set. Returns the link's state: valid (with its purpose) when the
+ * password was set.
+ */
+export async function submitNewPassword(input: { token: string; ip: string; password: string; passwordConfirm: string }): Promise<PasswordLinkState> {
+  const limit = await takeNewPasswordAttempt(input.token, input.ip);
+  if (limit.blocked) throw new TooManyRequestsError('new-password posts over the limit', 'accounts:link.tooMany', limit.retryAfterSeconds);
+  const link = await checkPasswordLink(input.token);
+  if (link.status !== 'valid') return link;
+  const { password } = parseOrThrow(newPasswordForm, input, 'invalid new-password form');
+  try {
+    return await setPasswordWithToken({ token: input.token, password });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    // The same link posted twice at once: the first request's password is by now "the current one"
+    // for the second, whose link is in fact used, which is what it should be told.
+    const after = await checkPasswordLink(input.token);
+    if (after.status !== 'valid') return after;
+    throw err;
+  }
 }

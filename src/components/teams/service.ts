@@ -353,4 +353,3 @@ function sameRoster(a: ReadonlyArray<{ id: string; name: string }>, b: ReadonlyA
   return a.length === b.length && a.every((x, i) => x.id === b[i]!.id && x.name === b[i]!.name);
 }
 
-export { SESSION_ID };
