@@ -6,6 +6,7 @@ import { clearDatabase } from '../helpers/database.js';
 import { discoverRoutes } from '../helpers/route-table.js';
 import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { ROUTES } from '../helpers/role-matrix.js';
+import { publishFixture } from '../helpers/learning-fixture.js';
 import { ENDPOINT_MANIFEST, type EndpointInfo } from '../../src/web/endpoints.js';
 import { PLATFORM_ROLES, UserModel, toSessionUser } from '../../src/components/accounts/index.js';
 import { can } from '../../src/web/policy.js';
@@ -28,6 +29,8 @@ describe('http: declared endpoints and their manifest', function () {
 
   before(async () => {
     await clearDatabase();
+    // A published module, so the forms whose fields are named after modules (renewal rules) have some.
+    await publishFixture();
     app = await buildTestApp();
     manifest = app.get(ENDPOINT_MANIFEST) as EndpointInfo[];
   });
