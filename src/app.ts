@@ -22,7 +22,7 @@ import { ENDPOINT_MANIFEST, type EndpointInfo } from './web/endpoints.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
-import { learningRoutes, LearningService, ProgressService } from './components/learning/index.js';
+import { learnerStartPage, learningRoutes, LearningService, ProgressService, type LearningPagesDeps } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
@@ -155,10 +155,11 @@ export async function createApp({ config, logger, services = createServices({ co
   // Locals every view may use: the translator, the page language, the person and the menu.
   app.use(baseLocals);
 
-  // Before the public pages: a signed-in person's start page is "Mine kurs".
   // Learning shows what other components tell a learner (a team session they missed) without depending on them.
-  mount(learningRoutes({ logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } }));
-  mount(pageRoutes({ config }));
+  const learnerPages: LearningPagesDeps = { logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } };
+  mount(learningRoutes(learnerPages));
+  // A signed-in person's start page is "Mine kurs"; others get the public front page.
+  mount(pageRoutes({ config, signedInStart: learnerStartPage(learnerPages) }));
   mount(accountRoutes(config, mail));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) mount(outboxRoutes());

@@ -4,6 +4,7 @@ import { ConflictError, ForbiddenError, UnauthenticatedError, ValidationError, t
 import { fieldErrorsOf } from '../lib/validation.js';
 import { can, requireLogin, requirePermission, currentUser, type Action, type PolicyResource } from './policy.js';
 import { setFlash, takeFlash } from './flash.js';
+import { wantsJson } from './error-handler.js';
 import type { SessionUser } from './session-user.js';
 import type { Logger } from '../lib/logger.js';
 
@@ -90,6 +91,11 @@ export interface EndpointContext<P, Q, B> {
   lang: string;
   /** The client's address (behind the trusted proxies), for limits per address such as the password links'. */
   ip: string;
+  /**
+   * Whether the client asked for JSON (a script such as autosave): one endpoint then answers its
+   * data as JSON and a form as a redirect, and its validation errors go to the error handler as JSON.
+   */
+  wantsJson: boolean;
   /** The request's logger (every line carries the request id), for what happens after the answer. */
   log: Logger;
   /** The uploaded file, for an endpoint with `upload`. */
@@ -207,6 +213,7 @@ function run<P, Q, B>(definition: Endpoint<P, Q, B>): RequestHandler {
       t: req.t,
       lang: String(res.locals.lang ?? 'nb'),
       ip: req.ip ?? 'unknown',
+      wantsJson: wantsJson(req),
       log: req.log,
       file: req.file ? { buffer: req.file.buffer, originalname: req.file.originalname } : undefined,
       render: (view, model) => new Promise((resolve, reject) => res.render(view, model, (err, html) => (err ? reject(err) : resolve(html)))),
@@ -216,7 +223,9 @@ function run<P, Q, B>(definition: Endpoint<P, Q, B>): RequestHandler {
       if (checked && !checked.success) throw new ValidationError(`invalid form for ${definition.path}`, fieldErrorsOf(checked.error));
       await send(req, res, await definition.handle(context));
     } catch (err) {
-      // The form again with what the person typed (the body as read), so nothing they wrote is lost.
+      // The form again with what the person typed (the body as read), so nothing they wrote is lost;
+      // a script asking for JSON cannot use a page, so it gets the error handler's JSON instead.
+      if (context.wantsJson) throw err;
       if (err instanceof ValidationError && definition.invalid) return send(req, res, { ...(await definition.invalid(context, err.fields)), status: 400 });
       if (err instanceof ConflictError && definition.conflict) return send(req, res, { ...(await definition.conflict(context, err)), status: 409 });
       throw err;

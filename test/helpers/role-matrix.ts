@@ -124,6 +124,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/mine-kurs', expect: signedIn('ok') },
   { method: 'get', path: '/mine-kurs?tema=medvirkning', expect: signedIn('ok') },
   { method: 'get', path: '/moduler/:module/', expect: signedIn('ok') },
+  { method: 'get', path: '/moduler/:module', expect: signedIn('ok') },
   { method: 'get', path: '/moduler/:module/lytte', expect: signedIn('ok') },
   { method: 'get', path: '/moduler/:module/ordliste', expect: signedIn('ok') },
   // No action id: a 400 with the lesson page again, nothing stored.

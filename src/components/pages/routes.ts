@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/index.js';
 import { longDate } from '../../lib/oslo-time.js';
-import { endpoint, endpointRouter, PUBLIC } from '../../web/endpoints.js';
+import { endpoint, endpointRouter, PUBLIC, type EndpointContext, type PageReply } from '../../web/endpoints.js';
 
 /**
  * The day the accessibility statement was last reviewed against the platform. Change it (and the
@@ -8,16 +8,25 @@ import { endpoint, endpointRouter, PUBLIC } from '../../web/endpoints.js';
  */
 export const STATEMENT_UPDATED = '2026-12-04';
 
+export interface PageOptions {
+  config: Pick<AppConfig, 'accessibilityContact'>;
+  /**
+   * A signed-in person's own start page ("Mine kurs"), handed in by the composition root (app.ts) so
+   * that one endpoint serves `/` and this component depends on none other.
+   */
+  signedInStart?: (context: EndpointContext<unknown, unknown, unknown>) => Promise<PageReply>;
+}
+
 /** Public information pages, as declared endpoints. */
-export function pageEndpoints({ config }: { config: Pick<AppConfig, 'accessibilityContact'> }) {
+export function pageEndpoints({ config, signedInStart }: PageOptions) {
   return [
-    // GET / — what the platform is for, and the way in.
+    // GET / — what the platform is for, and the way in; for a signed-in person, their own start page.
     endpoint({
       method: 'get',
       path: '/',
-      summary: 'What the platform is for, and the way in',
+      summary: 'What the platform is for, and the way in; for a signed-in person, their own start page (“Mine kurs”)',
       access: PUBLIC,
-      handle: async ({ t }) => ({ view: 'pages/home', model: { title: t('pages:home.title') } }),
+      handle: async (context) => (context.user && signedInStart ? signedInStart(context) : { view: 'pages/home', model: { title: context.t('pages:home.title') } }),
     }),
     // GET /tilgjengelighet — the accessibility statement (tilgjengelighetserklæring).
     endpoint({
@@ -37,6 +46,6 @@ export function pageEndpoints({ config }: { config: Pick<AppConfig, 'accessibili
   ];
 }
 
-export function pageRoutes(options: { config: Pick<AppConfig, 'accessibilityContact'> }) {
+export function pageRoutes(options: PageOptions) {
   return endpointRouter(pageEndpoints(options));
 }

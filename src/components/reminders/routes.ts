@@ -1,137 +1,174 @@
-import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError, type FieldErrors } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
 import { longDate, longDateTime } from '../../lib/oslo-time.js';
-import { currentUser, requirePermission } from '../../web/policy.js';
-import { setFlash, takeFlash } from '../../web/flash.js';
 import { addNavEntry } from '../../web/navigation.js';
+import { endpoint, endpointRouter, pathId, permission, PUBLIC, signedInUser, type EndpointContext, type PageReply, type RedirectReply, type Translate } from '../../web/endpoints.js';
 import { ledUnit } from '../assignments/index.js';
 import { contactOf, setDigestOptOut } from '../accounts/index.js';
-import type { SessionUser } from '../../web/session-user.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
 import type { ReminderService } from './service.js';
 import { verifyUnsubscribeToken } from './unsubscribe.js';
 import { anonymiseReminders, remindersDataOf } from './privacy.js';
 
-function actor(req: Request): SessionUser {
-  return currentUser(req)!;
-}
+/** Leaders' reminders (/leder/:unitId/paminnelser) and everyone's e-mail settings (/varsler). */
 
-/** Assignment ids are UUIDs, `municipal:<unit>:<slug>` or demo ids: nothing else reaches a query. */
-function assignmentIdParam(req: Request): string {
-  const id = String(req.params.assignmentId);
-  if (!/^[A-Za-z0-9:_-]{1,200}$/.test(id)) throw new NotFoundError('bad assignment id');
+const lead = permission('unit:lead', (params) => ({ unitId: params.unitId }));
+const own = permission('notifications:own');
+
+/** Assignment ids are UUIDs, `municipal:<unit>:<slug>` or demo ids: nothing else reaches a query (404, as an unknown id). */
+const ASSIGNMENT_ID = /^[A-Za-z0-9:_-]{1,200}$/;
+
+const unitParams = z.object({ unitId: pathId });
+// The ids are checked in the endpoint, as before: a malformed one is no assignment or person (404), not a 400.
+const assignmentParams = unitParams.extend({ assignmentId: z.string() });
+const personParams = assignmentParams.extend({ personId: z.string() });
+/** The digest setting: an unticked checkbox sends nothing, so anything but "on" means off. */
+const settingsForm = z.object({
+  digest: z
+    .unknown()
+    .optional()
+    .transform((v) => v === 'on'),
+});
+// A token is cut to a sane length before it is checked (the check rejects anything it did not sign).
+const tokenParams = z.object({ token: z.string().transform((v) => v.slice(0, 200)) });
+
+function assignmentIdOf(id: string): string {
+  if (!ASSIGNMENT_ID.test(id)) throw new NotFoundError('bad assignment id');
   return id;
 }
 
-/** Leaders' reminders (/leder/:unitId/paminnelser) and everyone's e-mail settings (/varsler). */
-export function reminderRoutes({ config, logger, reminders }: { config: AppConfig; logger: Logger; reminders: ReminderService }): Router {
-  const router = Router();
-  const lead = requirePermission('unit:lead', (req) => ({ unitId: String(req.params.unitId) }));
-  const own = requirePermission('notifications:own');
+function unsubscribePage(t: Translate, status: number, model: { valid: boolean; done: boolean; alreadyOff: boolean; token: string }): PageReply {
+  return { view: 'pages/reminders/unsubscribe', status, model: { title: t('reminders:unsubscribe.title'), ...model } };
+}
+
+export function reminderRoutes({ config, logger, reminders }: { config: AppConfig; logger: Logger; reminders: ReminderService }) {
   addNavEntry({ href: '/varsler', label: 'reminders:settings.nav', visibleTo: 'notifications:own' });
   registerPersonalDataSource('reminders', remindersDataOf);
   registerAnonymiser('reminders', anonymiseReminders);
 
-  async function renderUnit(req: Request, res: Response, status: number, errors: Record<string, string> = {}): Promise<void> {
-    const unitId = String(req.params.unitId);
-    const user = actor(req);
+  /** Who is past a deadline in the unit, per assignment, with the buttons to remind them, and the log of reminders sent. */
+  async function unitPage(context: EndpointContext<{ unitId: string }, unknown, unknown>, errors: FieldErrors = {}): Promise<PageReply> {
+    const { unitId } = context.params;
+    const user = signedInUser(context);
     const [unit, overdue, log] = await Promise.all([ledUnit(user, unitId), reminders.overdue(user, unitId), reminders.log(user, unitId)]);
-    const lang = res.locals.lang as string;
-    res.status(status).render('pages/reminders/unit', {
-      title: req.t('reminders:unit.title', { unit: unit.name }),
-      unit,
-      overdue: overdue.map((a) => ({ ...a, deadlineText: longDate(a.deadline, lang), notYetReminded: a.people.filter((p) => !p.remindedToday).length })),
-      log: log.map((e) => ({ ...e, when: longDateTime(e.at, lang) })),
-      errors,
-      flash: takeFlash(req),
-      extraLinks: leaderUnitLinks(unitId),
-    });
+    return {
+      view: 'pages/reminders/unit',
+      model: {
+        title: context.t('reminders:unit.title', { unit: unit.name }),
+        unit,
+        overdue: overdue.map((a) => ({ ...a, deadlineText: longDate(a.deadline, context.lang), notYetReminded: a.people.filter((p) => !p.remindedToday).length })),
+        log: log.map((e) => ({ ...e, when: longDateTime(e.at, context.lang) })),
+        errors,
+        extraLinks: leaderUnitLinks(unitId),
+      },
+    };
   }
 
-  // GET /leder/:unitId/paminnelser — who is past a deadline, per assignment, with buttons to remind them.
-  router.get('/leder/:unitId/paminnelser', ...lead, async (req, res) => {
-    await renderUnit(req, res, 200);
-  });
-
-  async function send(req: Request, res: Response, personId?: string): Promise<void> {
-    const unitId = String(req.params.unitId);
-    try {
-      const report = await reminders.send(actor(req), unitId, assignmentIdParam(req), personId ? { personId } : {});
-      const key = report.failed ? 'reminders:flash.someFailed' : report.sent ? 'reminders:flash.sent' : 'reminders:flash.allSkipped';
-      await setFlash(req, report.failed ? 'error' : report.sent ? 'success' : 'info', key, { ...report });
-      res.redirect(303, `/leder/${unitId}/paminnelser`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderUnit(req, res, 400, err.fields);
-    }
+  /** Sends the reminders and says how it went on the unit's page. */
+  async function remind(context: EndpointContext<{ unitId: string; assignmentId: string }, unknown, unknown>, personId?: string): Promise<RedirectReply> {
+    const { unitId } = context.params;
+    const report = await reminders.send(signedInUser(context), unitId, assignmentIdOf(context.params.assignmentId), personId ? { personId } : {});
+    const type = report.failed ? 'error' : report.sent ? 'success' : 'info';
+    const key = report.failed ? 'reminders:flash.someFailed' : report.sent ? 'reminders:flash.sent' : 'reminders:flash.allSkipped';
+    return { redirect: `/leder/${unitId}/paminnelser`, flash: { type, key, params: { ...report } } };
   }
 
-  // POST /leder/:unitId/paminnelser/:assignmentId — reminds everyone behind on one assignment (once a day each).
-  router.post('/leder/:unitId/paminnelser/:assignmentId', ...lead, async (req, res) => {
-    await send(req, res);
-  });
-
-  // POST /leder/:unitId/paminnelser/:assignmentId/:personId — reminds one person.
-  router.post('/leder/:unitId/paminnelser/:assignmentId/:personId', ...lead, async (req, res) => {
-    const personId = String(req.params.personId);
-    if (!isObjectIdString(personId)) throw new NotFoundError('bad person id');
-    await send(req, res, personId);
-  });
-
-  async function renderSettings(req: Request, res: Response, status: number): Promise<void> {
-    const contact = await contactOf(actor(req).id);
-    res.status(status).render('pages/reminders/settings', {
-      title: req.t('reminders:settings.title'),
-      digest: !(contact?.digestOptOut ?? false),
-      flash: takeFlash(req),
-    });
+  /** The person the unsubscribe link was made for, if the link is genuine and the person still exists. */
+  async function contactOfToken(token: string) {
+    const userId = verifyUnsubscribeToken(config.sessionSecret, token);
+    return userId ? contactOf(userId) : null;
   }
 
-  // GET /varsler — my e-mail notifications: the weekly digest on or off.
-  router.get('/varsler', ...own, async (req, res) => {
-    await renderSettings(req, res, 200);
-  });
-
-  // POST /varsler — saves the choice (an unticked checkbox sends nothing, so absence means off).
-  router.post('/varsler', ...own, async (req, res) => {
-    const on = (req.body as Record<string, unknown> | undefined)?.digest === 'on';
-    await setDigestOptOut(actor(req).id, !on);
-    await setFlash(req, 'success', on ? 'reminders:flash.digestOn' : 'reminders:flash.digestOff');
-    res.redirect(303, '/varsler');
-  });
-
-  function tokenUser(req: Request): string | null {
-    const token = String(req.params.token).slice(0, 200);
-    return verifyUnsubscribeToken(config.sessionSecret, token);
-  }
-
-  // GET /varsler/avmeld/:token — from the digest, without login: asks to confirm (scanners follow links).
-  router.get('/varsler/avmeld/:token', async (req, res) => {
-    const userId = tokenUser(req);
-    const contact = userId ? await contactOf(userId) : null;
-    res.status(contact ? 200 : 404).render('pages/reminders/unsubscribe', {
-      title: req.t('reminders:unsubscribe.title'),
-      valid: !!contact,
-      done: false,
-      alreadyOff: !!contact?.digestOptOut,
-      token: String(req.params.token).slice(0, 200),
-    });
-  });
-
-  // POST /varsler/avmeld/:token — switches the digest off for the person the link was made for.
-  router.post('/varsler/avmeld/:token', async (req, res) => {
-    const userId = tokenUser(req);
-    const contact = userId ? await contactOf(userId) : null;
-    if (contact) {
-      await setDigestOptOut(contact.id, true);
-      (req.log ?? logger).info({ userId: contact.id }, 'digest switched off by unsubscribe link');
-    }
-    res.status(contact ? 200 : 404).render('pages/reminders/unsubscribe', { title: req.t('reminders:unsubscribe.title'), valid: !!contact, done: !!contact, alreadyOff: false, token: '' });
-  });
-
-  return router;
+  return endpointRouter([
+    // GET /leder/:unitId/paminnelser — who is past a deadline, per assignment, with buttons to remind them.
+    endpoint({
+      method: 'get',
+      path: '/leder/:unitId/paminnelser',
+      summary: 'Who in the unit is past a deadline, per assignment, with buttons to remind them',
+      access: lead,
+      params: unitParams,
+      handle: (context) => unitPage(context),
+    }),
+    // POST /leder/:unitId/paminnelser/:assignmentId — reminds everyone behind on one assignment (once a day each).
+    endpoint({
+      method: 'post',
+      path: '/leder/:unitId/paminnelser/:assignmentId',
+      summary: 'Reminds everyone in the unit behind on one assignment (each at most once a day)',
+      access: lead,
+      params: assignmentParams,
+      handle: (context) => remind(context),
+      invalid: (context, errors) => unitPage(context, errors),
+    }),
+    // POST /leder/:unitId/paminnelser/:assignmentId/:personId — reminds one person.
+    endpoint({
+      method: 'post',
+      path: '/leder/:unitId/paminnelser/:assignmentId/:personId',
+      summary: 'Reminds one person in the unit behind on one assignment',
+      access: lead,
+      params: personParams,
+      async handle(context) {
+        const { personId } = context.params;
+        if (!isObjectIdString(personId)) throw new NotFoundError('bad person id');
+        return remind(context, personId);
+      },
+      invalid: (context, errors) => unitPage(context, errors),
+    }),
+    // GET /varsler — my e-mail notifications: the weekly digest on or off.
+    endpoint({
+      method: 'get',
+      path: '/varsler',
+      summary: 'My e-mail notifications: the weekly digest on or off',
+      access: own,
+      async handle(context) {
+        const contact = await contactOf(signedInUser(context).id);
+        return { view: 'pages/reminders/settings', model: { title: context.t('reminders:settings.title'), digest: !(contact?.digestOptOut ?? false) } };
+      },
+    }),
+    // POST /varsler — saves the choice (an unticked checkbox sends nothing, so absence means off).
+    endpoint({
+      method: 'post',
+      path: '/varsler',
+      summary: 'Saves whether I get the weekly digest',
+      access: own,
+      body: settingsForm,
+      async handle(context) {
+        const on = context.body.digest;
+        await setDigestOptOut(signedInUser(context).id, !on);
+        return { redirect: '/varsler', flash: { type: 'success', key: on ? 'reminders:flash.digestOn' : 'reminders:flash.digestOff' } };
+      },
+    }),
+    // GET /varsler/avmeld/:token — from the digest, without login: asks to confirm (scanners follow links).
+    endpoint({
+      method: 'get',
+      path: '/varsler/avmeld/:token',
+      summary: 'From the digest’s link, without login: asks to confirm switching the digest off (mail scanners follow links)',
+      access: PUBLIC,
+      params: tokenParams,
+      async handle(context) {
+        const { token } = context.params;
+        const contact = await contactOfToken(token);
+        return unsubscribePage(context.t, contact ? 200 : 404, { valid: !!contact, done: false, alreadyOff: !!contact?.digestOptOut, token });
+      },
+    }),
+    // POST /varsler/avmeld/:token — switches the digest off for the person the link was made for.
+    endpoint({
+      method: 'post',
+      path: '/varsler/avmeld/:token',
+      summary: 'Switches the digest off for the person the unsubscribe link was made for',
+      access: PUBLIC,
+      params: tokenParams,
+      async handle(context) {
+        const contact = await contactOfToken(context.params.token);
+        if (contact) {
+          await setDigestOptOut(contact.id, true);
+          (context.log ?? logger).info({ userId: contact.id }, 'digest switched off by unsubscribe link');
+        }
+        return unsubscribePage(context.t, contact ? 200 : 404, { valid: !!contact, done: !!contact, alreadyOff: false, token: '' });
+      },
+    }),
+  ]);
 }
