@@ -48,8 +48,11 @@ export interface PageReply {
 /** After a change: where to go next (303), and the message to show there. */
 export interface RedirectReply {
   redirect: string;
-  /** 303 unless said: a page that only sends someone on (the login form, to a person already signed in) answers 302. */
-  status?: 302 | 303;
+  /**
+   * 303 unless said: a page that only sends someone on (the login form, to a person already signed
+   * in) answers 302, and an address with one right form (a certificate code) 301.
+   */
+  status?: 301 | 302 | 303;
   flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> };
 }
 

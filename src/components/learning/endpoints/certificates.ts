@@ -1,7 +1,6 @@
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../../lib/errors.js';
-import { endpoint, PUBLIC, rawEndpoint, signedInUser, type PageReply, type Translate } from '../../../web/endpoints.js';
+import { endpoint, PUBLIC, signedInUser, type PageReply, type Translate } from '../../../web/endpoints.js';
 import { normaliseCertificateCode } from '../certificate-code.js';
 import { certificatePdf, formatDateLong, formatHours } from '../pdf.js';
 import { take, type LearningPagesDeps } from './shared.js';
@@ -20,20 +19,6 @@ function verifyPage(t: Translate, status: number, view: Record<string, unknown>)
 }
 
 export function certificateEndpoints({ learning }: LearningPagesDeps) {
-  // Raw because a code typed in another form (lower case, without dashes) is sent on permanently (301)
-  // to its one address; the layer's redirects are 303s after a form.
-  const verify: RequestHandler = async (req, res) => {
-    const typed = String(req.params.code).slice(0, 40);
-    const code = normaliseCertificateCode(typed);
-    if (code && code !== typed) return res.redirect(301, `/bevis/${code}`);
-    const certificate = code ? await learning.verifyCertificate(code) : null;
-    const lang = String(res.locals.lang);
-    const page = certificate
-      ? verifyPage(req.t, 200, { code, certificate: { ...certificate, date: formatDateLong(certificate.completedAt, lang), hours: formatHours(certificate.minutes, lang) } })
-      : verifyPage(req.t, 404, { code: typed, error: code ? 'learning:verify.notFound' : 'learning:verify.invalid' });
-    res.status(page.status ?? 200).render(page.view, page.model);
-  };
-
   return [
     // GET /mine-kurs/kursbevis/:file — my certificate as a PDF (`<code>.pdf`); nobody else's, whatever their role.
     endpoint({
@@ -66,13 +51,22 @@ export function certificateEndpoints({ learning }: LearningPagesDeps) {
       },
     }),
     // GET /bevis/:code — public: confirms a certificate is genuine, showing only what the certificate shows.
-    rawEndpoint({
+    endpoint({
       method: 'get',
       path: '/bevis/:code',
       summary: 'Public: confirms a certificate is genuine, showing only what the certificate shows',
       access: PUBLIC,
-      why: 'sends a code typed in another form on to its one address with a permanent redirect (301); the layer redirects with 303',
-      handlers: [verify],
+      params: z.object({ code: z.string().transform((v) => v.slice(0, 40)) }),
+      async handle({ params, t, lang }) {
+        const typed = params.code;
+        const code = normaliseCertificateCode(typed);
+        // A code typed in another form (lower case, without dashes) has one address, for good.
+        if (code && code !== typed) return { redirect: `/bevis/${code}`, status: 301 };
+        const certificate = code ? await learning.verifyCertificate(code) : null;
+        return certificate
+          ? verifyPage(t, 200, { code, certificate: { ...certificate, date: formatDateLong(certificate.completedAt, lang), hours: formatHours(certificate.minutes, lang) } })
+          : verifyPage(t, 404, { code: typed, error: code ? 'learning:verify.notFound' : 'learning:verify.invalid' });
+      },
     }),
   ];
 }
