@@ -1,6 +1,6 @@
 import { findUnitIdsByName } from '../organisation/index.js';
 import type { MembershipRole, PlatformRole } from './models.js';
-import { ensureUser } from './service.js';
+import { ensureUser } from './accounts.service.js';
 
 /** One shared password for the demo accounts; printed at first start in development only. */
 export const DEMO_PASSWORD = 'Fellesskap-demo-2026';

@@ -3,11 +3,11 @@ export { toSessionUser } from './session-user.js';
 export { configurePassport } from './passport.js';
 export { accountRoutes } from './routes.js';
 export { sessionRoutes } from './session-routes.js';
-export { ensureUser, ensureUsers, normaliseEmail, sessionUserByEmail, type NewUser } from './service.js';
+export { ensureUser, ensureUsers, normaliseEmail, sessionUserByEmail, type NewUser } from './accounts.service.js';
 export { hashPassword } from './passwords.js';
 export { safeReturnTo } from './return-to.js';
 export { seedDemoUsers, DEMO_PASSWORD, DEMO_USERS } from './demo-seed.js';
-export { sendActivation, requestPasswordReset } from './password-service.js';
+export { sendActivation, requestPasswordReset } from './password.service.js';
 export { LOGIN_LIMITS, sweepExpiredLoginLimits, forgetLoginLimitMemory } from './login-limits.js';
 export {
   ANONYMISED_NAME,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { DatabaseRateLimiter } from '../../lib/rate-limiter-store.js';
 import { atMostEvery } from '../../lib/periodic.js';
-import { normaliseEmail } from './service.js';
+import { normaliseEmail } from './accounts.service.js';
 
 /**
  * Failed-login limits, kept in the database so they hold across app instances. The account

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { Strategy, type AuthenticateOptions } from 'openid-client/passport';
 import type { Request } from 'express';
 import type { OidcConfig } from '../../config/index.js';
-import { identityFromClaims, resolveOidcLogin, type OidcLoginResult } from './oidc-service.js';
+import { identityFromClaims, resolveOidcLogin, type OidcLoginResult } from './oidc.service.js';
 
 export const SSO_CALLBACK_PATH = '/logg-inn/sso/callback';
 

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { authenticateWithPassword, findSessionUser } from './service.js';
+import { authenticateWithPassword, findSessionUser } from './accounts.service.js';
 import type { SessionUser } from '../../web/session-user.js';
 
 /** Registers the strategies and how a person is kept in the session (by id only). */

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { UserModel, MEMBERSHIP_ROLES, PLATFORM_ROLES, type MembershipRole, type PlatformRole, type UserStatus } from './models.js';
-import { normaliseEmail } from './service.js';
+import { normaliseEmail } from './accounts.service.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';

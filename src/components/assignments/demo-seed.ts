@@ -2,7 +2,7 @@ import { findUnitIdsByName } from '../organisation/index.js';
 import { listCatalogue } from '../modules/index.js';
 import { todayDateOnly } from '../../lib/dates.js';
 import { AssignmentModel } from './models.js';
-import { createAssignment } from './service.js';
+import { createAssignment } from './assignments.service.js';
 
 /** Two modules for the staff of Solsikken barnehage, so the demo staff sees assigned work with deadlines. */
 export const DEMO_ASSIGNMENTS: ReadonlyArray<{ id: string; unit: string; moduleSlug: string; daysToDeadline: number }> = [

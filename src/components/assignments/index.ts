@@ -1,4 +1,4 @@
-export { createAssignment, assignmentsFor, ensureUnitLists, rebuildUnitLists, removeUnitLists, type AssignmentForPerson, type NewAssignment } from './service.js';
+export { createAssignment, assignmentsFor, ensureUnitLists, rebuildUnitLists, removeUnitLists, type AssignmentForPerson, type NewAssignment } from './assignments.service.js';
 export { seedDemoAssignments, DEMO_ASSIGNMENTS } from './demo-seed.js';
 export {
   assignForUnits,

@@ -9,7 +9,7 @@ import { getUnit, listDistricts, listUnits, UNIT_TYPES, type UnitType } from '..
 import { unitMembers, type UnitMember } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { AssignmentModel, assignmentCollection, type AssignmentScope } from './models.js';
-import { createAssignment, removeTargets, unitListRecords, writeTargets, type StoredAssignment } from './service.js';
+import { createAssignment, removeTargets, unitListRecords, writeTargets, type StoredAssignment } from './assignments.service.js';
 import { parseDeadline } from './deadline.js';
 
 /**

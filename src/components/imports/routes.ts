@@ -11,7 +11,7 @@ import { paths } from '../../config/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_LABEL, type Problem } from './csv.js';
 import { IMPORT_KINDS, type ImportKind } from './models.js';
-import { confirmImport, forgetPersonInImports, getImport, previewImport, recentImports } from './service.js';
+import { confirmImport, forgetPersonInImports, getImport, previewImport, recentImports } from './imports.service.js';
 import { registerAnonymiser } from '../people/index.js';
 import { STAFF_COLUMNS } from './staff.js';
 import { UNIT_COLUMNS } from './units.js';

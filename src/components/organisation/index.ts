@@ -21,5 +21,5 @@ export {
   type UnitImportRow,
   type ImportChange,
   type RowResult,
-} from './service.js';
+} from './organisation.service.js';
 export { organisationRoutes } from './routes.js';

@@ -14,7 +14,7 @@ import {
   setUnitClosed,
   updateUnit,
   type UnitView,
-} from './service.js';
+} from './organisation.service.js';
 
 /** Municipal administration of districts and units (policy: organisation:manage), as declared endpoints. */
 

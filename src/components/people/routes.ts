@@ -21,7 +21,7 @@ import {
   ownDataSummary,
   personPage,
   sendActivationLink,
-} from './service.js';
+} from './people.service.js';
 
 /** People administration (people:manage), anonymisation (people:anonymise) and "my data" (account:own-data), as declared endpoints. */
 

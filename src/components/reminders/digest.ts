@@ -9,7 +9,7 @@ import { unitsByIds } from '../organisation/index.js';
 import type { Mailer } from '../mail/index.js';
 import { DigestRunModel, reminderId } from './models.js';
 import { assignedState, moduleTitle } from './status.js';
-import { claimAndSend } from './service.js';
+import { claimAndSend } from './reminders.service.js';
 import { digestMail } from './mail-templates.js';
 import { unsubscribeToken } from './unsubscribe.js';
 

@@ -10,7 +10,7 @@ import { ledUnit } from '../assignments/index.js';
 import { contactOf, setDigestOptOut } from '../accounts/index.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import type { ReminderService } from './service.js';
+import type { ReminderService } from './reminders.service.js';
 import { verifyUnsubscribeToken } from './unsubscribe.js';
 import { anonymiseReminders, remindersDataOf } from './privacy.js';
 

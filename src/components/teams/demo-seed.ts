@@ -4,7 +4,7 @@ import { findUnitIdsByName } from '../organisation/index.js';
 import { sessionUserByEmail } from '../accounts/index.js';
 import { LearningService, ProgressService } from '../learning/index.js';
 import { TeamSessionModel } from './models.js';
-import { TeamSessionService } from './service.js';
+import { TeamSessionService } from './teams.service.js';
 
 /**
  * One planned team session for the demo: the styrer of Solsikken barnehage meets the staff about

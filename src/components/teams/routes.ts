@@ -6,7 +6,7 @@ import { endpoint, endpointRouter, formList, formText, pathId, permission, signe
 import { ledUnit } from '../assignments/index.js';
 import { leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import type { PlanInput, TeamSessionService } from './service.js';
+import type { PlanInput, TeamSessionService } from './teams.service.js';
 import { anonymiseTeamSessions, teamSessionDataOf } from './privacy.js';
 
 const lead = permission('unit:lead', (params) => ({ unitId: params.unitId }));

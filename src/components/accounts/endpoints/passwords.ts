@@ -3,7 +3,7 @@ import type { FieldErrors } from '../../../lib/errors.js';
 import { LANGUAGES, type Language } from '../../../web/i18n.js';
 import { endpoint, formText, PUBLIC, type DeclaredEndpoint, type PageReply, type Translate } from '../../../web/endpoints.js';
 import type { Mailer } from '../../mail/index.js';
-import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, submitNewPassword, type PasswordLinkState } from '../password-service.js';
+import { NEW_PASSWORD_PATH, checkPasswordLink, requestPasswordReset, submitNewPassword, type PasswordLinkState } from '../password.service.js';
 
 /** Forgotten passwords and activation: the form that mails a link, and the new-password form behind the link. */
 

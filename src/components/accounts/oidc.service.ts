@@ -1,5 +1,5 @@
 import { UserModel, type User } from './models.js';
-import { normaliseEmail } from './service.js';
+import { normaliseEmail } from './accounts.service.js';
 import { toSessionUser } from './session-user.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { createIdentity, linkExternalId, type StoredIdentity } from './identity.js';

@@ -8,7 +8,7 @@ import { DatabaseRateLimiter } from '../../lib/rate-limiter-store.js';
 import type { Language } from '../../web/i18n.js';
 import { UserModel } from './models.js';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.js';
-import { assertPasswordAcceptable, normaliseEmail } from './service.js';
+import { assertPasswordAcceptable, normaliseEmail } from './accounts.service.js';
 import { claimToken, inspectToken, issueToken, revokeTokensOf, type TokenPurpose } from './tokens.js';
 import { resetAccountLoginLimit, takeNewPasswordAttempt } from './login-limits.js';
 import { activationMail, passwordResetMail } from './mail-templates.js';
