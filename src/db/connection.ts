@@ -59,7 +59,7 @@ export function installReadRetry(logger: Logger): Logger | undefined {
   return undefined;
 }
 
-/** Whether a command is a write sent without acknowledgement (w: 0). */
+/** Whether a command is a write sent without acknowledgement (write concern zero). */
 export function isUnacknowledgedWrite(command: Record<string, unknown>): boolean {
   const concern = command.writeConcern as { w?: unknown } | undefined;
   return concern?.w === 0;
@@ -95,7 +95,7 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     if (!isUnacknowledgedWrite(event.command)) return;
     // The guide forbids them: the embedded database answers them anyway (see tools/ferretdb/front.go).
     unacknowledgedWrites += 1;
-    log.error({ command: event.commandName, collection: event.command[event.commandName] }, 'unacknowledged (w: 0) write sent');
+    log.error({ command: event.commandName, collection: event.command[event.commandName] }, 'unacknowledged write sent (write concern zero)');
   });
   return mongoose;
 }

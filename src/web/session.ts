@@ -110,7 +110,7 @@ export function readStoredSession(sid: string, doc: StoredSession): session.Sess
 
 /**
  * Deletes expired sessions with an acknowledged write. FerretDB v1 has no TTL indexes, and
- * connect-mongo's own interval sweep sends an unacknowledged (w: 0) delete, which desynchronised
+ * connect-mongo's own interval sweep sends an unacknowledged delete (write concern zero), which desynchronised
  * the embedded database's connections (issue 14); so the sweep is ours.
  */
 export async function sweepExpiredSessions(now = new Date()): Promise<number> {
