@@ -33,10 +33,14 @@ async function editorPage(
       saved: extra.saved ?? false,
       problems: problemViews(slug, lesson.problems.filter((p) => p.file === lesson.path)),
       otherProblems: lesson.problems.filter((p) => p.file !== lesson.path).length,
-      scripts: ['js/authoring-preview.js'],
+      // The module's images, for the toolbar's «Sett inn bilde» (written relative to the module, as the overview's snippets).
+      images: lesson.module.draftFiles.filter((f) => IMAGE_FILE.test(f.path)).map((f) => f.path),
+      scripts: ['js/authoring-preview.js', 'js/markdown-toolbar.js'],
     },
   };
 }
+
+const IMAGE_FILE = /^assets\/[^/]+\.(?:png|jpe?g|webp|svg)$/i;
 
 const assetParams = slugParams.extend({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/) });
 

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import { clearDatabase } from '../helpers/database.js';
+import { createUser } from '../helpers/auth.js';
+import { paths } from '../../src/config/index.js';
+import { publishFromFolder } from '../../src/components/modules/index.js';
+
+const LESSON = '/forfatter/moduler/samtale-med-barn/leksjoner/01-lytte.md';
+
+/**
+ * The lesson editor's formatting toolbar (public/js/markdown-toolbar.js): operable by keyboard alone
+ * (one Tab stop, arrow keys, Enter), writes Markdown where the cursor is, says what it did to screen
+ * readers, passes axe — and without JavaScript is not there at all, with the editor working as before.
+ */
+describe('browser: the Markdown toolbar in the lesson editor', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startAppServer>>;
+  let email: string;
+
+  before(async () => {
+    await clearDatabase();
+    email = (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email;
+    await publishFromFolder(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), { by: { id: null, name: 'Git' } });
+    server = await startAppServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function editor(javaScriptEnabled: boolean): Promise<Page> {
+    const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
+    page.setDefaultTimeout(20_000);
+    await logIn(page, server.baseUrl, email);
+    await page.goto(`${server.baseUrl}${LESSON}`);
+    return page;
+  }
+
+  const text = (page: Page) => page.getByLabel('Leksjonen (01-lytte.md)');
+  const selected = (page: Page) => page.evaluate(() => {
+    const t = document.getElementById('lesson-text') as HTMLTextAreaElement;
+    return t.value.slice(t.selectionStart, t.selectionEnd);
+  });
+  const status = async (page: Page) => {
+    await page.waitForFunction(() => (document.getElementById('md-toolbar-status')?.textContent ?? '') !== '');
+    return (await page.locator('#md-toolbar-status').textContent())!.trim();
+  };
+
+  it('by keyboard: one Tab stop, arrows between buttons, Enter writes at the cursor, selects the placeholder and announces it', async () => {
+    const page = await editor(true);
+    const toolbar = page.getByRole('toolbar', { name: 'Formatering' });
+    await toolbar.waitFor();
+    await expectAccessible(page);
+    // The cursor at the very start of the text; Shift+Tab back from the text passes the image picker
+    // (its button, its list) and lands in the toolbar's one stop.
+    await text(page).click();
+    await page.evaluate(() => (document.getElementById('lesson-text') as HTMLTextAreaElement).setSelectionRange(0, 0));
+    const before = await text(page).inputValue();
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Overskrift');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Fet');
+    // Only the focused button is in the Tab order.
+    expect(await toolbar.locator('button[tabindex="0"]').count()).to.equal(1);
+    await page.keyboard.press('Enter');
+    expect(await text(page).inputValue()).to.equal(`**fet tekst**${before}`);
+    expect(await selected(page), 'the placeholder is selected, to type over').to.equal('fet tekst');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('lesson-text');
+    expect(await status(page)).to.equal('Fet satt inn i teksten.');
+    // Typing replaces the placeholder.
+    await page.keyboard.type('viktig');
+    expect((await text(page).inputValue()).startsWith('**viktig**')).to.equal(true);
+  });
+
+  it('the other buttons and Ctrl+I: heading, list and link on the selection, an image from the module with its alt text to write', async () => {
+    const page = await editor(true);
+    await page.getByRole('toolbar', { name: 'Formatering' }).waitFor();
+    await text(page).fill('Første linje\nAndre linje');
+    const select = (from: number, to: number) => page.evaluate(([a, b]) => (document.getElementById('lesson-text') as HTMLTextAreaElement).setSelectionRange(a!, b!), [from, to]);
+
+    await select(0, 0);
+    await page.getByRole('button', { name: 'Overskrift' }).click();
+    expect(await text(page).inputValue()).to.equal('## Første linje\nAndre linje');
+
+    await select(3, 26);
+    await page.getByRole('button', { name: 'Punktliste' }).click();
+    expect(await text(page).inputValue()).to.equal('- ## Første linje\n- Andre linje');
+
+    await text(page).fill('Les mer her.');
+    await select(4, 7);
+    await page.getByRole('button', { name: 'Lenke' }).click();
+    expect(await text(page).inputValue()).to.equal('Les [mer](https://) her.');
+    expect(await selected(page), 'the address is selected next').to.equal('https://');
+
+    await select(0, 3);
+    await text(page).press('Control+i');
+    expect(await text(page).inputValue()).to.equal('_Les_ [mer](https://) her.');
+
+    await text(page).fill('Tekst');
+    await select(5, 5);
+    await page.getByLabel('Bilde fra modulen').selectOption('assets/samtale.png');
+    await page.getByRole('button', { name: 'Sett inn bilde' }).click();
+    expect(await text(page).inputValue()).to.equal('Tekst\n\n![Beskriv bildet](assets/samtale.png)\n');
+    expect(await selected(page), 'the alt text is selected, to be written').to.equal('Beskriv bildet');
+    expect(await status(page)).to.equal('Bilde fra modulen satt inn i teksten.');
+    await expectAccessible(page);
+  });
+
+  it('without JavaScript: no toolbar, no image picker, and the editor saves as before', async () => {
+    const page = await editor(false);
+    expect(await page.getByRole('toolbar').count()).to.equal(0);
+    expect(await page.locator('[data-md-image]').isVisible()).to.equal(false);
+    const original = await text(page).inputValue();
+    await text(page).fill(`${original}\n\nEn **ny** setning.\n`);
+    await page.getByRole('button', { name: 'Lagre', exact: true }).click();
+    await page.waitForLoadState();
+    expect(await text(page).inputValue()).to.contain('En **ny** setning.');
+    expect(await page.getByText('Leksjonen er lagret').count()).to.be.greaterThan(0);
+  });
+});
