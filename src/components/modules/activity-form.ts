@@ -362,6 +362,16 @@ export function activityFormView(kind: string, fields: readonly FieldSpec[], dat
   return fields.map((spec) => fieldView({ kind, t, errors }, spec, spec.key, spec.key, values[spec.key]));
 }
 
+/** A new block's form: each list starts with as many empty rows as it needs (a quiz: one question with two options). */
+export function initialData(fields: readonly FieldSpec[]): Plain {
+  const data: Plain = {};
+  for (const spec of fields) {
+    if (spec.type === 'group' && spec.minItems > 0) data[spec.key] = Array.from({ length: spec.minItems }, () => initialData(spec.fields));
+    else if (spec.type === 'list' && spec.minItems > 0) data[spec.key] = Array.from({ length: spec.minItems }, () => '');
+  }
+  return data;
+}
+
 /** Every label key path of a kind's form (for the test that each has its label and hint). */
 export function labelPaths(fields: readonly FieldSpec[], prefix = ''): string[] {
   return fields.flatMap((spec) => {
