@@ -119,6 +119,17 @@ describe('http: activities through forms in the lesson editor', function () {
     });
   }
 
+  it('activity forms, a new block placed at the end of a section, is written before the next heading', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?type=reflection&linje=8`).expect(200);
+    // The cursor on line 8 (in "Hvorfor lytte?") chooses the end of that section.
+    expect(page.text).to.match(/<option value="20" selected>På slutten av «Hvorfor lytte\?»<\/option>/);
+
+    await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), id: 'ny-refleksjon', prompt: 'Hva hørte du?' }).expect(303);
+
+    expect(await draftText()).to.equal(before.replace('\n## Tenk selv', '\n```reflection\nid: ny-refleksjon\nprompt: Hva hørte du?\n```\n\n## Tenk selv'));
+  });
+
   it('activity forms, an existing block edited, is written back and the rest of the file is byte for byte unchanged', async () => {
     const before = await draftText();
     const page = await author.get(`${FORM}?blokk=1`).expect(200);
@@ -201,6 +212,22 @@ describe('http: activities through forms in the lesson editor', function () {
     const stored = await draftText();
     expect(stored).to.contain('ASTRIDS SPØRSMÅL');
     expect(stored).not.to.contain('BJØRNS SPØRSMÅL');
+  });
+
+  it("activity forms, a block with the checker's problems, lists them with their lines and keeps settings the form does not show", async () => {
+    const broken = (await draftText()).replace('id: egen-samtale\n', 'id: egen-samtale\nfarge: blå\n');
+    const editor = await author.get(LESSON).expect(200);
+    const revision = /name="revision" value="(\d+)"/.exec(editor.text)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(editor.text)![1]!;
+    await author.post(LESSON).type('form').send({ _csrf: csrf, revision, text: broken }).expect(303);
+
+    const page = await author.get(`${FORM}?blokk=1`).expect(200);
+    expect(page.text).to.contain('Modulsjekken fant dette i aktiviteten');
+    expect(page.text).to.match(/linje 24:\s*«farge» er ikke en kjent innstilling/);
+
+    const res = await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), prompt: 'Nytt spørsmål' }).expect(400);
+    expect(res.text).to.contain('er ikke en kjent innstilling');
+    expect(await draftText()).to.equal(broken);
   });
 
   it('activity forms, a block or kind that does not exist, answers 404', async () => {

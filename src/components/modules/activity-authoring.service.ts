@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { registry, type AnyActivityKind } from '../../activities/index.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import { appendBlock, blockData, findActivityBlocks, replaceBlock, settingsYaml, type ActivityBlock } from './activity-block.js';
+import { blockData, findActivityBlocks, insertBlock, placements, replaceBlock, settingsYaml, type ActivityBlock } from './activity-block.js';
 import { getLesson, saveLesson } from './authoring.service.js';
 import type { Publisher } from './models.js';
 
@@ -20,6 +20,16 @@ export function authoredKind(kind: string): AnyActivityKind {
 /** The kinds an author may write, in the registry's order. */
 export function authoredKindNames(): string[] {
   return [...registry.authoredKinds];
+}
+
+/** Where in the lesson a new block may go (the end of each section but the last). */
+export function lessonPlacements(text: string): Array<{ heading: string; before: number }> {
+  return placements(text).filter((p) => p.before > 0);
+}
+
+/** Where a new block goes for a cursor on `line` of the saved text: the end of that line's section (0: the end of the file). */
+export function placementForLine(text: string, line: number): number {
+  return lessonPlacements(text).find((p) => p.before > line)?.before ?? 0;
 }
 
 /** The lesson's editable activity blocks, each with its settings as plain data (null when its YAML is broken). */
@@ -43,16 +53,20 @@ export async function originalBlockData(slug: string, file: string, index: numbe
 }
 
 /**
- * Writes a block's settings into the lesson: over block `index`, or at the end when it is null.
+ * Writes a block's settings into the lesson: over block `index`, or as a new block when it is null —
+ * before line `before` (the heading after the chosen section; 0, or a line that is no such heading: at the end).
  * Unchanged settings leave the block's text (and its comments) as they were. A stale revision, or
  * a block that is no longer of this kind, is refused with ConflictError.
  */
-export async function saveActivityBlock(input: { slug: string; file: string; revision: number; index: number | null; kind: string; data: Record<string, unknown>; by: Publisher }): Promise<number> {
+export async function saveActivityBlock(input: { slug: string; file: string; revision: number; index: number | null; before?: number; kind: string; data: Record<string, unknown>; by: Publisher }): Promise<number> {
   authoredKind(input.kind);
   const lesson = await getLesson(input.slug, input.file);
   if (lesson.module.revision !== input.revision) throw new ConflictError(`draft ${input.slug} changed since revision ${input.revision}`, 'authoring:errors.staleRevision');
   let text: string;
-  if (input.index === null) text = appendBlock(lesson.text, input.kind, settingsYaml(input.data));
+  if (input.index === null) {
+    const before = placements(lesson.text).some((p) => p.before > 0 && p.before === input.before) ? input.before! : 0;
+    text = insertBlock(lesson.text, input.kind, settingsYaml(input.data), before);
+  }
   else {
     const block = lessonBlocks(lesson.text)[input.index];
     if (!block || block.kind !== input.kind) throw new ConflictError(`activity block ${input.index} in ${input.slug}/${input.file} is gone`, 'authoring:errors.staleRevision');

@@ -81,3 +81,47 @@ export function appendBlock(text: string, kind: string, yaml: string): string {
   const ending = text === '' || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
   return `${text}${ending}\`\`\`${kind}\n${yaml}\`\`\`\n`;
 }
+
+/** A place a new block may go: at the end of a section, just before the heading that follows it. */
+export interface Placement {
+  /** The section's heading text. */
+  heading: string;
+  /** 1-based line of the next heading, which the block is written before; 0 for the end of the file. */
+  before: number;
+}
+
+/** The sections of the lesson (headings outside code blocks), each with where a block at its end goes. */
+export function placements(text: string): Placement[] {
+  const lines = text.split('\n');
+  const headings: Array<{ text: string; line: number }> = [];
+  let fence: RegExp | null = null;
+  for (let i = splitFrontMatter(text).bodyOffset; i < lines.length; i += 1) {
+    const line = lines[i]!;
+    if (fence) {
+      if (fence.test(line)) fence = null;
+      continue;
+    }
+    const open = FENCE.exec(line.replace(/^ {1,3}/, ''));
+    if (open) {
+      const marker = open[1]!;
+      fence = new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}\\s*$`);
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
+    if (heading) headings.push({ text: heading[1]!, line: i + 1 });
+  }
+  return headings.map((h, i) => ({ heading: h.text, before: headings[i + 1]?.line ?? 0 }));
+}
+
+/**
+ * The file with a new block before line `before` (a heading; 0: at the end), set apart by blank
+ * lines. Only lines are added; none is changed.
+ */
+export function insertBlock(text: string, kind: string, yaml: string, before: number): string {
+  const lines = text.split('\n');
+  if (before < 1 || before > lines.length) return appendBlock(text, kind, yaml);
+  const index = before - 1;
+  const block = [`\`\`\`${kind}`, ...(yaml.endsWith('\n') ? yaml.slice(0, -1) : yaml).split('\n'), '```', ''];
+  const blankBefore = index > 0 && lines[index - 1]!.trim() !== '' ? [''] : [];
+  return [...lines.slice(0, index), ...blankBefore, ...block, ...lines.slice(index)].join('\n');
+}

@@ -13,7 +13,7 @@ import {
   validateActivityForm,
   type FieldView,
 } from '../../../src/components/modules/activity-form.js';
-import { appendBlock, blockData, findActivityBlocks, replaceBlock, settingsYaml } from '../../../src/components/modules/activity-block.js';
+import { appendBlock, blockData, findActivityBlocks, insertBlock, placements, replaceBlock, settingsYaml } from '../../../src/components/modules/activity-block.js';
 import { loadResources } from '../../../src/web/i18n.js';
 import { activitySamples, bokmaal } from '../../helpers/activity-samples.js';
 
@@ -187,6 +187,19 @@ describe('activity form (schema → form → settings)', () => {
 
       expect(read.passMark).to.equal('åtti');
       expect(checked.ok ? null : checked.errors.passMark?.key).to.equal('authoring:problems.field.type');
+    });
+
+    it('activity form, new block at the end of a section, goes before the next heading and only adds lines', () => {
+      const text = '---\ntitle: A\n---\n\n## Én\n\nTekst.\n\n```text\n## ikke en overskrift\n```\n\n## To\n\nMer.\n';
+      const sections = placements(text);
+      expect(sections).to.deep.equal([
+        { heading: 'Én', before: 13 },
+        { heading: 'To', before: 0 },
+      ]);
+
+      const written = insertBlock(text, 'reflection', settingsYaml({ id: 'tenk', prompt: 'Hva?' }), 13);
+
+      expect(written).to.equal(text.replace('\n## To', '\n```reflection\nid: tenk\nprompt: Hva?\n```\n\n## To'));
     });
 
     it('activity form, new block, is appended after a blank line and the rest is unchanged', () => {

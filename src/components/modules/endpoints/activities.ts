@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { endpoint, formText, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { activityFormView, applyRowOperation, fieldId, formSpec, initialData, parseRowOperation, readActivityForm, validateActivityForm, type FieldMessage } from '../activity-form.js';
-import { authoredKind, authoredKindNames, getActivityBlock, originalBlockData, saveActivityBlock } from '../activity-authoring.service.js';
+import { authoredKind, authoredKindNames, getActivityBlock, lessonBlocks, lessonPlacements, originalBlockData, placementForLine, saveActivityBlock } from '../activity-authoring.service.js';
+import { problemViews } from '../authoring.view.js';
 import { getLesson } from '../authoring.service.js';
 import { BASE, author, lessonParams, publisher } from './shared.js';
 
@@ -25,6 +26,8 @@ interface FormState {
   data: unknown;
   errors?: Record<string, FieldMessage>;
   conflict?: boolean;
+  /** For a new block: before which line it goes (0: at the end). */
+  before?: number;
 }
 
 async function formPage(context: Context, slug: string, file: string, state: FormState): Promise<PageReply> {
@@ -33,6 +36,9 @@ async function formPage(context: Context, slug: string, file: string, state: For
   const errors = state.errors ?? {};
   const fields = activityFormView(state.kind, formSpec(definition.settingsSchema), state.data, errors, context.t);
   const kindName = context.t(`activities:form.${state.kind}.name`);
+  // What the module checker says about this block as saved (editorial checks the schema alone does not make, too).
+  const block = state.index === null ? undefined : lessonBlocks(lesson.text)[state.index];
+  const problems = block ? lesson.problems.filter((p) => p.file === lesson.path && p.line >= block.line && p.line <= block.close + 1) : [];
   // The summary links each message to its field; a message about the whole activity links to the first field.
   const summary = Object.fromEntries(Object.entries(errors).map(([name, message]) => [name ? fieldId(name) : (fields[0]?.id ?? 'activity-form'), message]));
   return {
@@ -50,11 +56,14 @@ async function formPage(context: Context, slug: string, file: string, state: For
       errors: summary,
       formError: errors[''] ?? null,
       conflict: state.conflict ?? false,
+      problems: problemViews(slug, problems),
+      placements: state.index === null ? lessonPlacements(lesson.text) : [],
+      before: state.before ?? 0,
     },
   };
 }
 
-async function choosePage(context: Context, slug: string, file: string): Promise<PageReply> {
+async function choosePage(context: Context, slug: string, file: string, before = 0): Promise<PageReply> {
   const lesson = await getLesson(slug, file);
   return {
     view: 'pages/authoring/activity-kinds',
@@ -63,12 +72,13 @@ async function choosePage(context: Context, slug: string, file: string): Promise
       slug,
       file,
       moduleTitle: lesson.module.title,
+      before,
       kinds: authoredKindNames().map((kind) => ({ kind, name: context.t(`activities:form.${kind}.name`), hint: context.t(`activities:form.${kind}.hint`) })),
     },
   };
 }
 
-const formBody = z.looseObject({ revision: formText(12), type: formText(40), blokk: formText(6), _op: formText(210) });
+const formBody = z.looseObject({ revision: formText(12), type: formText(40), blokk: formText(6), plassering: formText(6), _op: formText(210) });
 
 export const activityEndpoints = [
   endpoint({
@@ -77,7 +87,7 @@ export const activityEndpoints = [
     summary: 'Choose a kind of activity, then its form: empty for a new block, or filled from block `blokk`',
     access: author,
     params: lessonParams,
-    query: z.object({ type: formText(40), blokk: formText(6) }),
+    query: z.object({ type: formText(40), blokk: formText(6), plassering: formText(6), linje: formText(6) }),
     async handle(context) {
       const { slug, file } = context.params;
       const index = blockNumber(context.query.blokk);
@@ -85,10 +95,13 @@ export const activityEndpoints = [
         const block = await getActivityBlock(slug, file, index);
         return formPage(context, slug, file, { kind: block.kind, index, revision: block.revision, data: block.data });
       }
-      if (!context.query.type) return choosePage(context, slug, file);
+      // The editor's script sends the cursor's line (`linje`); the form's own choice is `plassering`.
+      const line = blockNumber(context.query.linje);
+      const before = blockNumber(context.query.plassering) ?? (line === null ? 0 : placementForLine((await getLesson(slug, file)).text, line));
+      if (!context.query.type) return choosePage(context, slug, file, before);
       const definition = authoredKind(context.query.type);
       const lesson = await getLesson(slug, file);
-      return formPage(context, slug, file, { kind: context.query.type, index: null, revision: lesson.module.revision, data: initialData(formSpec(definition.settingsSchema)) });
+      return formPage(context, slug, file, { kind: context.query.type, index: null, revision: lesson.module.revision, data: initialData(formSpec(definition.settingsSchema)), before });
     },
   }),
   endpoint({
@@ -104,17 +117,18 @@ export const activityEndpoints = [
       const definition = authoredKind(kind);
       const index = blockNumber(context.body.blokk);
       const revision = Number(context.body.revision);
+      const before = blockNumber(context.body.plassering) ?? 0;
       if (!/^\d+$/.test(context.body.revision)) throw new ValidationError('bad revision', { revision: 'authoring:errors.staleRevision' });
       const fields = formSpec(definition.settingsSchema);
       const data = readActivityForm(fields, context.body, await originalBlockData(slug, file, index));
       const operation = parseRowOperation(op);
       if (operation) {
         applyRowOperation(fields, data, operation);
-        return formPage(context, slug, file, { kind, index, revision, data });
+        return formPage(context, slug, file, { kind, index, revision, data, before });
       }
       const checked = validateActivityForm(definition.settingsSchema, data);
-      if (!checked.ok) return { ...(await formPage(context, slug, file, { kind, index, revision, data, errors: checked.errors })), status: 400 };
-      await saveActivityBlock({ slug, file, revision, index, kind, data, by: publisher(context) });
+      if (!checked.ok) return { ...(await formPage(context, slug, file, { kind, index, revision, data, before, errors: checked.errors })), status: 400 };
+      await saveActivityBlock({ slug, file, revision, index, before, kind, data, by: publisher(context) });
       return { redirect: `${BASE}/${slug}/leksjoner/${file}?lagret=1` };
     },
     // Only a malformed revision gets here (the form's own errors are shown by `handle`): start again from the lesson.
@@ -127,7 +141,7 @@ export const activityEndpoints = [
       const definition = authoredKind(kind);
       const data = readActivityForm(formSpec(definition.settingsSchema), context.body, await originalBlockData(slug, file, index));
       const lesson = await getLesson(slug, file);
-      return formPage(context, slug, file, { kind, index, revision: lesson.module.revision, data, conflict: true });
+      return formPage(context, slug, file, { kind, index, revision: lesson.module.revision, data, before: blockNumber(context.body.plassering) ?? 0, conflict: true });
     },
   }),
 ];

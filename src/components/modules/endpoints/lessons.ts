@@ -41,7 +41,7 @@ async function editorPage(
         kindName: context.t(`activities:form.${b.kind}.name`),
         name: typeof b.data?.title === 'string' ? b.data.title : typeof b.data?.id === 'string' ? b.data.id : '',
       })),
-      scripts: ['js/authoring-preview.js'],
+      scripts: ['js/authoring-preview.js', 'js/activity-insert.js'],
     },
   };
 }
