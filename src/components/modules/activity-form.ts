@@ -21,7 +21,7 @@ const MAX_ROWS = 100;
 
 interface SpecBase {
   key: string;
-  /** The author may leave it out (optional, or it has a default). */
+  /** The author may leave it out (optional, or it has a default); a kind's refinements may still ask for it (a quiz option's explanation), so the form does not mark it. */
   optional: boolean;
   /** The schema's default, when it has one (a value equal to it is not written for a new setting). */
   defaultValue?: unknown;
