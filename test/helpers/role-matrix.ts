@@ -107,6 +107,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/forhandsvisning', body: { text: '' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/flytt', body: { revision: '0', direction: 'down' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/slett', body: { revision: '0' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/aktivitet', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md/aktivitet', body: { revision: '0', type: 'reflection', blokk: '', id: 'x', prompt: 'y' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/filer', body: { revision: '0' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/filer/samtale.png/slett', body: { revision: '0' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/importer', body: { revision: '0' }, expect: authorOnly },

@@ -6,6 +6,7 @@ import { registerAnonymiser } from '../people/index.js';
 import { anonymiseModuleAuthors } from './privacy.js';
 import { BASE } from './endpoints/shared.js';
 import { moduleEndpoints } from './endpoints/modules.js';
+import { activityEndpoints } from './endpoints/activities.js';
 import { lessonEndpoints } from './endpoints/lessons.js';
 import { settingsEndpoints } from './endpoints/settings.js';
 import { previewEndpoints } from './endpoints/preview.js';
@@ -19,7 +20,7 @@ import { publishingEndpoints } from './endpoints/publishing.js';
 export function authoringRoutes(): Router & { manifest: readonly EndpointInfo[] } {
   registerAnonymiser('moduleAuthors', anonymiseModuleAuthors);
   addNavEntry({ href: BASE, label: 'authoring:nav', visibleTo: 'modules:author' });
-  const endpoints = endpointRouter([...moduleEndpoints, ...lessonEndpoints, ...settingsEndpoints, ...previewEndpoints, ...publishingEndpoints]);
+  const endpoints = endpointRouter([...moduleEndpoints, ...lessonEndpoints, ...activityEndpoints, ...settingsEndpoints, ...previewEndpoints, ...publishingEndpoints]);
   const router = Router() as Router & { manifest: readonly EndpointInfo[] };
   // Everything under /forfatter is for authors, also a path no endpoint has (403, not 404, for others).
   router.use('/forfatter', ...requirePermission('modules:author'));

@@ -3,6 +3,7 @@ import { endpoint, type EndpointContext, type PageReply } from '../../../web/end
 import { ValidationError } from '../../../lib/errors.js';
 import { addAsset, addLesson, getLesson, moveLesson, previewLessonText, removeAsset, removeLesson, saveLesson } from '../authoring.service.js';
 import { problemViews } from '../authoring.view.js';
+import { lessonBlocks } from '../activity-authoring.service.js';
 import { sanitiseAssetName } from '../asset-types.js';
 import { BASE, author, flag, lessonParams, overviewReturns, publisher, revisionField, slugParams, uploadAsset } from './shared.js';
 
@@ -35,7 +36,14 @@ async function editorPage(
       otherProblems: lesson.problems.filter((p) => p.file !== lesson.path).length,
       // The module's images, for the toolbar's «Sett inn bilde» (written relative to the module, as the overview's snippets).
       images: lesson.module.draftFiles.filter((f) => IMAGE_FILE.test(f.path)).map((f) => f.path),
-      scripts: ['js/authoring-preview.js', 'js/markdown-toolbar.js'],
+      // Edit links name blocks of the saved text, which is what the activity form reads and writes.
+      activities: lessonBlocks(lesson.text).map((b) => ({
+        index: b.index,
+        line: b.line,
+        kindName: context.t(`activities:form.${b.kind}.name`),
+        name: typeof b.data?.title === 'string' ? b.data.title : typeof b.data?.id === 'string' ? b.data.id : '',
+      })),
+      scripts: ['js/authoring-preview.js', 'js/markdown-toolbar.js', 'js/activity-insert.js'],
     },
   };
 }

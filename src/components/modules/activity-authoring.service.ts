@@ -1,0 +1,76 @@
+import { isDeepStrictEqual } from 'node:util';
+import { registry, type AnyActivityKind } from '../../activities/index.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import { blockData, findActivityBlocks, insertBlock, placements, replaceBlock, settingsYaml, type ActivityBlock } from './activity-block.js';
+import { getLesson, saveLesson } from './authoring.service.js';
+import type { Publisher } from './models.js';
+
+/**
+ * Activities written through the lesson editor's form: the lesson's blocks as the form sees them,
+ * and saving one block back (or a new one at the end) under the draft's optimistic-concurrency check.
+ */
+
+/** A kind an author may write, or NotFoundError. */
+export function authoredKind(kind: string): AnyActivityKind {
+  const definition = registry.get(kind);
+  if (!definition || !registry.authoredKinds.has(kind)) throw new NotFoundError(`activity kind ${kind}`);
+  return definition;
+}
+
+/** The kinds an author may write, in the registry's order. */
+export function authoredKindNames(): string[] {
+  return [...registry.authoredKinds];
+}
+
+/** Where in the lesson a new block may go (the end of each section but the last). */
+export function lessonPlacements(text: string): Array<{ heading: string; before: number }> {
+  return placements(text).filter((p) => p.before > 0);
+}
+
+/** Where a new block goes for a cursor on `line` of the saved text: the end of that line's section (0: the end of the file). */
+export function placementForLine(text: string, line: number): number {
+  return lessonPlacements(text).find((p) => p.before > line)?.before ?? 0;
+}
+
+/** The lesson's editable activity blocks, each with its settings as plain data (null when its YAML is broken). */
+export function lessonBlocks(text: string): Array<ActivityBlock & { data: Record<string, unknown> | null }> {
+  return findActivityBlocks(text, registry.authoredKinds).map((block) => ({ ...block, data: blockData(block) }));
+}
+
+/** One block of a lesson, for its edit form. */
+export async function getActivityBlock(slug: string, file: string, index: number): Promise<{ kind: string; data: Record<string, unknown>; revision: number }> {
+  const lesson = await getLesson(slug, file);
+  const block = lessonBlocks(lesson.text)[index];
+  if (!block || !block.data) throw new NotFoundError(`activity block ${index} in ${slug}/${file}`);
+  return { kind: block.kind, data: block.data, revision: lesson.module.revision };
+}
+
+/** The settings of the block being edited (for reading its form back against), as the author's page showed it. */
+export async function originalBlockData(slug: string, file: string, index: number | null): Promise<Record<string, unknown> | undefined> {
+  if (index === null) return undefined;
+  const lesson = await getLesson(slug, file);
+  return lessonBlocks(lesson.text)[index]?.data ?? undefined;
+}
+
+/**
+ * Writes a block's settings into the lesson: over block `index`, or as a new block when it is null —
+ * before line `before` (the heading after the chosen section; 0, or a line that is no such heading: at the end).
+ * Unchanged settings leave the block's text (and its comments) as they were. A stale revision, or
+ * a block that is no longer of this kind, is refused with ConflictError.
+ */
+export async function saveActivityBlock(input: { slug: string; file: string; revision: number; index: number | null; before?: number; kind: string; data: Record<string, unknown>; by: Publisher }): Promise<number> {
+  authoredKind(input.kind);
+  const lesson = await getLesson(input.slug, input.file);
+  if (lesson.module.revision !== input.revision) throw new ConflictError(`draft ${input.slug} changed since revision ${input.revision}`, 'authoring:errors.staleRevision');
+  let text: string;
+  if (input.index === null) {
+    const before = placements(lesson.text).some((p) => p.before > 0 && p.before === input.before) ? input.before! : 0;
+    text = insertBlock(lesson.text, input.kind, settingsYaml(input.data), before);
+  }
+  else {
+    const block = lessonBlocks(lesson.text)[input.index];
+    if (!block || block.kind !== input.kind) throw new ConflictError(`activity block ${input.index} in ${input.slug}/${input.file} is gone`, 'authoring:errors.staleRevision');
+    text = isDeepStrictEqual(block.data, input.data) ? lesson.text : replaceBlock(lesson.text, block, settingsYaml(input.data));
+  }
+  return saveLesson({ slug: input.slug, file: input.file, revision: input.revision, text, by: input.by });
+}

@@ -1,0 +1,238 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import type { Express } from 'express';
+import { buildTestApp } from '../helpers/app.js';
+import { clearDatabase } from '../helpers/database.js';
+import { createUser, signIn, type Agent } from '../helpers/auth.js';
+import { activitySamples } from '../helpers/activity-samples.js';
+import { paths } from '../../src/config/index.js';
+import { registry } from '../../src/activities/index.js';
+import { publishFromFolder } from '../../src/components/modules/index.js';
+import { ModuleModel } from '../../src/components/modules/models.js';
+import { blockData, findActivityBlocks } from '../../src/components/modules/activity-block.js';
+
+const VALID = path.join(paths.root, 'test', 'fixtures', 'modules-valid');
+const SLUG = 'samtale-med-barn';
+const LESSON = `/forfatter/moduler/${SLUG}/leksjoner/01-lytte.md`;
+const FORM = `${LESSON}/aktivitet`;
+
+function decode(text: string): string {
+  return text.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+const attr = (attrs: string, name: string) => {
+  const value = new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1];
+  return value === undefined ? undefined : decode(value);
+};
+
+/** What a browser would send for the form `id` on the page, as it stands (checked boxes, selected options, text areas). */
+function formOn(html: string, id: string): Record<string, string> {
+  const form = new RegExp(`<form[^>]*id="${id}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
+  expect(form, `form #${id}`).to.be.a('string');
+  const fields: Record<string, string> = {};
+  for (const [, attrs] of form!.matchAll(/<input\b([^>]*)>/g)) {
+    const name = attr(attrs!, 'name');
+    const type = attr(attrs!, 'type') ?? 'text';
+    if (!name || (type === 'checkbox' && !/\bchecked\b/.test(attrs!))) continue;
+    fields[name] = attr(attrs!, 'value') ?? 'on';
+  }
+  // The HTML parser drops the newline right after <textarea>.
+  for (const [, attrs, content] of form!.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) fields[attr(attrs!, 'name')!] = decode(content!.replace(/^\n/, ''));
+  for (const [, attrs, options] of form!.matchAll(/<select\b([^>]*)>([\s\S]*?)<\/select>/g)) {
+    fields[attr(attrs!, 'name')!] = attr(/<option\b([^>]*)\bselected\b/.exec(options!)?.[1] ?? '', 'value') ?? '';
+  }
+  return fields;
+}
+
+/** Settings as the form's flat field names (`questions.0.options.1.text`); booleans as checkboxes. */
+function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (Array.isArray(value)) value.forEach((item, i) => flatten(item, `${prefix}.${i}`, out));
+  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  else if (typeof value === 'boolean') {
+    if (value) out[prefix] = 'on';
+  } else out[prefix] = String(value);
+  return out;
+}
+
+async function draftText(): Promise<string> {
+  const module = await ModuleModel.findById(SLUG).lean();
+  return module!.draftFiles.find((f) => f.path === 'lessons/01-lytte.md')?.text ?? '';
+}
+
+describe('http: activities through forms in the lesson editor', function () {
+  this.timeout(60_000);
+  let app: Express;
+  let author: Agent;
+  let otherAuthor: Agent;
+
+  before(async () => {
+    app = await buildTestApp();
+  });
+
+  beforeEach(async () => {
+    await clearDatabase();
+    author = await signIn(app, (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email);
+    otherAuthor = await signIn(app, (await createUser({ name: 'Bjørn Forfatter', roles: ['author'] })).email);
+    await publishFromFolder(VALID, { by: { id: null, name: 'Git' } });
+  });
+
+  it('activity forms, the lesson editor, lists the blocks with edit links and offers to insert one', async () => {
+    const page = await author.get(LESSON).expect(200);
+
+    expect(page.text).to.contain(`href="${FORM}"`);
+    expect(page.text).to.contain('Sett inn aktivitet');
+    expect(page.text).to.contain(`href="${FORM}?blokk=0"`);
+    expect(page.text).to.contain(`href="${FORM}?blokk=1"`);
+    expect(page.text).to.match(/Film: «En samtale i garderoben» <span class="muted">\(linje 12\)/);
+  });
+
+  it('activity forms, choosing a kind, offers every kind an author may write and works without JavaScript', async () => {
+    const page = await author.get(FORM).expect(200);
+
+    for (const kind of registry.authoredKinds) expect(page.text).to.contain(`name="type" value="${kind}"`);
+    expect(page.text).not.to.contain('value="reading"');
+    expect(page.text).to.match(/<form method="get" action="[^"]+\/aktivitet"/);
+  });
+
+  for (const kind of registry.authoredKinds) {
+    it(`activity forms, a new ${kind} filled in and saved, is written at the end of the lesson and nothing else changes`, async () => {
+      const before = await draftText();
+      const page = await author.get(`${FORM}?type=${kind}`).expect(200);
+      const shown = formOn(page.text, 'activity-form');
+      const sample = flatten(activitySamples()[kind]);
+      for (const name of Object.keys(sample)) {
+        if (!(name in shown)) expect(page.text, `field ${name}`).to.contain(`name="${name}"`);
+      }
+
+      const res = await author.post(FORM).type('form').send({ ...shown, ...sample }).expect(303);
+
+      expect(res.headers.location).to.equal(`${LESSON}?lagret=1`);
+      const after = await draftText();
+      expect(after.startsWith(before)).to.equal(true);
+      const blocks = findActivityBlocks(after, registry.authoredKinds);
+      const written = blocks[blocks.length - 1]!;
+      expect(written.kind).to.equal(kind);
+      const definition = registry.get(kind)!;
+      expect(definition.settingsSchema.parse(blockData(written))).to.deep.equal(definition.settingsSchema.parse(activitySamples()[kind]));
+      const editor = await author.get(LESSON).expect(200);
+      expect(editor.text).to.contain(`\`\`\`${kind}\nid: ${String(activitySamples()[kind]!.id)}`);
+    });
+  }
+
+  it('activity forms, a new block placed at the end of a section, is written before the next heading', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?type=reflection&linje=8`).expect(200);
+    // The cursor on line 8 (in "Hvorfor lytte?") chooses the end of that section.
+    expect(page.text).to.match(/<option value="20" selected>På slutten av «Hvorfor lytte\?»<\/option>/);
+
+    await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), id: 'ny-refleksjon', prompt: 'Hva hørte du?' }).expect(303);
+
+    expect(await draftText()).to.equal(before.replace('\n## Tenk selv', '\n```reflection\nid: ny-refleksjon\nprompt: Hva hørte du?\n```\n\n## Tenk selv'));
+  });
+
+  it('activity forms, an existing block edited, is written back and the rest of the file is byte for byte unchanged', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?blokk=1`).expect(200);
+    const form = formOn(page.text, 'activity-form');
+    expect(form.prompt).to.equal('Tenk på en samtale du hadde med et barn i dag. Hva sa barnet?');
+
+    await author.post(FORM).type('form').send({ ...form, prompt: 'Tenk på en samtale.\r\nHva sa barnet?' }).expect(303);
+
+    const after = await draftText();
+    expect(after).to.equal(before.replace('  Tenk på en samtale du hadde med et barn i dag. Hva sa barnet?\n', '  Tenk på en samtale.\n  Hva sa barnet?\n'));
+  });
+
+  it('activity forms, an existing block saved unchanged, leaves the lesson byte for byte as it was', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?blokk=0`).expect(200);
+
+    await author.post(FORM).type('form').send(formOn(page.text, 'activity-form')).expect(303);
+
+    expect(await draftText()).to.equal(before);
+  });
+
+  it('activity forms, a required field left empty, answers 400 with the error beside the field and the input kept', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?type=reflection`).expect(200);
+    const form = formOn(page.text, 'activity-form');
+
+    const res = await author.post(FORM).type('form').send({ ...form, id: 'min-refleksjon', title: 'Tittel <med> tegn', prompt: '' }).expect(400);
+
+    expect(res.text).to.match(/<span class="field-error" id="af-prompt-error">«Spørsmål til refleksjon» må fylles ut\.<\/span>/);
+    expect(res.text).to.match(/<textarea id="af-prompt" name="prompt"[^>]*aria-describedby="af-prompt-hint af-prompt-error" aria-invalid="true">/);
+    expect(res.text).to.contain('<a href="#af-prompt">');
+    expect(res.text).to.contain('value="min-refleksjon"');
+    expect(res.text).to.contain('value="Tittel &lt;med&gt; tegn"');
+    expect(await draftText()).to.equal(before);
+  });
+
+  it('activity forms, rows added, moved and removed without JavaScript, keep what was typed and save nothing', async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?type=quiz`).expect(200);
+    const form = { ...formOn(page.text, 'activity-form'), title: 'Min quiz', 'questions.0.options.0.text': 'Første', 'questions.0.options.1.text': 'Andre' };
+    expect(page.text).not.to.contain('name="questions.0.options.2.text"');
+
+    const added = await author.post(FORM).type('form').send({ ...form, _op: 'add:questions.0.options' }).expect(200);
+    expect(added.text).to.contain('name="questions.0.options.2.text"');
+    expect(formOn(added.text, 'activity-form').title).to.equal('Min quiz');
+
+    const moved = await author.post(FORM).type('form').send({ ...formOn(added.text, 'activity-form'), _op: 'down:questions.0.options.0' }).expect(200);
+    const movedForm = formOn(moved.text, 'activity-form');
+    expect([movedForm['questions.0.options.0.text'], movedForm['questions.0.options.1.text']]).to.deep.equal(['Andre', 'Første']);
+
+    const removed = await author.post(FORM).type('form').send({ ...movedForm, _op: 'remove:questions.0.options.2' }).expect(200);
+    expect(removed.text).not.to.contain('name="questions.0.options.2.text"');
+    // Two options are the least a question may have: no remove buttons then.
+    expect(removed.text).not.to.contain('value="remove:questions.0.options.1"');
+    expect(await draftText()).to.equal(before);
+  });
+
+  it('activity forms, every form on the pages, carries the CSRF token; a post without it is refused', async () => {
+    for (const url of [LESSON, FORM, `${FORM}?type=quiz`, `${FORM}?blokk=0`]) {
+      const page = await author.get(url).expect(200);
+      for (const [, attrs, body] of page.text.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
+        if (/method="get"/.test(attrs!)) continue;
+        expect(body, `${url}: ${attrs}`).to.match(/<input type="hidden" name="_csrf" value="[^"]+">/);
+      }
+    }
+    const page = await author.get(`${FORM}?blokk=0`).expect(200);
+    const { _csrf: _token, ...withoutToken } = formOn(page.text, 'activity-form');
+    await author.post(FORM).type('form').send(withoutToken).expect(403);
+  });
+
+  it("activity forms, another author saved first, answers 409 with this author's input kept and nothing overwritten", async () => {
+    const pageA = await author.get(`${FORM}?blokk=1`).expect(200);
+    const pageB = await otherAuthor.get(`${FORM}?blokk=1`).expect(200);
+    await author.post(FORM).type('form').send({ ...formOn(pageA.text, 'activity-form'), prompt: 'ASTRIDS SPØRSMÅL' }).expect(303);
+
+    const res = await otherAuthor.post(FORM).type('form').send({ ...formOn(pageB.text, 'activity-form'), prompt: 'BJØRNS SPØRSMÅL' }).expect(409);
+
+    expect(res.text).to.contain('Ikke lagret: noen andre har endret modulen samtidig med deg.');
+    expect(formOn(res.text, 'activity-form').prompt).to.equal('BJØRNS SPØRSMÅL');
+    const stored = await draftText();
+    expect(stored).to.contain('ASTRIDS SPØRSMÅL');
+    expect(stored).not.to.contain('BJØRNS SPØRSMÅL');
+  });
+
+  it("activity forms, a block with the checker's problems, lists them with their lines and keeps settings the form does not show", async () => {
+    const broken = (await draftText()).replace('id: egen-samtale\n', 'id: egen-samtale\nfarge: blå\n');
+    const editor = await author.get(LESSON).expect(200);
+    const revision = /name="revision" value="(\d+)"/.exec(editor.text)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(editor.text)![1]!;
+    await author.post(LESSON).type('form').send({ _csrf: csrf, revision, text: broken }).expect(303);
+
+    const page = await author.get(`${FORM}?blokk=1`).expect(200);
+    expect(page.text).to.contain('Modulsjekken fant dette i aktiviteten');
+    expect(page.text).to.match(/linje 24:\s*«farge» er ikke en kjent innstilling/);
+
+    const res = await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), prompt: 'Nytt spørsmål' }).expect(400);
+    expect(res.text).to.contain('er ikke en kjent innstilling');
+    expect(await draftText()).to.equal(broken);
+  });
+
+  it('activity forms, a block or kind that does not exist, answers 404', async () => {
+    await author.get(`${FORM}?blokk=7`).expect(404);
+    await author.get(`${FORM}?type=reading`).expect(404);
+    await author.get(`${FORM}?type=ukjent`).expect(404);
+  });
+});
