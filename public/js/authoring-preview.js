@@ -31,7 +31,13 @@
     ul.className = 'problem-list';
     list.forEach(function (p) {
       var li = document.createElement('li');
-      li.textContent = p.line + ': ' + p.message;
+      // The line number links to the editor, as on the page the server renders (markdown-toolbar.js moves the cursor).
+      var link = document.createElement('a');
+      link.href = '#lesson-text';
+      link.setAttribute('data-goto-line', String(p.line));
+      link.textContent = (problems.getAttribute('data-line-label') || '{line}').replace('{line}', String(p.line));
+      li.appendChild(link);
+      li.appendChild(document.createTextNode(': ' + p.message));
       ul.appendChild(li);
     });
     problems.appendChild(ul);

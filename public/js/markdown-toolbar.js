@@ -2,7 +2,8 @@
 // stays hidden and the author types the Markdown, losing nothing). The toolbar follows the WAI-ARIA
 // toolbar pattern: one Tab stop, arrow keys move between the buttons; each button writes its Markdown
 // where the cursor is, selects the placeholder to type over, returns focus to the text and says what
-// it did in a polite live region. Ctrl+B and Ctrl+I work in the text itself.
+// it did in a polite live region. Ctrl+B and Ctrl+I work in the text itself, and a problem's line
+// number above the editor moves the cursor to that line.
 (function () {
   'use strict';
   var textarea = document.getElementById('lesson-text');
@@ -126,6 +127,23 @@
     if (!button) return;
     event.preventDefault();
     run(button);
+  });
+
+  // A problem's line number (above the editor) moves the cursor to that line and selects it.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a[data-goto-line]');
+    if (!link) return;
+    var line = parseInt(link.getAttribute('data-goto-line'), 10);
+    if (!(line > 0)) return;
+    event.preventDefault();
+    var lines = textarea.value.split('\n');
+    var start = lines.slice(0, line - 1).join('\n').length + (line > 1 ? 1 : 0);
+    var end = start + (lines[line - 1] || '').length;
+    textarea.focus();
+    textarea.setSelectionRange(Math.min(start, textarea.value.length), Math.min(end, textarea.value.length));
+    // Scrolls the line into view: about one line height per line above it.
+    var lineHeight = parseFloat(window.getComputedStyle(textarea).lineHeight) || 20;
+    textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
   });
 
   toolbar.hidden = false;

@@ -110,6 +110,18 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     await expectAccessible(page);
   });
 
+  it("a problem's line number above the editor moves the cursor to that line and selects it", async () => {
+    const page = await editor(true);
+    await page.getByRole('toolbar', { name: 'Formatering' }).waitFor();
+    const lines = (await text(page).inputValue()).split('\n');
+    // An image without alt text as the last line: the live check lists it with its line number.
+    await text(page).fill([...lines, '![](assets/samtale.png)'].join('\n'));
+    const line = lines.length + 1;
+    await page.locator('#lesson-problems').getByRole('link', { name: `linje ${line}` }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('lesson-text');
+    expect(await selected(page)).to.equal('![](assets/samtale.png)');
+  });
+
   it('without JavaScript: no toolbar, no image picker, and the editor saves as before', async () => {
     const page = await editor(false);
     expect(await page.getByRole('toolbar').count()).to.equal(0);
@@ -120,5 +132,11 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     await page.waitForLoadState();
     expect(await text(page).inputValue()).to.contain('En **ny** setning.');
     expect(await page.getByText('Leksjonen er lagret').count()).to.be.greaterThan(0);
+    // A problem's line number is still there, as a link to the editor.
+    await text(page).fill(`${await text(page).inputValue()}![](assets/samtale.png)\n`);
+    await page.getByRole('button', { name: 'Lagre', exact: true }).click();
+    await page.waitForLoadState();
+    const lineCount = (await text(page).inputValue()).replace(/\n$/, '').split('\n').length;
+    expect(await page.locator('#lesson-problems a[href="#lesson-text"]').filter({ hasText: `linje ${lineCount}` }).count()).to.equal(1);
   });
 });
