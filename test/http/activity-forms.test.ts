@@ -187,6 +187,33 @@ describe('http: activities through forms in the lesson editor', function () {
     expect(await draftText()).to.equal(before);
   });
 
+  it("activity forms, «Kontroller og forhåndsvis», shows the checker's findings for the form as it stands and the activity as learners see it, saving nothing", async () => {
+    const before = await draftText();
+    const page = await author.get(`${FORM}?type=quiz`).expect(200);
+    expect(page.text).to.contain('name="_op" value="check"');
+    // Two options, the right one the longest: the editorial rules' warnings, before anything is saved.
+    const quiz = { ...activitySamples().quiz, id: 'ny-sjekk', questions: [{ id: 'q1', text: 'Hva er et åpent spørsmål?', options: [{ text: 'Et spørsmål barnet kan svare fritt på', correct: true, explanation: 'Ja.' }, { text: 'Ja/nei', correct: false, explanation: 'Nei.' }] }] };
+    const checked = await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), ...flatten(quiz), _op: 'check' }).expect(200);
+    expect(checked.text).to.contain('Modulsjekken fant dette i aktiviteten slik den står i skjemaet');
+    expect(checked.text).to.contain('Spørsmålet «q1» har 2 svaralternativer. Gi minst 4.');
+    // The learner's view of it, from the same partials staff see.
+    expect(checked.text).to.contain('Slik ser deltakerne aktiviteten');
+    expect(checked.text).to.contain('Hva er et åpent spørsmål?');
+    // What was filled in is still in the form, and nothing was written.
+    expect(formOn(checked.text, 'activity-form')['questions.0.options.1.text']).to.equal('Ja/nei');
+    expect(await draftText()).to.equal(before);
+
+    // A block the checker has nothing to say about: said so, still unsaved.
+    const reflectionPage = await author.get(`${FORM}?type=reflection`).expect(200);
+    const clean = await author.post(FORM).type('form').send({ ...formOn(reflectionPage.text, 'activity-form'), id: 'tenk-etter', prompt: 'Hva gjorde du sist et barn ville si noe?', _op: 'check' }).expect(200);
+    expect(clean.text).to.contain('Modulsjekken fant ingen problemer i aktiviteten slik den står i skjemaet');
+    expect(clean.text).to.contain('Hva gjorde du sist et barn ville si noe?');
+    expect(await draftText()).to.equal(before);
+
+    // A check of a form with a required field empty: the errors by the fields, as for saving.
+    await author.post(FORM).type('form').send({ ...formOn(reflectionPage.text, 'activity-form'), id: 'tenk-etter', prompt: '', _op: 'check' }).expect(400);
+  });
+
   it('activity forms, every form on the pages, carries the CSRF token; a post without it is refused', async () => {
     for (const url of [LESSON, FORM, `${FORM}?type=quiz`, `${FORM}?blokk=0`]) {
       const page = await author.get(url).expect(200);

@@ -2,7 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { registry, type AnyActivityKind } from '../../activities/index.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { blockData, findActivityBlocks, insertBlock, placements, replaceBlock, settingsYaml, type ActivityBlock } from './activity-block.js';
-import { getLesson, saveLesson } from './authoring.service.js';
+import { getLesson, lessonTextProblems, previewLessonText, saveLesson, type PreviewPart } from './authoring.service.js';
+import type { Problem } from './problems.js';
+
+type ActivityPreviewPart = Extract<PreviewPart, { type: 'activity' }>;
 import type { Publisher } from './models.js';
 
 /**
@@ -52,6 +55,19 @@ export async function originalBlockData(slug: string, file: string, index: numbe
   return lessonBlocks(lesson.text)[index]?.data ?? undefined;
 }
 
+/** The lesson's text with a block's settings written in (see saveActivityBlock), and that block's number in it. */
+function lessonWithBlock(text: string, input: { index: number | null; before?: number; kind: string; data: Record<string, unknown> }, where: string): { text: string; index: number } {
+  if (input.index === null) {
+    const before = placements(text).some((p) => p.before > 0 && p.before === input.before) ? input.before! : 0;
+    // The new block's number: after every block above where it goes (all of them at the end).
+    const index = before ? lessonBlocks(text).filter((b) => b.line < before).length : lessonBlocks(text).length;
+    return { text: insertBlock(text, input.kind, settingsYaml(input.data), before), index };
+  }
+  const block = lessonBlocks(text)[input.index];
+  if (!block || block.kind !== input.kind) throw new ConflictError(`activity block ${input.index} in ${where} is gone`, 'authoring:errors.staleRevision');
+  return { text: isDeepStrictEqual(block.data, input.data) ? text : replaceBlock(text, block, settingsYaml(input.data)), index: input.index };
+}
+
 /**
  * Writes a block's settings into the lesson: over block `index`, or as a new block when it is null —
  * before line `before` (the heading after the chosen section; 0, or a line that is no such heading: at the end).
@@ -62,15 +78,23 @@ export async function saveActivityBlock(input: { slug: string; file: string; rev
   authoredKind(input.kind);
   const lesson = await getLesson(input.slug, input.file);
   if (lesson.module.revision !== input.revision) throw new ConflictError(`draft ${input.slug} changed since revision ${input.revision}`, 'authoring:errors.staleRevision');
-  let text: string;
-  if (input.index === null) {
-    const before = placements(lesson.text).some((p) => p.before > 0 && p.before === input.before) ? input.before! : 0;
-    text = insertBlock(lesson.text, input.kind, settingsYaml(input.data), before);
-  }
-  else {
-    const block = lessonBlocks(lesson.text)[input.index];
-    if (!block || block.kind !== input.kind) throw new ConflictError(`activity block ${input.index} in ${input.slug}/${input.file} is gone`, 'authoring:errors.staleRevision');
-    text = isDeepStrictEqual(block.data, input.data) ? lesson.text : replaceBlock(lesson.text, block, settingsYaml(input.data));
-  }
+  const { text } = lessonWithBlock(lesson.text, input, `${input.slug}/${input.file}`);
   return saveLesson({ slug: input.slug, file: input.file, revision: input.revision, text, by: input.by });
+}
+
+/**
+ * The form's block checked as if it were saved, without saving it: what the module checker says
+ * about its lines (the editorial rules too, such as a quiz's right answer always the longest), and
+ * the activity as learners will see it (null when the lesson does not render).
+ */
+export async function checkActivityBlock(input: { slug: string; file: string; index: number | null; before?: number; kind: string; data: Record<string, unknown> }): Promise<{ problems: Problem[]; activity: ActivityPreviewPart | null }> {
+  authoredKind(input.kind);
+  const lesson = await getLesson(input.slug, input.file);
+  const { text, index } = lessonWithBlock(lesson.text, input, `${input.slug}/${input.file}`);
+  const block = lessonBlocks(text)[index];
+  const [preview, all] = await Promise.all([previewLessonText(input.slug, input.file, text), lessonTextProblems(input.slug, input.file, text)]);
+  const problems = block ? all.filter((p) => p.line >= block.line && p.line <= block.close + 1) : [];
+  const id = typeof input.data.id === 'string' ? input.data.id : null;
+  const activity = preview.lesson?.parts.find((part): part is ActivityPreviewPart => part.type === 'activity' && part.activity.id === id) ?? null;
+  return { problems, activity };
 }

@@ -4,6 +4,7 @@ import { registry } from '../../activities/index.js';
 import { isAllowedAssetName } from './asset-types.js';
 import { checkModuleFile } from './content-check.js';
 import { crossModuleProblems } from './checker.js';
+import { editorialProblems } from './editorial.js';
 import { LESSON_FILE, MAX_ASSET_BYTES, SLUG } from './format.js';
 import { ModuleModel, ModuleVersionModel, versionId, type ModuleStatus, type Publisher, type StoredFile, type VersionKind } from './models.js';
 import { parseModule, type ParsedActivity, type ParseResult } from './parser.js';
@@ -393,6 +394,22 @@ export async function previewLessonText(slug: string, file: string, text: string
   const check = await checkDraft(module, files);
   const lesson = check.result.rendered.lessons.find((l) => l.file === path);
   return { ...previewOf(check, lesson ? lesson.slug : null), problems: check.problems.filter((p) => p.file === path) };
+}
+
+/**
+ * The problems of unsaved lesson text with the editorial rules of `modules:check` too (a quiz's
+ * right answer always the longest, fewer than four options …), for an author checking a block
+ * before saving it. Only the lesson's own file; none while the module has format problems (the
+ * editorial rules read a module that parses).
+ */
+export async function lessonTextProblems(slug: string, file: string, text: string, today = new Date()): Promise<Problem[]> {
+  const path = lessonPath(file);
+  const module = await loadModule(slug);
+  const files = putFile(module.draftFiles.map((f) => ({ ...f })), textFile(path, text));
+  const check = await checkDraft(module, files);
+  // The editorial rules name files as modules:check does, under the module's folder.
+  const editorial = check.problems.length === 0 ? editorialProblems([check.source], [check.result], new Set(), { today }).problems.map((p) => ({ ...p, file: p.file.startsWith(`${slug}/`) ? p.file.slice(slug.length + 1) : p.file })) : [];
+  return sortProblems([...check.problems, ...editorial]).filter((p) => p.file === path);
 }
 
 /* -------------------------------------------------------------- publishing */

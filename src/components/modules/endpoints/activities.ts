@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { endpoint, formText, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
 import { ValidationError } from '../../../lib/errors.js';
 import { activityFormView, applyRowOperation, fieldId, formSpec, initialData, parseRowOperation, readActivityForm, validateActivityForm, type FieldMessage } from '../activity-form.js';
-import { authoredKind, authoredKindNames, getActivityBlock, lessonBlocks, lessonPlacements, originalBlockData, placementForLine, saveActivityBlock } from '../activity-authoring.service.js';
+import { authoredKind, authoredKindNames, checkActivityBlock, getActivityBlock, lessonBlocks, lessonPlacements, originalBlockData, placementForLine, saveActivityBlock } from '../activity-authoring.service.js';
 import { problemViews } from '../authoring.view.js';
 import { getLesson } from '../authoring.service.js';
 import { BASE, author, lessonParams, publisher } from './shared.js';
@@ -14,7 +14,7 @@ import { BASE, author, lessonParams, publisher } from './shared.js';
  * of it works without JavaScript.
  */
 
-type Context = Pick<EndpointContext<unknown, unknown, unknown>, 't'>;
+type Context = Pick<EndpointContext<unknown, unknown, unknown>, 't' | 'render'>;
 
 /** A block number in a query or a form: digits, or nothing for a new block. */
 const blockNumber = (value: string): number | null => (/^\d{1,4}$/.test(value) ? Number(value) : null);
@@ -28,6 +28,8 @@ interface FormState {
   conflict?: boolean;
   /** For a new block: before which line it goes (0: at the end). */
   before?: number;
+  /** The form's block checked as if saved («Kontroller og forhåndsvis»): its problems and how learners see it. */
+  checked?: Awaited<ReturnType<typeof checkActivityBlock>>;
 }
 
 async function formPage(context: Context, slug: string, file: string, state: FormState): Promise<PageReply> {
@@ -38,7 +40,8 @@ async function formPage(context: Context, slug: string, file: string, state: For
   const kindName = context.t(`activities:form.${state.kind}.name`);
   // What the module checker says about this block as saved (editorial checks the schema alone does not make, too).
   const block = state.index === null ? undefined : lessonBlocks(lesson.text)[state.index];
-  const problems = block ? lesson.problems.filter((p) => p.file === lesson.path && p.line >= block.line && p.line <= block.close + 1) : [];
+  const problems = state.checked ? state.checked.problems : block ? lesson.problems.filter((p) => p.file === lesson.path && p.line >= block.line && p.line <= block.close + 1) : [];
+  const previewHtml = state.checked?.activity ? await context.render('partials/lesson-content', { parts: [state.checked.activity] }) : null;
   // The summary links each message to its field; a message about the whole activity links to the first field.
   const summary = Object.fromEntries(Object.entries(errors).map(([name, message]) => [name ? fieldId(name) : (fields[0]?.id ?? 'activity-form'), message]));
   return {
@@ -57,6 +60,8 @@ async function formPage(context: Context, slug: string, file: string, state: For
       formError: errors[''] ?? null,
       conflict: state.conflict ?? false,
       problems: problemViews(slug, problems),
+      checked: !!state.checked,
+      previewHtml,
       placements: state.index === null ? lessonPlacements(lesson.text) : [],
       before: state.before ?? 0,
     },
@@ -121,6 +126,12 @@ export const activityEndpoints = [
       if (!/^\d+$/.test(context.body.revision)) throw new ValidationError('bad revision', { revision: 'authoring:errors.staleRevision' });
       const fields = formSpec(definition.settingsSchema);
       const data = readActivityForm(fields, context.body, await originalBlockData(slug, file, index));
+      // «Kontroller og forhåndsvis»: the block as if saved — the checker's findings and the learner's view — and nothing saved.
+      if (op === 'check') {
+        const checked = validateActivityForm(definition.settingsSchema, data);
+        if (!checked.ok) return { ...(await formPage(context, slug, file, { kind, index, revision, data, before, errors: checked.errors })), status: 400 };
+        return formPage(context, slug, file, { kind, index, revision, data, before, checked: await checkActivityBlock({ slug, file, index, before, kind, data }) });
+      }
       const operation = parseRowOperation(op);
       if (operation) {
         applyRowOperation(fields, data, operation);
