@@ -185,7 +185,8 @@ describe('http: authoring modules in the browser', function () {
       const text = '---\ntitle: Å lytte\n---\n\n## Farlig\n\n<script>alert(1)</script>\n\n[klikk](javascript:alert(document.cookie))\n\n<img src=x onerror=alert(1)>\n';
       await post(author, LESSON, { revision: String(revisionOn(page.text)), text }, 303, LESSON);
       const editor = await author.get(`${LESSON}?lagret=1`).expect(200);
-      expect(editor.text).to.contain('linje 9:');
+      // The line number links to the editor (where the script moves the cursor to it).
+      expect(editor.text).to.contain('<a href="#lesson-text" data-goto-line="9">linje 9</a>:');
       expect(editor.text).to.contain('Lenken til «javascript:alert(document.cookie)» er ikke tillatt.');
       const preview = await author.get(`${BASE}/forhandsvis/lytte`).expect(200);
       expect(preview.text).not.to.match(/<script>alert|href="javascript:|<img src="?x/);
