@@ -210,6 +210,19 @@ describe('http: activities through forms in the lesson editor', function () {
     expect(clean.text).to.contain('Hva gjorde du sist et barn ville si noe?');
     expect(await draftText()).to.equal(before);
 
+    // The preview shows a quiz as one learner would: its options shuffled, a new learner each check.
+    const options = ['Alfa', 'Bravo', 'Charlie', 'Delta', 'Ekko', 'Foxtrot'];
+    const six = { ...quiz, questions: [{ ...quiz.questions[0]!, options: options.map((text, i) => ({ text, correct: i === 0, explanation: 'Fordi.' })) }] };
+    const orders = new Set<string>();
+    for (let i = 0; i < 6; i += 1) {
+      const res = await author.post(FORM).type('form').send({ ...formOn(page.text, 'activity-form'), ...flatten(six), _op: 'check' }).expect(200);
+      const preview = res.text.slice(res.text.indexOf('id="activity-preview-heading"'));
+      const shown = [...preview.matchAll(/<span>(Alfa|Bravo|Charlie|Delta|Ekko|Foxtrot)<\/span>/g)].map((m) => m[1]!);
+      expect([...shown].sort(), 'every option, once').to.deep.equal(options);
+      orders.add(shown.join(','));
+    }
+    expect(orders.size, 'orders seen in six checks').to.be.greaterThan(1);
+
     // A check of a form with a required field empty: the errors by the fields, as for saving.
     await author.post(FORM).type('form').send({ ...formOn(reflectionPage.text, 'activity-form'), id: 'tenk-etter', prompt: '', _op: 'check' }).expect(400);
   });

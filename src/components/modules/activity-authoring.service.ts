@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { registry, type AnyActivityKind } from '../../activities/index.js';
+import { randomUUID } from 'node:crypto';
+import { learnerView, registry, type AnyActivityKind } from '../../activities/index.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { blockData, findActivityBlocks, insertBlock, placements, replaceBlock, settingsYaml, type ActivityBlock } from './activity-block.js';
 import { getLesson, lessonTextProblems, previewLessonText, saveLesson, type PreviewPart } from './authoring.service.js';
@@ -95,6 +96,9 @@ export async function checkActivityBlock(input: { slug: string; file: string; in
   const [preview, all] = await Promise.all([previewLessonText(input.slug, input.file, text), lessonTextProblems(input.slug, input.file, text)]);
   const problems = block ? all.filter((p) => p.line >= block.line && p.line <= block.close + 1) : [];
   const id = typeof input.data.id === 'string' ? input.data.id : null;
-  const activity = preview.lesson?.parts.find((part): part is ActivityPreviewPart => part.type === 'activity' && part.activity.id === id) ?? null;
+  const part = preview.lesson?.parts.find((p): p is ActivityPreviewPart => p.type === 'activity' && p.activity.id === id) ?? null;
+  // As one learner would see it: a quiz's options in the order a learner of its own gets (they are
+  // shuffled per learner and attempt), so the author sees that no option relies on its place.
+  const activity = part && { ...part, activity: { ...part.activity, view: learnerView(input.kind, input.data, part.activity.view, undefined, { learnerKey: randomUUID() }) } };
   return { problems, activity };
 }
