@@ -45,8 +45,10 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     const t = document.getElementById('lesson-text') as HTMLTextAreaElement;
     return t.value.slice(t.selectionStart, t.selectionEnd);
   });
-  const status = async (page: Page) => {
-    await page.waitForFunction(() => (document.getElementById('md-toolbar-status')?.textContent ?? '') !== '');
+  // The live region is emptied and then filled a moment later (so a repeated message is announced
+  // again): wait for this action's message, not whatever the previous one left there.
+  const status = async (page: Page, expected: string) => {
+    await page.waitForFunction((text) => (document.getElementById('md-toolbar-status')?.textContent ?? '').trim() === text, expected).catch(() => undefined);
     return (await page.locator('#md-toolbar-status').textContent())!.trim();
   };
 
@@ -70,7 +72,7 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     expect(await text(page).inputValue()).to.equal(`**fet tekst**${before}`);
     expect(await selected(page), 'the placeholder is selected, to type over').to.equal('fet tekst');
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('lesson-text');
-    expect(await status(page)).to.equal('Fet satt inn i teksten.');
+    expect(await status(page, 'Fet satt inn i teksten.')).to.equal('Fet satt inn i teksten.');
     // Typing replaces the placeholder.
     await page.keyboard.type('viktig');
     expect((await text(page).inputValue()).startsWith('**viktig**')).to.equal(true);
@@ -106,7 +108,7 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     await page.getByRole('button', { name: 'Sett inn bilde' }).click();
     expect(await text(page).inputValue()).to.equal('Tekst\n\n![Beskriv bildet](assets/samtale.png)\n');
     expect(await selected(page), 'the alt text is selected, to be written').to.equal('Beskriv bildet');
-    expect(await status(page)).to.equal('Bilde fra modulen satt inn i teksten.');
+    expect(await status(page, 'Bilde fra modulen satt inn i teksten.')).to.equal('Bilde fra modulen satt inn i teksten.');
     await expectAccessible(page);
   });
 
