@@ -54,6 +54,20 @@ function membershipState(m: PersonView['memberships'][number], now: Date): Membe
   return m.startDate > now ? 'future' : 'ended';
 }
 
+/** A person's memberships as the person page and «Mine data» show them, with their units' names. */
+function membershipRows(memberships: PersonView['memberships'], units: ReadonlyMap<string, { name: string; closed: boolean }>, now: Date) {
+  return memberships.map((m) => ({
+    id: m.id,
+    unitId: m.unitId,
+    unitName: units.get(m.unitId)?.name ?? '?',
+    unitClosed: units.get(m.unitId)?.closed ?? true,
+    role: m.role,
+    start: formatDate(m.startDate),
+    end: formatDate(m.endDate),
+    state: membershipState(m, now),
+  }));
+}
+
 export async function findPeople(actor: SessionUser, query: { q?: string | undefined; unitId?: string | undefined }): Promise<{ people: PersonRow[]; more: boolean; units: UnitView[] }> {
   assertCan(actor, 'people:manage');
   const [{ people, more }, units] = await Promise.all([searchPeople({ q: query.q, unitId: query.unitId, limit: 50 }), unitChoices()]);
@@ -114,16 +128,7 @@ export async function personPage(actor: SessionUser, personId: string): Promise<
         to: x.to,
       })),
     ),
-    memberships: person.memberships.map((m) => ({
-      id: m.id,
-      unitId: m.unitId,
-      unitName: names.get(m.unitId)?.name ?? '?',
-      unitClosed: names.get(m.unitId)?.closed ?? true,
-      role: m.role,
-      start: formatDate(m.startDate),
-      end: formatDate(m.endDate),
-      state: membershipState(m, now),
-    })),
+    memberships: membershipRows(person.memberships, names, now),
     units,
     today: isoDate(todayDateOnly()),
   };
@@ -239,15 +244,6 @@ export async function ownDataSummary(actor: SessionUser): Promise<{ name: string
   return {
     name: profile.name,
     email: profile.email,
-    memberships: profile.memberships.map((m) => ({
-      id: m.id,
-      unitId: m.unitId,
-      unitName: units.get(m.unitId)?.name ?? '?',
-      unitClosed: units.get(m.unitId)?.closed ?? true,
-      role: m.role,
-      start: formatDate(m.startDate),
-      end: formatDate(m.endDate),
-      state: membershipState(m, now),
-    })),
+    memberships: membershipRows(profile.memberships, units, now),
   };
 }
