@@ -40,24 +40,24 @@ describe('reports: renewal and status (validity)', () => {
     expect(moduleStatusAt(facts({ 1: { st: '2024-02-01T10:00:00Z', c: '2024-02-03T10:00:00Z' } }), NO_RENEWAL, releases, d('2024-02-02T00:00:00Z')).status).to.equal('inProgress');
   });
 
-  it('renew after 36 months: completed until the start of the day 36 months later, then expired', () => {
+  it('renew after 36 months: completed until the day 36 months later begins in Norway (00:00 Oslo), then expired', () => {
     const rule: RenewalRule = { renewAfterMonths: 36, onNewMajor: false, graceMonths: 0 };
     const f = facts({ 1: { st: '2024-02-01T10:00:00Z', c: '2024-02-03T10:00:00Z' } });
-    const before = moduleStatusAt(f, rule, releases, d('2027-02-02T23:59:59Z'));
+    const before = moduleStatusAt(f, rule, releases, d('2027-02-02T22:59:59Z'));
     expect(before.status).to.equal('completed');
-    expect(before.expiresAt!.toISOString()).to.equal('2027-02-03T00:00:00.000Z');
-    expect(before.nextChangeAt!.toISOString()).to.equal('2027-02-03T00:00:00.000Z');
-    const after = moduleStatusAt(f, rule, releases, d('2027-02-03T00:00:00Z'));
+    expect(before.expiresAt!.toISOString()).to.equal('2027-02-02T23:00:00.000Z', '3 February begins at 23:00 UTC in winter');
+    expect(before.nextChangeAt!.toISOString()).to.equal('2027-02-02T23:00:00.000Z');
+    const after = moduleStatusAt(f, rule, releases, d('2027-02-02T23:00:00Z'));
     expect(after).to.include({ status: 'expired', major: 1 });
   });
 
   it('new major with 2 months grace: the old major expires 2 months after the new one is published', () => {
     const rule: RenewalRule = { renewAfterMonths: null, onNewMajor: true, graceMonths: 2 };
-    expect(completionExpiry(1, d('2024-06-01T00:00:00Z'), rule, releases)!.toISOString()).to.equal('2025-05-05T00:00:00.000Z');
+    expect(completionExpiry(1, d('2024-06-01T00:00:00Z'), rule, releases)!.toISOString()).to.equal('2025-05-04T22:00:00.000Z', '5 May begins at 22:00 UTC in summer');
     expect(completionExpiry(2, d('2025-06-01T00:00:00Z'), rule, releases)).to.equal(null);
     const f = facts({ 1: { c: '2024-06-01T08:00:00Z' } });
     expect(moduleStatusAt(f, rule, releases, d('2025-05-04T12:00:00Z')).status).to.equal('completed');
-    expect(moduleStatusAt(f, rule, releases, d('2025-05-05T00:00:00Z')).status).to.equal('expired');
+    expect(moduleStatusAt(f, rule, releases, d('2025-05-04T22:00:00Z')).status).to.equal('expired');
   });
 
   it('expired, then started on the new major: in progress; completing it: completed again without expiry', () => {
@@ -72,7 +72,7 @@ describe('reports: renewal and status (validity)', () => {
 
   it('the shorter of the two rules wins', () => {
     const rule: RenewalRule = { renewAfterMonths: 6, onNewMajor: true, graceMonths: 12 };
-    expect(completionExpiry(1, d('2025-01-20T10:00:00Z'), rule, releases)!.toISOString()).to.equal('2025-07-20T00:00:00.000Z');
+    expect(completionExpiry(1, d('2025-01-20T10:00:00Z'), rule, releases)!.toISOString()).to.equal('2025-07-19T22:00:00.000Z');
   });
 });
 
@@ -108,8 +108,9 @@ describe('reports: roster entries and unit totals', () => {
     const before = personEntries(moving, 'o', modules, new Map(), d('2025-01-15T00:00:00Z'));
     expect([...before.entries.keys()]).to.deep.equal(['u1']);
     expect(before.units).to.deep.equal(['u1', 'u2']);
-    expect(before.nextChangeAt!.toISOString()).to.equal('2025-02-01T00:00:00.000Z');
-    const after = personEntries(moving, 'o', modules, new Map(), d('2025-02-01T00:00:00Z'));
+    expect(before.nextChangeAt!.toISOString()).to.equal('2025-01-31T23:00:00.000Z', 'the move happens when 1 February begins in Oslo');
+    expect([...personEntries(moving, 'o', modules, new Map(), d('2025-01-31T22:59:59Z')).entries.keys()]).to.deep.equal(['u1']);
+    const after = personEntries(moving, 'o', modules, new Map(), d('2025-01-31T23:00:00Z'));
     expect([...after.entries.keys()]).to.deep.equal(['u2']);
     expect(after.entries.get('u2')!.r).to.equal('leder');
   });

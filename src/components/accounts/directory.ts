@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { UserModel, type MembershipRole, type UserStatus } from './models.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { isObjectIdString } from '../../lib/ids.js';
+import { inEffect } from '../../lib/dates.js';
 
 /**
  * What leaders' pages, reminders and the weekly digest need to know about people: who works in a
@@ -37,9 +38,6 @@ interface StoredPerson {
 
 const REACHABLE: readonly UserStatus[] = ['active', 'invited'];
 
-function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
-  return m.startDate <= now && (!m.endDate || m.endDate > now);
-}
 
 /** The people with a current membership in a unit (staff and leaders), sorted by name. */
 export async function unitMembers(unitId: string, now = new Date()): Promise<UnitMember[]> {
@@ -50,7 +48,7 @@ export async function unitMembers(unitId: string, now = new Date()): Promise<Uni
   ).lean()) as StoredPerson[];
   return users
     .flatMap((u) => {
-      const m = u.memberships.find((x) => String(x.unitId) === unitId && isCurrent(x, now));
+      const m = u.memberships.find((x) => String(x.unitId) === unitId && inEffect(x, now));
       return m ? [{ id: String(u._id), name: u.name, email: u.email, role: m.role as MembershipRole, status: (u.status ?? 'active') as UserStatus }] : [];
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'nb') || a.id.localeCompare(b.id));
@@ -63,7 +61,7 @@ export async function* peopleForDigest(now = new Date()): AsyncGenerator<DigestP
     .cursor({ batchSize: 500 });
   for await (const raw of cursor) {
     const u = raw as unknown as StoredPerson;
-    const current = u.memberships.filter((m) => isCurrent(m, now));
+    const current = u.memberships.filter((m) => inEffect(m, now));
     if (!current.length) continue;
     yield {
       id: String(u._id),

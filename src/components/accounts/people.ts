@@ -5,7 +5,7 @@ import type { SessionUser } from '../../web/session-user.js';
 import { assertCan } from '../../web/policy.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { escapeRegExp, isObjectIdString } from '../../lib/ids.js';
-import { todayDateOnly } from '../../lib/dates.js';
+import { inEffect, notEnded, todayDateOnly } from '../../lib/dates.js';
 import { notifyMembershipChanged } from './events.js';
 import { anonymiseIdentityTrail, assertStatusChangeAllowed, changeIdentity, createIdentity, IdentityRefusedError, type IdentityActor, type StoredIdentity } from './identity.js';
 import { forgetMailsTo } from '../mail/index.js';
@@ -53,14 +53,7 @@ interface StoredMembership {
 /** A user document as read here: the identity service's shape, with its memberships. */
 type StoredUser = StoredIdentity & { memberships: StoredMembership[] };
 
-function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
-  return m.startDate <= now && (!m.endDate || m.endDate > now);
-}
 
-/** Not ended yet: current, or starting later. */
-function isOpen(m: { endDate?: Date | null }, now: Date): boolean {
-  return !m.endDate || m.endDate > now;
-}
 
 function toPersonView(user: StoredUser, now = new Date()): PersonView {
   return {
@@ -81,7 +74,7 @@ function toPersonView(user: StoredUser, now = new Date()): PersonView {
         role: m.role as MembershipRole,
         startDate: m.startDate,
         endDate: m.endDate ?? null,
-        current: isCurrent(m, now),
+        current: inEffect(m, now),
       })),
   };
 }
@@ -138,7 +131,7 @@ export async function searchPeople(query: PeopleQuery): Promise<{ people: Person
   const now = new Date();
   let users = (await UserModel.find(filter).sort({ name: 1, _id: 1 }).limit(query.unitId ? 0 : limit + 1).lean()) as StoredUser[];
   if (query.unitId) {
-    users = users.filter((u) => u.memberships.some((m) => String(m.unitId) === query.unitId && isOpen(m, now)));
+    users = users.filter((u) => u.memberships.some((m) => String(m.unitId) === query.unitId && notEnded(m, now)));
   }
   return { people: users.slice(0, limit).map((u) => toPersonView(u, now)), more: users.length > limit };
 }
@@ -291,7 +284,7 @@ export function staffImportChanges(existing: Pick<PersonView, 'name' | 'external
   const changes: StaffChange[] = [];
   if (existing.name !== row.name) changes.push({ field: 'name', from: existing.name, to: row.name });
   if (row.externalId && existing.externalId !== row.externalId) changes.push({ field: 'externalId', from: existing.externalId ?? '', to: row.externalId });
-  const open = existing.memberships.find((m) => m.unitId === row.unitId && isOpen(m, now));
+  const open = existing.memberships.find((m) => m.unitId === row.unitId && notEnded(m, now));
   if (!open) changes.push({ field: 'membership', from: '', to: row.role });
   else if (open.role !== row.role) changes.push({ field: 'role', from: open.role, to: row.role });
   return changes;
@@ -347,7 +340,7 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
     if (!changes.length) return { result: 'unchanged' };
     const set: Record<string, unknown> = { name: row.name };
     if (row.externalId) set.externalId = row.externalId;
-    const open = existing.memberships.find((m) => String(m.unitId) === row.unitId && isOpen(m, today));
+    const open = existing.memberships.find((m) => String(m.unitId) === row.unitId && notEnded(m, today));
     let memberships = existing.memberships;
     const fresh = { _id: new Types.ObjectId(), unitId: new Types.ObjectId(row.unitId), role: row.role, startDate: today, endDate: null };
     if (!open) memberships = [...memberships, fresh];

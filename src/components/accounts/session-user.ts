@@ -1,13 +1,11 @@
 import type { Types } from 'mongoose';
 import type { PlatformRole, User } from './models.js';
 import type { SessionUser } from '../../web/session-user.js';
+import { inEffect } from '../../lib/dates.js';
 
-function isCurrent(m: { startDate: Date; endDate?: Date | null }, now: Date): boolean {
-  return m.startDate <= now && (!m.endDate || m.endDate > now);
-}
 
 export function toSessionUser(user: Pick<User, 'name' | 'email' | 'roles' | 'memberships'> & { _id: Types.ObjectId }, now = new Date()): SessionUser {
-  const current = user.memberships.filter((m) => isCurrent(m, now));
+  const current = user.memberships.filter((m) => inEffect(m, now));
   return {
     id: String(user._id),
     name: user.name,

@@ -51,7 +51,7 @@ export interface PersonRow {
 
 function membershipState(m: PersonView['memberships'][number], now: Date): MembershipRow['state'] {
   if (m.current) return 'current';
-  return m.startDate > now ? 'future' : 'ended';
+  return m.startDate > todayDateOnly(now) ? 'future' : 'ended';
 }
 
 /** A person's memberships as the person page and «Mine data» show them, with their units' names. */

@@ -5,7 +5,7 @@ import { readJson, updateJson, type Codec } from './json-store.js';
 import { applyEntry, decodeRoster, encodeRoster, goneEntry, personEntries, unitTotals, type RosterData, type UnitTotals } from './roster.js';
 import { accountOf, learningFactsOf, reportCatalogue } from './sources.js';
 import { readSettings, rulesMap } from './settings.js';
-import { dayKey, dayStart } from './time.js';
+import { dayKey, dueDayKey } from './time.js';
 
 /**
  * Keeping the summaries in step with events: a person's contribution is recomputed from the sources
@@ -71,14 +71,8 @@ async function applyToRoster(unitId: string, userId: string, entry: RosterData['
   if (written) await writeUnitTotals(unitId, written.v, unitTotals(written.value, slugs));
 }
 
-/** The day bucket a change at `at` belongs to: processed once that day has begun. */
-function bucketOf(at: Date): string {
-  const start = dayStart(at);
-  return dayKey(start.getTime() === at.getTime() ? start : new Date(start.getTime() + 86_400_000));
-}
-
 async function scheduleCheck(userId: string, at: Date): Promise<void> {
-  const bucket = bucketOf(at);
+  const bucket = dueDayKey(at);
   const existing = await reportDueCollection.findOne({ _id: bucket }, { projection: { [`people.${userId}`]: 1 } });
   if ((existing?.people as Record<string, unknown> | undefined)?.[userId]) return;
   await reportDueCollection.updateOne({ _id: bucket }, { $set: { [`people.${userId}`]: 1 } }, { upsert: true });

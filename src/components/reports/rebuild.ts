@@ -6,7 +6,7 @@ import { allAccounts, forgetStructure, reportCatalogue, scanLearning } from './s
 import type { ReportContext } from './context.js';
 import { readSettings, rulesMap } from './settings.js';
 import { nextOrder, processDueDays, readSweepState, recomputePerson, ROSTER_CODEC, writeSweepState, type ShardData } from './maintain.js';
-import { dayKey, dayStart } from './time.js';
+import { dayKey, dueDayKey } from './time.js';
 
 /**
  * The full recomputation: every person's contribution from accounts and learning, every roster and
@@ -74,8 +74,7 @@ export async function rebuildReports(ctx: ReportContext, options: { now?: Date }
       rosters.get(unitId)!.members[account.id] = entry;
     }
     if (nextChangeAt) {
-      const start = dayStart(nextChangeAt);
-      const bucket = dayKey(start.getTime() === nextChangeAt.getTime() ? start : new Date(start.getTime() + 86_400_000));
+      const bucket = dueDayKey(nextChangeAt);
       if (!due.has(bucket)) due.set(bucket, []);
       due.get(bucket)!.push(account.id);
     }
@@ -174,7 +173,7 @@ export async function rebuildReports(ctx: ReportContext, options: { now?: Date }
   for (const [day, ids] of due) {
     await reportDueCollection.updateOne({ _id: day }, { $set: Object.fromEntries(ids.map((id) => [`people.${id}`, 1])) }, { upsert: true });
   }
-  await writeSweepState({ lastDay: dayKey(dayStart(at)), catalogue: catalogue.signature, rulesVersion: settings.value.rulesVersion });
+  await writeSweepState({ lastDay: dayKey(at), catalogue: catalogue.signature, rulesVersion: settings.value.rulesVersion });
   return { people, units: finalRosters.size, entriesChanged, unitsDrifted, drift, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
@@ -185,7 +184,7 @@ export async function rebuildReports(ctx: ReportContext, options: { now?: Date }
  */
 export async function sweepReports(ctx: ReportContext, now: Date = ctx.now()): Promise<{ rebuilt: boolean; people: number }> {
   const [state, catalogue, settings] = await Promise.all([readSweepState(), reportCatalogue(ctx), readSettings()]);
-  const today = dayKey(dayStart(now));
+  const today = dayKey(now);
   const gapDays = state?.lastDay ? (Date.parse(today) - Date.parse(state.lastDay)) / 86_400_000 : Infinity;
   if (!state || state.catalogue !== catalogue.signature || state.rulesVersion !== settings.value.rulesVersion || gapDays > 62) {
     const report = await rebuildReports(ctx, { now });

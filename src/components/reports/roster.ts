@@ -1,5 +1,6 @@
 import { moduleStatusAt, NO_RENEWAL, type MajorFacts, type MajorRelease, type ModuleStatus, type RenewalRule } from './validity.js';
 import { monthKey } from './time.js';
+import { inEffect, osloStartOf } from '../../lib/dates.js';
 
 /**
  * From one person's facts to what each of their units counts (pure). The same functions serve the
@@ -85,8 +86,7 @@ const COUNTED: ReadonlySet<PersonStatus> = new Set(['active', 'invited']);
 /** The membership that makes the person staff of `unitId` at `at`, if any (leader wins over staff). */
 export function membershipAt(person: Pick<PersonRecord, 'status' | 'memberships'>, unitId: string, at: Date): MembershipRecord | null {
   if (!COUNTED.has(person.status)) return null;
-  const iso = at.toISOString();
-  const current = person.memberships.filter((m) => m.unitId === unitId && m.startDate <= iso && (!m.endDate || m.endDate > iso));
+  const current = person.memberships.filter((m) => m.unitId === unitId && inEffect({ startDate: new Date(m.startDate), endDate: m.endDate ? new Date(m.endDate) : null }, at));
   return current.find((m) => m.role === 'leder') ?? current[0] ?? null;
 }
 
@@ -144,8 +144,9 @@ export function personEntries(person: PersonRecord, order: string, modules: read
   }
   if (COUNTED.has(person.status)) {
     for (const m of person.memberships) {
-      later(m.startDate);
-      later(m.endDate);
+      // Calendar dates take effect when their day begins in Norway.
+      later(osloStartOf(new Date(m.startDate)).toISOString());
+      if (m.endDate) later(osloStartOf(new Date(m.endDate)).toISOString());
     }
   }
   return { units, entries, nextChangeAt: next === null ? null : new Date(next) };

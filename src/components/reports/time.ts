@@ -1,23 +1,29 @@
+import { isoDate, nextDate, osloStartOf, todayDateOnly } from '../../lib/dates.js';
+
 /**
  * Calendar arithmetic for reports. Every time-driven change (a completion expiring, a membership
- * starting or ending) happens at midnight UTC of a calendar day, the way memberships' dates are
- * stored (src/lib/dates.ts), so a daily sweep sees each change exactly once. Months are reported
- * in Norwegian time: a completion at 00:30 on 1 November in Oslo belongs to November.
+ * starting or ending) happens when a day begins in Norway (src/lib/dates.ts), so a daily sweep sees
+ * each change exactly once. Months are reported in Norwegian time too: a completion at 00:30 on
+ * 1 November in Oslo belongs to November.
  */
 
-const DAY_MS = 86_400_000;
-
-/** Midnight UTC of the UTC day of `date`. */
-export function dayStart(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
+/** `YYYY-MM-DD` of the Norwegian day of `instant` (the key of a day's sweep bucket). */
+export function dayKey(instant: Date): string {
+  return isoDate(todayDateOnly(instant));
 }
 
-/** `YYYY-MM-DD` of the UTC day (the key of a day's sweep bucket). */
-export function dayKey(date: Date): string {
-  return date.toISOString().slice(0, 10);
+/** The sweep bucket of a change at `at`: its own day when it falls on the day's start, else the next day (processed once that day has begun). */
+export function dueDayKey(at: Date): string {
+  const day = todayDateOnly(at);
+  return isoDate(osloStartOf(day).getTime() === at.getTime() ? day : nextDate(day));
 }
 
-/** Midnight UTC of the same calendar day `months` later; the 31st becomes the month's last day. */
+/** The instant a completion (or a release) plus `months` stops counting: the start of that calendar day in Norway. */
+export function startOfDayMonthsAfter(instant: Date, months: number): Date {
+  return osloStartOf(addMonths(todayDateOnly(instant), months));
+}
+
+/** The same calendar date `months` later (as midnight UTC); the 31st becomes the month's last day. */
 export function addMonths(date: Date, months: number): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth() + months;

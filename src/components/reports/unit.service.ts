@@ -11,7 +11,7 @@ import { ROSTER_CODEC } from './maintain.js';
 import type { ReportContext } from './context.js';
 import { STATUS_OF_CODE, type RosterCell, type RosterData, type RosterEntry } from './roster.js';
 import { assignmentsOfUnit, orgStructure, reportCatalogue } from './sources.js';
-import { dayStart } from './time.js';
+import { todayDateOnly } from '../../lib/dates.js';
 
 /**
  * The leader's view of a unit they lead: everyone's status in every module, from the unit's roster
@@ -104,7 +104,7 @@ export async function unitMatrix(ctx: ReportContext, actor: SessionUser, unitId:
   const unit = await ledUnit(ctx, actor, unitId);
   const [roster, catalogue, assignments] = await Promise.all([rosterOf(unitId), reportCatalogue(ctx), assignmentsOfUnit(unitId)]);
   const now = ctx.now();
-  const today = dayStart(now);
+  const today = todayDateOnly(now);
 
   // Per module: the assignment for everyone, and for named people (earliest deadline wins).
   const earlier = (a: Date | null, b: Date | null | undefined) => (b === undefined ? a : a && (!b || a < b) ? a : b);

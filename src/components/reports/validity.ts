@@ -1,4 +1,4 @@
-import { addMonths, dayStart } from './time.js';
+import { startOfDayMonthsAfter } from './time.js';
 
 /**
  * How long a completion counts (pure). A municipal admin sets, per module, that staff must renew
@@ -49,11 +49,11 @@ export interface ModuleStatusAt {
 /** The start of the day a completion stops counting, or null if it never does. */
 export function completionExpiry(major: number, completedAt: Date, rule: RenewalRule, releases: readonly MajorRelease[]): Date | null {
   let expiry: Date | null = null;
-  if (rule.renewAfterMonths !== null && rule.renewAfterMonths > 0) expiry = addMonths(dayStart(completedAt), rule.renewAfterMonths);
+  if (rule.renewAfterMonths !== null && rule.renewAfterMonths > 0) expiry = startOfDayMonthsAfter(completedAt, rule.renewAfterMonths);
   if (rule.onNewMajor) {
     const newer = releases.filter((r) => r.major > major).sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime())[0];
     if (newer) {
-      const byMajor = addMonths(dayStart(newer.publishedAt), Math.max(0, rule.graceMonths));
+      const byMajor = startOfDayMonthsAfter(newer.publishedAt, Math.max(0, rule.graceMonths));
       if (!expiry || byMajor < expiry) expiry = byMajor;
     }
   }
