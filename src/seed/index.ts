@@ -13,7 +13,8 @@ import { seedDemoMunicipality } from './municipality.js';
  * Demo data for development and demos. Every step is idempotent, so it runs at every start
  * and only fills in what is missing.
  */
-export async function seedDemoData(config: AppConfig, logger: Logger, reports: ReportService): Promise<void> {
+/** `now`: the day the demo municipality's history leads up to (the real time outside the date-sweep check). */
+export async function seedDemoData(config: AppConfig, logger: Logger, reports: ReportService, now = new Date()): Promise<void> {
   const unitsCreated = await seedDemoOrganisation();
   const usersCreated = await seedDemoUsers();
   logger.info({ unitsCreated, usersCreated }, unitsCreated || usersCreated ? 'demo municipality created' : 'demo data already present');
@@ -27,7 +28,7 @@ export async function seedDemoData(config: AppConfig, logger: Logger, reports: R
   if (assignmentsCreated) logger.info({ assignmentsCreated }, 'demo assignments created');
   if (await seedDemoTeamSession(logger)) logger.info('demo team session planned');
   const started = Date.now();
-  const municipality = await seedDemoMunicipality(logger, reports);
+  const municipality = await seedDemoMunicipality(logger, reports, now);
   if (municipality.people) logger.info({ ...municipality, seconds: (Date.now() - started) / 1000 }, 'demo municipality history created');
   // The demo people were created before the app listens for changes: build the report summaries once.
   const built = await reports.ensureSummaries();

@@ -171,7 +171,8 @@ export async function seedDemoMunicipality(logger: Logger, reports: ReportServic
       const version = versions.get(a.slug);
       if (!version || random() >= pace) continue;
       const span = Math.max(DAY, today.getTime() - a.createdAt.getTime());
-      const completedAt = new Date(a.createdAt.getTime() + Math.floor(random() ** 1.3 * span) + between(random, 8, 15) * 3_600_000);
+      // Never after `now`: a completion later today would only count from then on.
+      const completedAt = new Date(Math.min(a.createdAt.getTime() + Math.floor(random() ** 1.3 * span) + between(random, 8, 15) * 3_600_000, now.getTime() - 60_000));
       const startedAt = new Date(Math.max(a.createdAt.getTime(), completedAt.getTime() - between(random, 2, 30) * DAY));
       completions.push({ userId: ensured[i]!.id, version, unitIds: [unitId], startedAt, completedAt });
     }

@@ -73,6 +73,12 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
     const enough = (v: number) => (v >= SMALL ? 0 : 1);
     return level(a) - level(b) || enough(va) - enough(vb) || (va >= SMALL ? va - vb : vb - va) || a - b;
   };
+  const headline = (c: number) => /^all\|[^|]+\|c$/.test(table.names[c]!);
+  /** Of several cells, those of the cheapest level: a relation widened whole still spares the municipality's cells while others can be hidden. */
+  const cheapestLevel = (cells: number[]): number[] => {
+    const lowest = Math.min(...cells.map(level));
+    return cells.filter((c) => level(c) === lowest);
+  };
   /** The free cells closest to `start` over the relations (breadth first): the cheapest one, or all of them. */
   const nearestFree = (start: number, free: (c: number) => boolean, all: boolean): number[] => {
     const seen = new Set([start]);
@@ -90,12 +96,14 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
           }
         }
       }
-      if (found.length) return all ? found : [found.sort(byCost)[0]!];
+      if (found.length) return all ? cheapestLevel(found) : [found.sort(byCost)[0]!];
       frontier = next;
     }
     return [];
   };
   let solves = 0;
+  /** How many rounds each cell has failed: a stubborn one gets its relations widened whole. */
+  const failedRounds: number[] = [];
   let integerSolves = 0;
   for (let round = 1; ; round += 1) {
     let audit: AuditResult;
@@ -113,11 +121,12 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
     // Everything that can be hidden was, and a cell is still pinned: by known figures alone, which
     // the suppression cannot change. Never loop; the caller serves nothing unproven.
     if (round > maxRounds) throw new Error(`suppression cannot protect ${audit.failures.map((f) => f.label).join(', ')}: known figures pin it`);
-    // One cell per relation at first (the least hidden); from the third round whole relations, so a
-    // stubborn case ends in a few rounds.
-    const whole = round > 2;
+    // One cell per relation at first (the least hidden); from a cell's third failed round its whole
+    // relations, so a stubborn case ends in a few rounds without widening around the easy ones.
     for (const failure of audit.failures) {
       const cell = idOf.get(failure.label)!;
+      failedRounds[cell] = (failedRounds[cell] ?? 0) + 1;
+      const whole = failedRounds[cell]! > 2;
       // Widen the smallest relation the cell is a part of (a status's own row before a column of
       // units; a staff count's columns, since its rows cannot reveal it less), with another part:
       // hiding a total (a staff count) would tie every module's table together. A total is hidden
@@ -133,11 +142,16 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
         // Everything next to the cell is hidden already: the bound comes from further away (say,
         // the municipality minus the other districts). Widen at the nearest cells that are still
         // shown, so every round makes progress.
-        else for (const c of nearestFree(cell, free, whole)) extra[c] = true;
+        // The municipality's completed figures (what measure 3 is read for) are spared while
+        // anything else nearby can be hidden instead.
+        else {
+          const spared = nearestFree(cell, (x) => free(x) && !headline(x), whole);
+          for (const c of spared.length ? spared : nearestFree(cell, free, whole)) extra[c] = true;
+        }
         continue;
       }
       const parts = table.equations[e]!.parts.filter(free);
-      if (whole) for (const c of parts) extra[c] = true;
+      if (whole) for (const c of cheapestLevel(parts)) extra[c] = true;
       else extra[parts.sort(byCost)[0]!] = true;
     }
     if (round >= maxRounds || performance.now() - started > budgetMs) {
