@@ -14,7 +14,7 @@ import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
-import { accountRoutes, configurePassport, floodGuard, sessionRoutes } from './components/accounts/index.js';
+import { accountRoutes, configurePassport, configurePersonCache, floodGuard, sessionRoutes } from './components/accounts/index.js';
 import { Mailer, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
@@ -144,6 +144,7 @@ export async function createApp({ config, logger, services = createServices({ co
   app.use(sessionMiddleware(config, logger));
   // Before passport reads the session, so a session past its absolute limit never authenticates.
   app.use(absoluteTimeout);
+  configurePersonCache({ max: config.personCacheSize, logger });
   const passport = configurePassport();
   app.use(passport.initialize());
   app.use(passport.session());

@@ -33,9 +33,10 @@ const BATCH = 500;
 
 /**
  * Left out: login sessions and failed-login counters (short-lived, and a session restored elsewhere
- * would let its holder in there), and the migration lock (held only while migrating).
+ * would let its holder in there), the migration lock (held only while migrating), and the cache
+ * revocation feed (news for running instances, meaningless after a restore).
  */
-export const NOT_EXPORTED: ReadonlySet<string> = new Set(['sessions', 'login_limits', 'migration_lock']);
+export const NOT_EXPORTED: ReadonlySet<string> = new Set(['sessions', 'login_limits', 'migration_lock', 'revocations']);
 /** Collections an otherwise empty database may already hold (a first start records its migrations). */
 const IGNORED_WHEN_EMPTY: ReadonlySet<string> = new Set([...NOT_EXPORTED, 'migrations']);
 

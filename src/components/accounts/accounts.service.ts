@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { toSessionUser } from './session-user.js';
+import { CACHED_PERSON_FIELDS, cachedPerson, type CachedPerson } from './person-cache.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { ValidationError } from '../../lib/errors.js';
 import { createIdentities, createIdentity } from './identity.js';
@@ -25,7 +26,7 @@ export async function authenticateWithPassword(email: string, password: string):
  */
 export async function findSessionUser(id: string, authenticatedAt?: number): Promise<SessionUser | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const user = await UserModel.findById(id).lean();
+  const user = await cachedPerson(id, async () => (await UserModel.findById(id, CACHED_PERSON_FIELDS).lean()) as CachedPerson | null);
   if (!user || user.status !== 'active') return null;
   if (user.passwordChangedAt && (authenticatedAt ?? 0) < user.passwordChangedAt.getTime()) return null;
   return toSessionUser(user);

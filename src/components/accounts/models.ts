@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { guardIdentityFields } from './identity-guard.js';
+import { announcePersonChanges } from './person-cache.js';
 
 import { PLATFORM_ROLES, type PlatformRole } from '../../web/session-user.js';
 
@@ -43,6 +44,8 @@ const userSchema = new Schema(
 );
 // External id, e-mail, roles and memberships are written only by the identity service (identity.ts).
 guardIdentityFields(userSchema);
+// Every change to a person reaches the session caches of every instance (person-cache.ts).
+announcePersonChanges(userSchema);
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ externalId: 1 });
 userSchema.index({ 'memberships.unitId': 1 });
