@@ -29,14 +29,24 @@ export function todayDateOnly(now = new Date()): Date {
 /** The instant a calendar date begins in Norway (00:00 Europe/Oslo; 23:00 or 22:00 UTC the day before). */
 export function osloStartOf(date: Date): Date {
   const label = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-  // Oslo is UTC+1 or UTC+2, and never changes offset at midnight: the offset one hour before the
-  // label is the one at the start of the day.
+  const known = dayStarts.get(label);
+  if (known !== undefined) return new Date(known);
+  // Oslo is UTC+1 or UTC+2 (summer time changes at 01:00 UTC, never at midnight): the day begins at
+  // whichever of 23:00 and 22:00 UTC the day before reads 00:00 of that day on an Oslo clock.
+  let start = label;
   for (const offsetHours of [1, 2]) {
     const candidate = new Date(label - offsetHours * 3_600_000);
-    if (osloClock.format(candidate) === '00:00:00' && todayDateOnly(candidate).getTime() === label) return candidate;
+    if (osloClock.format(candidate) === '00:00:00' && todayDateOnly(candidate).getTime() === label) {
+      start = candidate.getTime();
+      break;
+    }
   }
-  return new Date(label);
+  // Reports ask for the same few days again and again (every membership's start, every expiry).
+  if (dayStarts.size >= 20_000) dayStarts.clear();
+  dayStarts.set(label, start);
+  return new Date(start);
 }
+const dayStarts = new Map<number, number>();
 
 /** The calendar date after `date`. */
 export function nextDate(date: Date): Date {
