@@ -14,6 +14,7 @@ import { learningVersion, ProgressService } from '../../src/components/learning/
 import { createLogger } from '../../src/lib/logger.js';
 import { endMembership, getPerson } from '../../src/components/accounts/index.js';
 import { decodeRoster } from '../../src/components/reports/roster.js';
+import { todayDateOnly } from '../../src/lib/dates.js';
 
 /**
  * Reports over HTTP against the real database: the leader's unit dashboard and its exports, the
@@ -159,7 +160,8 @@ describe('http: reports (unit dashboard, municipal report, audit log)', function
       await doActivities(staffA[0]!.id, unitA, versionId);
       const person = await getPerson(staffA[0]!.id);
 
-      await endMembership(staffA[0]!.id, person.memberships[0]!.id, new Date(Date.now() - 1000));
+      // Ends today: a membership's dates are calendar days, and today's end means it no longer holds.
+      await endMembership(staffA[0]!.id, person.memberships[0]!.id, todayDateOnly());
 
       const stored = (await roster(unitA))!;
       expect(stored.members[staffA[0]!.id]!.gone).to.equal(true);

@@ -57,7 +57,7 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   District: ['name'],
   IdentityChange: ['actorKind', 'changes.field', 'changes.unitId'],
   Import: ['kind', 'fileName', 'fileHash', 'planHash', 'createdBy', 'counts', 'status', 'mode', 'appliedBy'],
-  Learner: ['modules'],
+  Learner: ['modules', 'eventsDue'],
   MailOutbox: ['from', 'template', 'lang'],
   Module: ['title', 'status', 'latestVersionId', 'publishedHash', 'prerequisites', 'draftFiles.path', 'draftFiles.text', 'draftFiles.sha256', 'draftHash', 'draftUpdatedBy.id'],
   ModuleAsset: ['contentType'],
