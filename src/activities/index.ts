@@ -18,6 +18,8 @@ export {
   choiceQuestions,
   listedAs,
   isRecordedByLeader,
+  shownToLeaders,
+  anonymisedFields,
   recordedAttendance,
   attendanceAction,
   type ActivityRegistry,

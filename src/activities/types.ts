@@ -183,6 +183,16 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * `untitledOnly`, only when the author gave it no title. Without it the list shows the title.
    */
   listedAs?: { key: string; untitledOnly?: boolean };
+  /**
+   * The fields of the state that hold the person's own answers (ratings, a suggestion), each with the
+   * value it takes when the person is anonymised; what stays (when they answered) still counts.
+   */
+  personalFields?: Readonly<Record<string, unknown>>;
+  /**
+   * The activity is the learner's own business: a leader's view of one person leaves it out entirely,
+   * not even saying whether it was answered (a self-assessment, an evaluation of the module).
+   */
+  hiddenFromLeaders?: boolean;
 }
 
 /** An ISO time from a learner's state as a Date; undefined while it is not set. */
