@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mean } from './self-assessment.js';
 import { action, baseSettingsSchema, defineActivity, formText, isoDate, text, timeOf, type ParsedForm } from './types.js';
 
 /**
@@ -98,4 +99,24 @@ export const moduleEvaluation = defineActivity<ModuleEvaluationSettings, ModuleE
   lastTouchedAt: (state) => timeOf(state.evaluatedAt),
   hiddenFromLeaders: true,
   personalFields: { usefulness: null, relevance: null, recommend: null, suggestion: '' },
+  statistics: (_settings, states) => {
+    const answered = states.filter((s) => s.evaluatedAt !== null && s.usefulness !== null);
+    const recommending = answered.filter((s) => s.recommend === true).length;
+    return {
+      answered: answered.length,
+      tables: [
+        {
+          caption: 'authoring:statistics.evaluation.caption',
+          head: ['authoring:statistics.evaluation.question', 'authoring:statistics.answers', 'authoring:statistics.result'],
+          rows: [
+            [{ key: 'authoring:statistics.evaluation.usefulness' }, answered.length, mean(answered.flatMap((s) => (s.usefulness === null ? [] : [s.usefulness])))],
+            [{ key: 'authoring:statistics.evaluation.relevance' }, answered.length, mean(answered.flatMap((s) => (s.relevance === null ? [] : [s.relevance])))],
+            [{ key: 'authoring:statistics.evaluation.recommend' }, answered.length, answered.length ? `${Math.round((100 * recommending) / answered.length)} %` : null],
+          ],
+        },
+      ],
+      // Sorted, so the order tells nothing about who wrote what, or when.
+      texts: { heading: 'authoring:statistics.evaluation.suggestions', items: answered.map((s) => s.suggestion.trim()).filter((t) => t !== '').sort((a, b) => a.localeCompare(b, 'nb')) },
+    };
+  },
 });

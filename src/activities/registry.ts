@@ -9,7 +9,7 @@ import { moduleEvaluation } from './module-evaluation.js';
 import { reflection } from './reflection.js';
 import { selfAssessment } from './self-assessment.js';
 import { teamSession } from './team-session.js';
-import type { ActivityKind, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
+import type { ActivityKind, ActivityStatistics, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
 import { video } from './video.js';
 import { workplaceTask } from './workplace-task.js';
 
@@ -202,6 +202,14 @@ export function listedAs(kind: string, title: string): string | null {
   const listed = kindOf(kind).listedAs;
   if (!listed || (listed.untitledOnly && title)) return null;
   return listed.key;
+}
+
+/** What authors see about an activity across its learners' stored states; null for kinds without statistics. */
+export function activityStatistics(kind: string, settings: unknown, stored: readonly unknown[]): ActivityStatistics | null {
+  const definition = kindOf(kind);
+  if (!definition.statistics) return null;
+  const states = stored.filter((s) => s !== undefined && s !== null).map((s) => stateOrInitial(kind, s));
+  return definition.statistics(definition.settingsSchema.parse(settings), states);
 }
 
 /** Whether a leader's view of one person may show this activity at all (see ActivityKind.hiddenFromLeaders). */

@@ -9,6 +9,11 @@ import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, 
  * a module carry the same statements with the same ids; the statistics pair them by id.
  */
 
+/** The mean of some ratings, to two decimals; null when there are none. */
+export function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : Math.round((100 * values.reduce((a, b) => a + b, 0)) / values.length) / 100;
+}
+
 export const RATING_MIN = 1;
 export const RATING_MAX = 5;
 export const STATEMENTS_MIN = 4;
@@ -137,4 +142,20 @@ export const selfAssessment = defineActivity<SelfAssessmentSettings, SelfAssessm
   lastTouchedAt: (state) => timeOf(state.answeredAt),
   hiddenFromLeaders: true,
   personalFields: { ratings: {} },
+  statistics: (settings, states) => {
+    const answered = states.filter((s) => s.answeredAt !== null && Object.keys(s.ratings).length > 0);
+    return {
+      answered: answered.length,
+      tables: [
+        {
+          caption: settings.phase === 'after' ? 'authoring:statistics.selfAssessment.captionAfter' : 'authoring:statistics.selfAssessment.captionBefore',
+          head: ['authoring:statistics.selfAssessment.statement', 'authoring:statistics.answers', 'authoring:statistics.mean'],
+          rows: settings.statements.map((statement) => {
+            const values = answered.flatMap((s) => (Object.hasOwn(s.ratings, statement.id) ? [s.ratings[statement.id]!] : []));
+            return [statement.text, values.length, mean(values)];
+          }),
+        },
+      ],
+    };
+  },
 });

@@ -193,6 +193,31 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * not even saying whether it was answered (a self-assessment, an evaluation of the module).
    */
   hiddenFromLeaders?: boolean;
+  /**
+   * What the module's authors may see about the activity across the learners of a version (only
+   * learners who have a state for it are passed). Counts, shares and means only.
+   */
+  statistics?(settings: Settings, states: State[]): ActivityStatistics;
+}
+
+/**
+ * What an author sees about one activity across its learners: counts, shares and means, never a
+ * person. Captions and column heads are i18n keys; cells are numbers (shown in the page's
+ * language), author texts, or null (nothing to show).
+ */
+export interface StatisticsTable {
+  caption: string;
+  captionParams?: Record<string, string | number>;
+  head: string[];
+  /** Cells: a number, an author text, an i18n key as `{ key }`, or null (nothing to show). */
+  rows: Array<Array<string | number | null | { key: string }>>;
+}
+export interface ActivityStatistics {
+  /** How many learners' answers the figures are made from. */
+  answered: number;
+  tables: StatisticsTable[];
+  /** Free texts to the authors, without names, sorted so their order says nothing about who or when. */
+  texts?: { heading: string; items: string[] };
 }
 
 /** An ISO time from a learner's state as a Date; undefined while it is not set. */

@@ -6,7 +6,9 @@ import { activityForm } from '../helpers/lesson-form.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
 import { completeModule, publishFixture, resetLearningCaches, SELF_ASSESSMENT_STATEMENTS } from '../helpers/learning-fixture.js';
 import { UserModel } from '../../src/components/accounts/index.js';
-import { ProgressModel, progressId } from '../../src/components/learning/index.js';
+import { learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { between, prng } from '../helpers/prng.js';
 
 /**
  * Issue 19, "from completion to effect": a learner rates the statements before the first lesson,
@@ -135,5 +137,95 @@ describe('http: effect measurement (self-assessment and module evaluation)', fun
     expect(after['kartlegging-etter']!.ratings).to.deep.equal({});
     expect(after.vurdering).to.deep.equal({ usefulness: null, relevance: null, recommend: null, suggestion: '', evaluatedAt: stored.vurdering!.evaluatedAt });
     expect(JSON.stringify(after)).to.not.contain('Flere eksempler');
+  });
+});
+
+describe('http: author statistics per module version (issue 19)', function () {
+  this.timeout(120_000);
+  let app: Express;
+  let unitId: string;
+  let author: Agent;
+
+  before(async () => {
+    app = await buildTestApp();
+  });
+
+  beforeEach(async () => {
+    await clearDatabase();
+    resetLearningCaches();
+    unitId = await createUnit('Solsikken barnehage', 'barnehage');
+    await publishFixture({ effect: true });
+    const writer = await createUser({ name: 'Forfatter Frida', roles: ['author'] });
+    author = await signIn(app, writer.email);
+  });
+
+  /** Learners made from a seeded generator; each answers the quiz, both self-assessments and the evaluation through the progress service. */
+  async function learners(count: number, seed: number) {
+    const random = prng(seed);
+    const version = (await learningVersion('samtaler@1.0'))!;
+    const progress = new ProgressService(createLogger('silent'));
+    const made: Array<{ name: string; firstRight: boolean; before: number[]; after: number[]; usefulness: number; suggestion: string }> = [];
+    for (let i = 0; i < count; i += 1) {
+      const name = `Deltaker ${i} Hemmeligsen`;
+      const person = await createUser({ name, memberships: [{ unitId, role: 'ansatt' }] });
+      const act = (activityId: string, action: string, input: unknown, n: number) =>
+        progress.act({ userId: person.id, version, activityId, action, input, actionId: `stat-${i}-${n}`, unitIds: [unitId], now: new Date(Date.UTC(2026, 2, 1, 10, i, n)) });
+      const firstRight = random() < 0.6;
+      const before = SELF_ASSESSMENT_STATEMENTS.map(() => between(random, 1, 3));
+      const after = SELF_ASSESSMENT_STATEMENTS.map(() => between(random, 3, 5));
+      const usefulness = between(random, 1, 5);
+      const suggestion = random() < 0.5 ? `Forslag nummer ${i}` : '';
+      await act('kartlegging-for', 'assess', { ratings: Object.fromEntries(SELF_ASSESSMENT_STATEMENTS.map((s, k) => [s.id, before[k]])) }, 1);
+      await act('sjekk', 'submit', { answers: { q1: [firstRight ? 0 : 1] } }, 2);
+      // A second, right attempt must not change "right at the first attempt".
+      if (!firstRight) await act('sjekk', 'submit', { answers: { q1: [0] } }, 3);
+      await act('kartlegging-etter', 'assess', { ratings: Object.fromEntries(SELF_ASSESSMENT_STATEMENTS.map((s, k) => [s.id, after[k]])) }, 4);
+      await act('vurdering', 'evaluate', { usefulness, relevance: 4, recommend: random() < 0.5, suggestion }, 5);
+      made.push({ name, firstRight, before, after, usefulness, suggestion });
+    }
+    return made;
+  }
+
+  const mean = (values: number[]) => new Intl.NumberFormat('nb-NO', { maximumFractionDigits: 2 }).format(Math.round((100 * values.reduce((a, b) => a + b, 0)) / values.length) / 100);
+
+  it('with 12 learners: the funnel, the quiz facility at the first attempt, the self-assessment means before and after, the evaluation and the suggestions, never a name', async () => {
+    const made = await learners(12, 1919);
+    const page = await author.get('/forfatter/moduler/samtaler').expect(200);
+    expect(page.text).to.contain('href="/forfatter/moduler/samtaler/statistikk"');
+
+    const res = await author.get('/forfatter/moduler/samtaler/statistikk?versjon=1.0').expect(200);
+    const text = res.text.replace(/>\s+</g, '><').replace(/\s+/g, ' ');
+    expect(text).to.contain('12 deltakere har begynt');
+    const facility = Math.round((100 * made.filter((m) => m.firstRight).length) / made.length);
+    expect(text).to.contain(`Hvilket spørsmål er åpent?</th><td>${facility} %</td>`);
+    const chosenRight = made.filter((m) => m.firstRight).length;
+    expect(text).to.contain(`${chosenRight} (${facility} %)`);
+    for (const [k, statement] of SELF_ASSESSMENT_STATEMENTS.entries()) {
+      const before = text.slice(text.indexOf('Kartlegging før modulen'), text.indexOf('Sjekk forståelsen:'));
+      const after = text.slice(text.indexOf('Kartlegging etter modulen'));
+      expect(before).to.contain(`<th scope="row">${statement.text}</th><td>12</td><td>${mean(made.map((m) => m.before[k]!))}</td>`);
+      expect(after).to.contain(`<th scope="row">${statement.text}</th><td>12</td><td>${mean(made.map((m) => m.after[k]!))}</td>`);
+    }
+    expect(text).to.contain(`Hvor nyttig (gjennomsnitt 1–5)</th><td>12</td><td>${mean(made.map((m) => m.usefulness))}</td>`);
+    expect(text).to.contain('<th scope="row">1. Å lytte</th><td>12</td>');
+    const suggestions = made.map((m) => m.suggestion).filter((s) => s !== '').sort((a, b) => a.localeCompare(b, 'nb'));
+    expect(suggestions.length).to.be.at.least(1);
+    const listed = [...res.text.matchAll(/<li>(Forslag nummer \d+)<\/li>/g)].map((m) => m[1]);
+    expect(listed).to.deep.equal(suggestions);
+    expect(res.text).to.not.contain('Hemmeligsen').and.to.not.contain('Solsikken');
+  });
+
+  it('with 4 learners: a clear message and no figures at all', async () => {
+    await learners(4, 7);
+    const res = await author.get('/forfatter/moduler/samtaler/statistikk').expect(200);
+    expect(res.text).to.contain('Færre enn 5 deltakere har begynt på versjon 1.0');
+    expect(res.text).to.not.contain('Forslag nummer').and.to.not.contain('Riktig ved første forsøk').and.to.not.contain('Påbegynt');
+  });
+
+  it('a learner (not an author) is refused; an unknown version is a 404', async () => {
+    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
+    const learner = await signIn(app, staff.email);
+    expect((await learner.get('/forfatter/moduler/samtaler/statistikk')).status).to.equal(403);
+    expect((await author.get('/forfatter/moduler/samtaler/statistikk?versjon=9.9')).status).to.equal(404);
   });
 });
