@@ -208,7 +208,12 @@ export function listedAs(kind: string, title: string): string | null {
 export function activityStatistics(kind: string, settings: unknown, stored: readonly unknown[]): ActivityStatistics | null {
   const definition = kindOf(kind);
   if (!definition.statistics) return null;
-  const states = stored.filter((s) => s !== undefined && s !== null).map((s) => stateOrInitial(kind, s));
+  // Stored states are written field by field with atomic operators, so a field no write has set yet
+  // (a quiz never passed has no passedAt) is absent: the kind's initial state fills it in.
+  const initial = definition.initialState() as Record<string, unknown>;
+  const states = stored
+    .filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null && !Array.isArray(s))
+    .map((s) => stateOrInitial(kind, { ...initial, ...s }));
   return definition.statistics(definition.settingsSchema.parse(settings), states);
 }
 

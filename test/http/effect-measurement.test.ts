@@ -9,6 +9,7 @@ import { UserModel } from '../../src/components/accounts/index.js';
 import { learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { between, prng } from '../helpers/prng.js';
+import { vnuErrors } from '../helpers/vnu.js';
 
 /**
  * Issue 19, "from completion to effect": a learner rates the statements before the first lesson,
@@ -220,6 +221,21 @@ describe('http: author statistics per module version (issue 19)', function () {
     const res = await author.get('/forfatter/moduler/samtaler/statistikk').expect(200);
     expect(res.text).to.contain('Færre enn 5 deltakere har begynt på versjon 1.0');
     expect(res.text).to.not.contain('Forslag nummer').and.to.not.contain('Riktig ved første forsøk').and.to.not.contain('Påbegynt');
+  });
+
+  it('the lesson pages with the new activities, a refused answer, and the statistics page are valid HTML (Nu checker)', async () => {
+    await learners(6, 3);
+    const staff = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
+    const learner = await signIn(app, staff.email);
+    const refused = await post(learner, LESSON1, 'kartlegging-for', { 'ratings[u1]': '2' });
+    expect(refused.status).to.equal(400);
+    const pages = [
+      { name: 'lesson 1', html: (await learner.get(LESSON1).expect(200)).text },
+      { name: 'lesson 3', html: (await learner.get(LESSON3).expect(200)).text },
+      { name: 'refused self-assessment', html: refused.text },
+      { name: 'statistics', html: (await author.get('/forfatter/moduler/samtaler/statistikk').expect(200)).text },
+    ];
+    expect(await vnuErrors(pages)).to.deep.equal([]);
   });
 
   it('a learner (not an author) is refused; an unknown version is a 404', async () => {

@@ -45,6 +45,13 @@ describe('activities/statistics', () => {
     ]);
   });
 
+  it('quiz: a stored state without the fields no write has set yet (never passed: no passedAt) still counts', () => {
+    const stored = { attempts: 1, bestScore: 0, lastScore: 0, lastAnswers: { a: [1], b: [0] }, lastSubmittedAt: at(1).toISOString(), lastOrder: null, firstAttempt: `${at(1).toISOString()}|{"a":[1],"b":[0]}` };
+    const stats = activityStatistics('quiz', quizSettings, [stored])!;
+    expect(stats.answered).to.equal(1);
+    expect(stats.tables[0]!.rows[0]![1]).to.equal('0 %');
+  });
+
   it('quiz: learners without a recorded first attempt (before this was stored) are not counted', () => {
     const old = { ...quiz.initialState(), attempts: 1, lastScore: 100, bestScore: 100, lastAnswers: { a: [0], b: [1] } };
     expect(quizStatistics(quiz.settingsSchema.parse(quizSettings), [old]).answered).to.equal(0);
