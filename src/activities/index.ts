@@ -20,6 +20,7 @@ export {
   isRecordedByLeader,
   shownToLeaders,
   activityStatistics,
+  combinedStatistics,
   anonymisedFields,
   recordedAttendance,
   attendanceAction,

@@ -217,6 +217,19 @@ export function activityStatistics(kind: string, settings: unknown, stored: read
   return definition.statistics(definition.settingsSchema.parse(settings), states);
 }
 
+/** Figures across all the activities of one kind in a module (see ActivityKind.combinedStatistics); null when the kind has none. */
+export function combinedStatistics(kind: string, blocks: ReadonlyArray<{ settings: unknown; stored: readonly unknown[] }>): ActivityStatistics | null {
+  const definition = kindOf(kind);
+  if (!definition.combinedStatistics) return null;
+  const initial = definition.initialState() as Record<string, unknown>;
+  return definition.combinedStatistics(
+    blocks.map((block) => ({
+      settings: definition.settingsSchema.parse(block.settings),
+      states: block.stored.map((s) => (typeof s === 'object' && s !== null && !Array.isArray(s) ? stateOrInitial(kind, { ...initial, ...s }) : null)),
+    })),
+  );
+}
+
 /** Whether a leader's view of one person may show this activity at all (see ActivityKind.hiddenFromLeaders). */
 export function shownToLeaders(kind: string): boolean {
   return registry.get(kind)?.hiddenFromLeaders !== true;

@@ -142,6 +142,46 @@ export const selfAssessment = defineActivity<SelfAssessmentSettings, SelfAssessm
   lastTouchedAt: (state) => timeOf(state.answeredAt),
   hiddenFromLeaders: true,
   personalFields: { ratings: {} },
+  // Before and after side by side, per statement: each mean, and the mean change of those who answered both times.
+  combinedStatistics: (blocks) => {
+    const before = blocks.find((b) => b.settings.phase === 'before');
+    const after = blocks.find((b) => b.settings.phase === 'after');
+    if (!before || !after) return null;
+    const answered = (s: SelfAssessmentState | null | undefined): s is SelfAssessmentState => !!s && s.answeredAt !== null && Object.keys(s.ratings).length > 0;
+    const learners = Math.max(before.states.length, after.states.length);
+    const both = Array.from({ length: learners }, (_, i) => i).filter((i) => answered(before.states[i]) && answered(after.states[i]));
+    const afterIds = new Set(after.settings.statements.map((s) => s.id));
+    const rating = (s: SelfAssessmentState | null | undefined, id: string) => (answered(s) && Object.hasOwn(s.ratings, id) ? [s.ratings[id]!] : []);
+    return {
+      answered: both.length,
+      tables: [
+        {
+          caption: 'authoring:statistics.selfAssessment.captionPaired',
+          head: [
+            'authoring:statistics.selfAssessment.statement',
+            'authoring:statistics.selfAssessment.meanBefore',
+            'authoring:statistics.selfAssessment.meanAfter',
+            'authoring:statistics.selfAssessment.change',
+          ],
+          rows: before.settings.statements
+            .filter((statement) => afterIds.has(statement.id))
+            .map((statement) => {
+              const changes = both.flatMap((i) => {
+                const b = rating(before.states[i], statement.id);
+                const a = rating(after.states[i], statement.id);
+                return b.length && a.length ? [a[0]! - b[0]!] : [];
+              });
+              return [
+                statement.text,
+                mean(before.states.flatMap((s) => rating(s, statement.id))),
+                mean(after.states.flatMap((s) => rating(s, statement.id))),
+                mean(changes),
+              ];
+            }),
+        },
+      ],
+    };
+  },
   statistics: (settings, states) => {
     const answered = states.filter((s) => s.answeredAt !== null && Object.keys(s.ratings).length > 0);
     return {

@@ -198,6 +198,12 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * learners who have a state for it are passed). Counts, shares and means only.
    */
   statistics?(settings: Settings, states: State[]): ActivityStatistics;
+  /**
+   * Figures across every activity of this kind in a module version together (a self-assessment's
+   * before and after, side by side). `states[i]` of every block belongs to the same learner (null:
+   * no state), so paired figures are possible; null when the blocks give nothing to combine.
+   */
+  combinedStatistics?(blocks: ReadonlyArray<{ settings: Settings; states: ReadonlyArray<State | null> }>): ActivityStatistics | null;
 }
 
 /**

@@ -207,6 +207,12 @@ describe('http: author statistics per module version (issue 19)', function () {
       expect(before).to.contain(`<th scope="row">${statement.text}</th><td>12</td><td>${mean(made.map((m) => m.before[k]!))}</td>`);
       expect(after).to.contain(`<th scope="row">${statement.text}</th><td>12</td><td>${mean(made.map((m) => m.after[k]!))}</td>`);
     }
+    const paired = text.slice(text.indexOf('Gjennomsnitt per utsagn før og etter modulen'));
+    expect(text).to.contain('12 deltakere har svart både før og etter');
+    for (const [k, statement] of SELF_ASSESSMENT_STATEMENTS.entries()) {
+      const row = `<th scope="row">${statement.text}</th><td>${mean(made.map((m) => m.before[k]!))}</td><td>${mean(made.map((m) => m.after[k]!))}</td><td>${mean(made.map((m) => m.after[k]! - m.before[k]!))}</td>`;
+      expect(paired).to.contain(row);
+    }
     expect(text).to.contain(`Hvor nyttig (gjennomsnitt 1–5)</th><td>12</td><td>${mean(made.map((m) => m.usefulness))}</td>`);
     expect(text).to.contain('<th scope="row">1. Å lytte</th><td>12</td>');
     const suggestions = made.map((m) => m.suggestion).filter((s) => s !== '').sort((a, b) => a.localeCompare(b, 'nb'));

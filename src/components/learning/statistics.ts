@@ -1,4 +1,4 @@
-import { activityStatistics, isActivityComplete, type ActivityStatistics } from '../../activities/index.js';
+import { activityStatistics, combinedStatistics, isActivityComplete, type ActivityStatistics } from '../../activities/index.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { listVersions } from '../modules/index.js';
 import { ProgressModel } from './models.js';
@@ -18,6 +18,8 @@ export interface ActivityStatisticsView {
   kind: string;
   title: string | null;
   lessonTitle: string;
+  /** Figures across every activity of the kind together (before and after), not of one activity. */
+  combined: boolean;
   /** Fewer answers than the minimum: nothing of it is shown. */
   tooFew: boolean;
   statistics: ActivityStatistics | null;
@@ -70,7 +72,15 @@ export async function moduleStatistics(slug: string, requested: string | undefin
     if (!statistics) return [];
     const tooFew = statistics.answered < STATISTICS_MIN_LEARNERS;
     const title = typeof a.settings.title === 'string' ? a.settings.title : null;
-    return [{ id: a.id, kind: a.kind, title, lessonTitle: lessonTitle.get(a.lesson) ?? a.lesson, tooFew, statistics: tooFew ? null : statistics }];
+    return [{ id: a.id, kind: a.kind, title, lessonTitle: lessonTitle.get(a.lesson) ?? a.lesson, combined: false, tooFew, statistics: tooFew ? null : statistics }];
   });
-  return { ...base, version: chosen.version, learners, enough: true, funnel, activities };
+  // Kinds whose activities say more together (a self-assessment before and after) come first.
+  const combined = [...new Set(version.activities.map((a) => a.kind))].flatMap((kind): ActivityStatisticsView[] => {
+    const blocks = version.activities.filter((a) => a.kind === kind).map((a) => ({ settings: a.settings, stored: docs.map((d) => stateOf(d, a.id)) }));
+    const statistics = combinedStatistics(kind, blocks);
+    if (!statistics) return [];
+    const tooFew = statistics.answered < STATISTICS_MIN_LEARNERS;
+    return [{ id: `combined-${kind}`, kind, title: null, lessonTitle: '', combined: true, tooFew, statistics: tooFew ? null : statistics }];
+  });
+  return { ...base, version: chosen.version, learners, enough: true, funnel, activities: [...combined, ...activities] };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { activityStatistics, runAction } from '../../../src/activities/index.js';
+import { activityStatistics, combinedStatistics, runAction } from '../../../src/activities/index.js';
 import { firstAnswers, quiz, quizStatistics, type QuizState } from '../../../src/activities/quiz.js';
 
 const quizSettings = {
@@ -70,6 +70,21 @@ describe('activities/statistics', () => {
       ['Utsagn u3', 3, 3],
       ['Utsagn u4', 3, 4.67],
     ]);
+  });
+
+  it('self-assessment before and after together: each mean, and the mean change of those who answered both times', () => {
+    const statements = ['u1', 'u2', 'u3', 'u4'].map((id) => ({ id, text: `Utsagn ${id}` }));
+    const before = { id: 'for', phase: 'before', statements };
+    const after = { id: 'etter', phase: 'after', statements };
+    const rate = (settings: unknown, r: number[], minute: number) => runAction('self-assessment', 'assess', settings, undefined, { ratings: { u1: r[0], u2: r[1], u3: r[2], u4: r[3] } }, at(minute));
+    // Learner 0 and 1 answer both times, learner 2 only before, learner 3 only after.
+    const stats = combinedStatistics('self-assessment', [
+      { settings: before, stored: [rate(before, [1, 1, 1, 1], 1), rate(before, [2, 2, 2, 2], 2), rate(before, [5, 5, 5, 5], 3), undefined] },
+      { settings: after, stored: [rate(after, [3, 3, 3, 3], 4), rate(after, [3, 3, 3, 3], 5), undefined, rate(after, [1, 1, 1, 1], 6)] },
+    ])!;
+    expect(stats.answered).to.equal(2);
+    expect(stats.tables[0]!.rows[0]).to.deep.equal(['Utsagn u1', 2.67, 2.33, 1.5]);
+    expect(combinedStatistics('self-assessment', [{ settings: before, stored: [] }])).to.equal(null);
   });
 
   it('evaluation: means, the share who would recommend, and the non-empty suggestions sorted (not in the order given)', () => {
