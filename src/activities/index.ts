@@ -18,11 +18,16 @@ export {
   choiceQuestions,
   listedAs,
   isRecordedByLeader,
+  shownToLeaders,
+  activityStatistics,
+  combinedStatistics,
+  anonymisedFields,
   recordedAttendance,
   attendanceAction,
   type ActivityRegistry,
   type AnyActivityKind,
 } from './registry.js';
+export type { ActivityStatistics, StatisticsTable } from './types.js';
 export type { ActivityKind, CompletionMode, ViewContext, FileReference, LearnerContext, ParsedForm, JournalEntry, ChoiceQuestion } from './types.js';
 export { isAllowedEmbed } from './video.js';
 export { scoreAnswers, optionOrder, type QuizFeedback } from './quiz.js';

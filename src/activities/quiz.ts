@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { action, activityIdSchema, baseSettingsSchema, defineActivity, isoDate, text, timeOf, type LearnerContext, type ParsedForm } from './types.js';
+import { action, activityIdSchema, type ActivityStatistics, baseSettingsSchema, defineActivity, isoDate, text, timeOf, type LearnerContext, type ParsedForm } from './types.js';
 
 /**
  * Questions with one or more correct options, graded on the server. A question with several
@@ -64,6 +64,11 @@ export const stateSchema = z
     passedAt: isoDate.nullable(),
     /** The option order each question had in the last submitted attempt (indexes into the author's options). */
     lastOrder: z.record(z.string(), z.array(z.number().int().min(0))).nullable().default(null),
+    /**
+     * The first attempt, for the authors' statistics: `<ISO time>|<answers as JSON>`. A string so
+     * that `$min` keeps the earliest atomically on MongoDB and FerretDB alike (ISO times sort as text).
+     */
+    firstAttempt: z.string().max(20_000).nullable().default(null),
   })
   .strict();
 export type QuizState = z.infer<typeof stateSchema>;
@@ -97,6 +102,65 @@ function normalisedAnswers(settings: QuizSettings, given: QuizAnswers): QuizAnsw
   const answers: QuizAnswers = {};
   for (const question of settings.questions) answers[question.id] = chosen(question, given);
   return answers;
+}
+
+function encodeAttempt(now: Date, answers: QuizAnswers): string {
+  return `${now.toISOString()}|${JSON.stringify(answers)}`;
+}
+
+/** The answers of a stored first attempt; null when there is none or it cannot be read. */
+export function firstAnswers(state: QuizState): QuizAnswers | null {
+  if (!state.firstAttempt) return null;
+  const json = state.firstAttempt.slice(state.firstAttempt.indexOf('|') + 1);
+  try {
+    const parsed = submitInputSchema.shape.answers.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The upper and lower groups of the discrimination index: 27 % of the learners each, at least one. */
+export const DISCRIMINATION_SHARE = 0.27;
+
+/**
+ * Item analysis of the first attempts: for each question its facility (the share right at the first
+ * attempt), how often each option was chosen, and its discrimination index (the share right in the
+ * upper 27 % by total first-attempt score minus the share right in the lower 27 %).
+ */
+export function quizStatistics(settings: QuizSettings, states: readonly QuizState[]): ActivityStatistics {
+  const firsts = states.flatMap((s) => {
+    const answers = firstAnswers(s);
+    return answers ? [answers] : [];
+  });
+  const n = firsts.length;
+  const totals = firsts.map((answers) => settings.questions.filter((q) => isRight(q, answers)).length);
+  const ranked = firsts.map((_, i) => i).sort((a, b) => totals[b]! - totals[a]! || a - b);
+  const group = Math.max(1, Math.round(DISCRIMINATION_SHARE * n));
+  const upper = ranked.slice(0, group).map((i) => firsts[i]!);
+  const lower = ranked.slice(-group).map((i) => firsts[i]!);
+  const shareRight = (question: QuizSettings['questions'][number], of: readonly QuizAnswers[]) => (of.length === 0 ? 0 : of.filter((a) => isRight(question, a)).length / of.length);
+  const percent = (share: number) => `${Math.round(100 * share)} %`;
+  return {
+    answered: n,
+    tables: [
+      {
+        caption: 'authoring:statistics.quiz.caption',
+        captionParams: { title: settings.title },
+        head: ['authoring:statistics.quiz.question', 'authoring:statistics.quiz.facility', 'authoring:statistics.quiz.discrimination'],
+        rows: settings.questions.map((q, i) => [`${i + 1}. ${q.text.trim()}`, n ? percent(shareRight(q, firsts)) : null, n ? Math.round(100 * (shareRight(q, upper) - shareRight(q, lower))) / 100 : null]),
+      },
+      ...settings.questions.map((q, i) => ({
+        caption: 'authoring:statistics.quiz.optionsCaption',
+        captionParams: { n: i + 1 },
+        head: ['authoring:statistics.quiz.option', 'authoring:statistics.quiz.correct', 'authoring:statistics.quiz.chosen'],
+        rows: q.options.map((option, o) => {
+          const chosenBy = firsts.filter((a) => chosen(q, a).includes(o)).length;
+          return [option.text, { key: option.correct ? 'authoring:statistics.yes' : 'authoring:statistics.no' }, n ? `${chosenBy} (${percent(chosenBy / n)})` : null];
+        }),
+      })),
+    ],
+  };
 }
 
 /** Per cent of questions answered fully right, rounded down so 79.9 never passes an 80 mark. */
@@ -180,7 +244,7 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
   partial: 'activities/quiz',
   completion: 'on-score',
   authored: true,
-  initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null, lastOrder: null }),
+  initialState: () => ({ attempts: 0, bestScore: null, lastScore: null, lastAnswers: null, lastSubmittedAt: null, passedAt: null, lastOrder: null, firstAttempt: null }),
   actions: {
     submit: action<QuizSettings, QuizState, z.infer<typeof submitInputSchema>>(submitInputSchema, (settings, state, input, now, learner) => {
       const answers = normalisedAnswers(settings, input.answers);
@@ -188,7 +252,9 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
       const bestScore = Math.max(score, state.bestScore ?? 0);
       const passedAt = state.passedAt ?? (score >= settings.passMark ? now.toISOString() : null);
       const lastOrder = learner && input.attempt !== undefined ? attemptOrder(settings, input.attempt, learner) : null;
-      return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt, lastOrder };
+      const attempt = encodeAttempt(now, answers);
+      const firstAttempt = state.firstAttempt !== null && state.firstAttempt < attempt ? state.firstAttempt : attempt;
+      return { attempts: state.attempts + 1, bestScore, lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), passedAt, lastOrder, firstAttempt };
     }, (settings, input, now, learner) => {
       const answers = normalisedAnswers(settings, input.answers);
       const score = scoreAnswers(settings, answers);
@@ -197,7 +263,7 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
         inc: { attempts: 1 },
         max: { bestScore: score },
         set: { lastScore: score, lastAnswers: answers, lastSubmittedAt: now.toISOString(), lastOrder },
-        min: score >= settings.passMark ? { passedAt: now.toISOString() } : {},
+        min: { firstAttempt: encodeAttempt(now, answers), ...(score >= settings.passMark ? { passedAt: now.toISOString() } : {}) },
       };
     }),
   },
@@ -236,6 +302,7 @@ export const quiz = defineActivity<QuizSettings, QuizState>({
       path: ['questions', q],
       textPath: ['questions', q, 'text'],
     })),
+  statistics: quizStatistics,
   feedback: (settings, state): QuizFeedback | null => {
     if (!state.lastAnswers || state.lastScore === null) return null;
     const answers = state.lastAnswers;

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { paths } from '../config/index.js';
 import { ValidationError } from '../lib/errors.js';
 import { quiz } from './quiz.js';
 import { reading } from './reading.js';
+import { moduleEvaluation } from './module-evaluation.js';
 import { reflection } from './reflection.js';
+import { selfAssessment } from './self-assessment.js';
 import { teamSession } from './team-session.js';
-import type { ActivityKind, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
+import type { ActivityKind, ActivityStatistics, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
 import { video } from './video.js';
 import { workplaceTask } from './workplace-task.js';
 
@@ -39,6 +42,8 @@ export interface ActivityRegistry {
   get(kind: string): AnyActivityKind | undefined;
   /** The kind whose learner action has this name (the lesson route knows only the action's name). */
   byLearnerAction(action: string): AnyActivityKind | undefined;
+  /** Every kind's personalFields together: state field → its value once the person is anonymised. */
+  readonly personalFields: Readonly<Record<string, unknown>>;
 }
 
 export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, viewsDir: string): ActivityRegistry {
@@ -59,11 +64,32 @@ export function buildRegistry(definitions: ReadonlyArray<AnyActivityKind>, views
     byLearnerAction.set(action, definition);
   }
   const authoredKinds = new Set([...kinds.values()].filter((k) => k.authored).map((k) => k.kind));
-  return { kinds, kindNames: new Set(kinds.keys()), authoredKinds, get: (kind) => kinds.get(kind), byLearnerAction: (action) => byLearnerAction.get(action) };
+  // Anonymisation blanks these fields wherever a state has them, without looking up each activity's
+  // kind, so two kinds may share a field name only if they blank it the same way.
+  const personalFields: Record<string, unknown> = {};
+  const personalOwner = new Map<string, string>();
+  for (const definition of kinds.values()) {
+    for (const [field, blank] of Object.entries(definition.personalFields ?? {})) {
+      const other = personalOwner.get(field);
+      if (other && !isDeepStrictEqual(personalFields[field], blank)) {
+        throw new ActivityRegistryError(`activity kinds "${other}" and "${definition.kind}" blank the personal field "${field}" differently`);
+      }
+      personalOwner.set(field, definition.kind);
+      personalFields[field] = blank;
+    }
+  }
+  return {
+    kinds,
+    kindNames: new Set(kinds.keys()),
+    authoredKinds,
+    get: (kind) => kinds.get(kind),
+    byLearnerAction: (action) => byLearnerAction.get(action),
+    personalFields,
+  };
 }
 
 export const registry = buildRegistry(
-  [reading, video, quiz, reflection, workplaceTask, teamSession],
+  [reading, video, quiz, reflection, workplaceTask, teamSession, selfAssessment, moduleEvaluation],
   paths.views,
 );
 
@@ -176,6 +202,46 @@ export function listedAs(kind: string, title: string): string | null {
   const listed = kindOf(kind).listedAs;
   if (!listed || (listed.untitledOnly && title)) return null;
   return listed.key;
+}
+
+/** What authors see about an activity across its learners' stored states; null for kinds without statistics. */
+export function activityStatistics(kind: string, settings: unknown, stored: readonly unknown[]): ActivityStatistics | null {
+  const definition = kindOf(kind);
+  if (!definition.statistics) return null;
+  // Stored states are written field by field with atomic operators, so a field no write has set yet
+  // (a quiz never passed has no passedAt) is absent: the kind's initial state fills it in.
+  const initial = definition.initialState() as Record<string, unknown>;
+  const states = stored
+    .filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null && !Array.isArray(s))
+    .map((s) => stateOrInitial(kind, { ...initial, ...s }));
+  return definition.statistics(definition.settingsSchema.parse(settings), states);
+}
+
+/** Figures across all the activities of one kind in a module (see ActivityKind.combinedStatistics); null when the kind has none. */
+export function combinedStatistics(kind: string, blocks: ReadonlyArray<{ settings: unknown; stored: readonly unknown[] }>): ActivityStatistics | null {
+  const definition = kindOf(kind);
+  if (!definition.combinedStatistics) return null;
+  const initial = definition.initialState() as Record<string, unknown>;
+  return definition.combinedStatistics(
+    blocks.map((block) => ({
+      settings: definition.settingsSchema.parse(block.settings),
+      states: block.stored.map((s) => (typeof s === 'object' && s !== null && !Array.isArray(s) ? stateOrInitial(kind, { ...initial, ...s }) : null)),
+    })),
+  );
+}
+
+/** Whether a leader's view of one person may show this activity at all (see ActivityKind.hiddenFromLeaders). */
+export function shownToLeaders(kind: string): boolean {
+  return registry.get(kind)?.hiddenFromLeaders !== true;
+}
+
+/** The state with the person's own answers blanked (see ActivityKind.personalFields); the same object when there were none. */
+export function anonymisedFields(state: Record<string, unknown>): Record<string, unknown> {
+  const blanked: Record<string, unknown> = {};
+  for (const [field, blank] of Object.entries(registry.personalFields)) {
+    if (Object.hasOwn(state, field) && !isDeepStrictEqual(state[field], blank)) blanked[field] = blank;
+  }
+  return blanked;
 }
 
 /** Whether a leader records this kind for each person (a team session's attendance). */

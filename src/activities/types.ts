@@ -183,6 +183,47 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * `untitledOnly`, only when the author gave it no title. Without it the list shows the title.
    */
   listedAs?: { key: string; untitledOnly?: boolean };
+  /**
+   * The fields of the state that hold the person's own answers (ratings, a suggestion), each with the
+   * value it takes when the person is anonymised; what stays (when they answered) still counts.
+   */
+  personalFields?: Readonly<Record<string, unknown>>;
+  /**
+   * The activity is the learner's own business: a leader's view of one person leaves it out entirely,
+   * not even saying whether it was answered (a self-assessment, an evaluation of the module).
+   */
+  hiddenFromLeaders?: boolean;
+  /**
+   * What the module's authors may see about the activity across the learners of a version (only
+   * learners who have a state for it are passed). Counts, shares and means only.
+   */
+  statistics?(settings: Settings, states: State[]): ActivityStatistics;
+  /**
+   * Figures across every activity of this kind in a module version together (a self-assessment's
+   * before and after, side by side). `states[i]` of every block belongs to the same learner (null:
+   * no state), so paired figures are possible; null when the blocks give nothing to combine.
+   */
+  combinedStatistics?(blocks: ReadonlyArray<{ settings: Settings; states: ReadonlyArray<State | null> }>): ActivityStatistics | null;
+}
+
+/**
+ * What an author sees about one activity across its learners: counts, shares and means, never a
+ * person. Captions and column heads are i18n keys; cells are numbers (shown in the page's
+ * language), author texts, or null (nothing to show).
+ */
+export interface StatisticsTable {
+  caption: string;
+  captionParams?: Record<string, string | number>;
+  head: string[];
+  /** Cells: a number, an author text, an i18n key as `{ key }`, or null (nothing to show). */
+  rows: Array<Array<string | number | null | { key: string }>>;
+}
+export interface ActivityStatistics {
+  /** How many learners' answers the figures are made from. */
+  answered: number;
+  tables: StatisticsTable[];
+  /** Free texts to the authors, without names, sorted so their order says nothing about who or when. */
+  texts?: { heading: string; items: string[] };
 }
 
 /** An ISO time from a learner's state as a Date; undefined while it is not set. */

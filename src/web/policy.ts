@@ -29,6 +29,8 @@ const RULES = {
   'account:own-data': anyone,
   /** Write, preview, publish and archive modules. */
   'modules:author': hasRole('author', 'system-admin'),
+  /** How a module works for its learners (funnel, item analysis, self-assessments, evaluation): counts and means, never a person. */
+  'modules:statistics': hasRole('author', 'system-admin'),
   /** Create, edit and close districts and units. */
   'organisation:manage': hasRole('municipal-admin', 'system-admin'),
   /** Find people, edit memberships and roles, import staff, deactivate accounts. */

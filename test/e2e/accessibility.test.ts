@@ -139,6 +139,7 @@ const PAGES: PageCase[] = [
   { route: '/forfatter/moduler/:slug/forhandsvis/:lesson', as: 'author', url: () => `/forfatter/moduler/${SLUG}/forhandsvis/sporre`, what: 'lesson preview' },
   { route: '/forfatter/moduler/:slug/publiser', as: 'author', url: () => `/forfatter/moduler/${SLUG}/publiser`, what: 'publish' },
   { route: '/forfatter/moduler/:slug/versjoner', as: 'author', url: () => `/forfatter/moduler/${SLUG}/versjoner`, what: 'versions' },
+  { route: '/forfatter/moduler/:slug/statistikk', as: 'author', url: () => `/forfatter/moduler/${SLUG}/statistikk`, what: 'statistics for authors' },
   { route: '/forfatter/moduler/:slug/versjoner/sammenlign', as: 'author', url: () => `/forfatter/moduler/${SLUG}/versjoner/sammenlign?fra=1.0&til=1.1`, what: 'version diff' },
 
   // Municipal administrators.

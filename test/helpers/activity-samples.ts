@@ -31,6 +31,17 @@ export function activitySamples(): Record<string, Record<string, unknown>> {
     },
     reflection: { id: 'tenk', prompt: 'Tenk på <script>alert(1)</script> et barn.' },
     'workplace-task': { id: 'prov', title: 'Prøv', instructions: 'Gjør det.', reportPrompt: 'Hva skjedde?' },
+    'self-assessment': {
+      id: 'kartlegging-for',
+      phase: 'before',
+      statements: [
+        { id: 'u1', text: 'Jeg vet hvordan jeg kan <b>lytte</b> til barn.' },
+        { id: 'u2', text: 'Jeg kan forklare hva medvirkning er.' },
+        { id: 'u3', text: 'Jeg spør barna før vi bestemmer.' },
+        { id: 'u4', text: 'Jeg forteller barna hva som skjedde med det de sa.' },
+      ],
+    },
+    'module-evaluation': { id: 'vurdering', intro: 'Svarene hjelper oss å gjøre modulen bedre.' },
     'team-session': { id: 'mote', title: 'Møte', purpose: 'P', minutes: 30, steps: [{ title: 'S', minutes: 10, description: 'D' }], questions: ['Q?'] },
   };
 }

@@ -51,6 +51,17 @@ const TEAM = [
   '```',
 ].join('\n');
 
+/** Issue 19: the self-assessment before (top of lesson 1) and after, and the evaluation (end of the last lesson). */
+export const SELF_ASSESSMENT_STATEMENTS = [
+  { id: 'u1', text: 'Jeg stiller åpne spørsmål til barna.' },
+  { id: 'u2', text: 'Jeg gir barna tid til å svare.' },
+  { id: 'u3', text: 'Jeg lytter også til barn som ikke bruker ord.' },
+  { id: 'u4', text: 'Jeg forteller barna hva som skjedde med det de sa.' },
+];
+const selfAssessmentBlock = (id: string, phase: 'before' | 'after') =>
+  ['```self-assessment', `id: ${id}`, `phase: ${phase}`, 'statements:', ...SELF_ASSESSMENT_STATEMENTS.flatMap((s) => [`  - id: ${s.id}`, `    text: ${s.text}`]), '```'].join('\n');
+const EVALUATION = ['```module-evaluation', 'id: vurdering', '```'].join('\n');
+
 /** Issue 16: the review trail and a glossary whose one term lesson 2 uses; lesson 2 has a summary. */
 export const GLOSSARY_EXPLANATION = 'Et spørsmål barnet ikke kan svare ja eller nei på.';
 export const LESSON2_SUMMARY = 'Du lærer å stille spørsmål som lar barnet fortelle.';
@@ -78,6 +89,8 @@ export interface FixtureOptions {
   wording?: string;
   /** Leaves out lessons 2 and 3 (a smaller module). */
   small?: boolean;
+  /** Adds the self-assessment before and after and the module evaluation (issue 19). */
+  effect?: boolean;
   kind?: VersionKind;
 }
 
@@ -92,16 +105,18 @@ export function fixtureSource(options: FixtureOptions = {}) {
   if (options.themes) md = md.replace(/^themes: .*$/m, `themes: [${options.themes.join(', ')}]`);
   if (options.translationOf) md = md.replace(/^license: /m, `translationOf: ${options.translationOf}\nlicense: `);
   md = md.replace(/^license: /m, `${REVIEW_TRAIL}\nlicense: `);
+  const before = options.effect ? `${selfAssessmentBlock('kartlegging-for', 'before')}\n\n` : '';
+  const after = options.effect ? `\n## Etter modulen\n\n${selfAssessmentBlock('kartlegging-etter', 'after')}\n\n${EVALUATION}\n` : '';
   const files: Record<string, string | Buffer> = {
     'module.md': md,
-    'lessons/01-lytte.md': lessonMd('Å lytte', `## Hvorfor lytte?\n\n${options.wording ?? 'Barn har rett til å bli hørt.'}\n\n${VIDEO}\n\n## Tenk selv\n\n${REFLECTION}\n`),
+    'lessons/01-lytte.md': lessonMd('Å lytte', `${before}## Hvorfor lytte?\n\n${options.wording ?? 'Barn har rett til å bli hørt.'}\n\n${VIDEO}\n\n## Tenk selv\n\n${REFLECTION}\n${options.small ? after : ''}`),
     'assets/film.mp4': MP4,
     'assets/film.vtt': VTT,
     'assets/film.md': 'Pedagogen: Hei, hva har du gjort i dag?\n\nBarnet: Jeg har bygget en hytte.\n',
   };
   if (!options.small) {
     files['lessons/02-sporre.md'] = lessonMd('Å spørre', `## Åpne spørsmål\n\nÅpne spørsmål gir barnet plass.\n\n${QUIZ}\n\n## Prøv selv\n\n${TASK}\n`).replace('minutes: 10\n', `minutes: 10\nsummary: "${LESSON2_SUMMARY}"\n`);
-    files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n`);
+    files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n${after}`);
   }
   return sourceOf(slug, files);
 }
@@ -132,7 +147,9 @@ export async function completeModule(userId: string, unitId: string, versionId: 
   for (const activity of version!.activities) {
     const input = { reading: {}, video: {}, reflection: { text: 'Tanke' }, 'workplace-task': { tried: true, note: '' }, 'team-session': { attended: true, recordedBy: 'Leder' } }[activity.kind as string];
     const quiz = activity.kind === 'quiz' ? { answers: Object.fromEntries((activity.settings.questions as Array<{ id: string; options: Array<{ correct: boolean }> }>).map((q) => [q.id, q.options.flatMap((o, i) => (o.correct ? [i] : []))])) } : undefined;
-    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string]!;
+    const action = { reading: 'markRead', video: 'markWatched', quiz: 'submit', reflection: 'save', 'workplace-task': 'report', 'team-session': 'recordAttendance' }[activity.kind as string];
+    // Kinds that never count towards completion (a self-assessment, an evaluation) are left unanswered.
+    if (!action) continue;
     await progress.act({ userId, version: version!, activityId: activity.id, action, input: quiz ?? input, actionId: `${tag}-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
   }
   const fact = await CompletionModel.findById(progressId(userId, version!.slug, version!.major)).lean();

@@ -120,6 +120,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/forfatter/moduler/:module/publiser', body: { revision: '0', kind: 'minor', changeNote: '' }, expect: authorOnly },
   { method: 'get', path: '/forfatter/moduler/:module/versjoner', expect: authorOnly },
   { method: 'get', path: '/forfatter/moduler/:module/versjoner/sammenlign?fra=1.0&til=1.0', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/statistikk', expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/statistikk?versjon=1.0', expect: authorOnly },
   // Module files are course material addressed by their hash: served to everyone.
   { method: 'get', path: '/moduler/filer/:assetHash/samtale.png', expect: all('ok') },
   // Learning (learning:take): everyone signed in takes modules and sees only their own progress.

@@ -6,6 +6,9 @@ import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
 import { UserModel, ANONYMISED_NAME } from '../../src/components/accounts/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../../src/components/people/index.js';
+import { learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 
 /** Memberships per unit, counted the way the reports will: an aggregate over every person. */
 async function membershipsPerUnit(): Promise<Record<string, number>> {
@@ -158,6 +161,31 @@ describe('http: privacy (my data, anonymisation)', () => {
       } finally {
         unregister();
       }
+    });
+
+    // That the answers are in the download of «Mine data» is shown in effect-measurement.test.ts.
+    it('self-assessment and evaluation answers: anonymisation blanks them and keeps when they were given', async () => {
+      resetLearningCaches();
+      await publishFixture({ effect: true });
+      const siri = await leaver();
+      const version = (await learningVersion('samtaler@1.0'))!;
+      const progress = new ProgressService(createLogger('silent'));
+      const act = (activityId: string, action: string, input: unknown) =>
+        progress.act({ userId: siri.id, version, activityId, action, input, actionId: `privacy-${activityId}`, unitIds: [unitA] });
+      await act('kartlegging-for', 'assess', { ratings: { u1: 1, u2: 2, u3: 3, u4: 4 } });
+      await act('vurdering', 'evaluate', { usefulness: 2, relevance: 5, recommend: false, suggestion: 'Mer om Solsikken' });
+      type Stored = { activities: Record<string, Record<string, unknown>> };
+      const before = await ProgressModel.findById(progressId(siri.id, 'samtaler', 1)).lean<Stored>();
+      expect(before!.activities['kartlegging-for']!.ratings).to.deep.equal({ u1: 1, u2: 2, u3: 3, u4: 4 });
+      expect(before!.activities.vurdering).to.include({ usefulness: 2, relevance: 5, recommend: false, suggestion: 'Mer om Solsikken' });
+
+      expect((await anonymise(system, siri.id)).status).to.equal(303);
+
+      const doc = await ProgressModel.findById(progressId(siri.id, 'samtaler', 1)).lean<Stored>();
+      expect(doc!.activities['kartlegging-for']!.ratings).to.deep.equal({});
+      expect(doc!.activities['kartlegging-for']!.answeredAt).to.be.a('string');
+      expect(doc!.activities.vurdering).to.include({ usefulness: null, relevance: null, recommend: null, suggestion: '' });
+      expect(doc!.activities.vurdering!.evaluatedAt).to.be.a('string');
     });
 
     it('after anonymisation the old e-mail and password no longer log in', async () => {

@@ -30,13 +30,16 @@ describe('modules:check', () => {
       'feil-innstillinger/lessons/01-start.md:11: quiz "sjekk": "passMark" must be at most 100',
       'javascript-lenke/lessons/01-start.md:8: link to "javascript:alert(document.cookie)" is not allowed: use https:, http:, mailto: or a path inside the module',
       'js-front-matter/lessons/01-start.md:1: front matter must be YAML between "---" lines; "---js" is not allowed (code is never run)',
+      'kartlegging-dobbel/lessons/01-start.md:16: self-assessment "kartlegging-etter": statement id "u2" is used twice',
+      'kartlegging-dobbel/lessons/01-start.md:19: self-assessment "kartlegging-etter": "statements.3.text" is required',
+      'kartlegging-for-fa/lessons/01-start.md:11: self-assessment "kartlegging-for": "statements" must have at least 4 item(s)',
       'mangler-leksjon/lessons/03-slutt.md:1: lesson 02 is missing: lessons are numbered 01, 02, 03 … without gaps',
       'mangler-teksting/lessons/01-start.md:12: captions refers to assets/film.vtt, which is not a file in this module',
       'quiz-uten-forklaring/lessons/01-start.md:18: quiz "sjekk": option 2 of question "q1" has no explanation',
       'quiz-uten-riktig/lessons/01-start.md:12: quiz "sjekk": question "q1" has no correct answer (mark at least one option "correct: true")',
       'sirkel-a/module.md:10: prerequisites form a cycle: sirkel-a → sirkel-b → sirkel-a',
       'sirkel-b/module.md:10: prerequisites form a cycle: sirkel-a → sirkel-b → sirkel-a',
-      'ukjent-aktivitet/lessons/01-start.md:10: unknown activity kind "poll" (known kinds: video, quiz, reflection, workplace-task, team-session)',
+      'ukjent-aktivitet/lessons/01-start.md:10: unknown activity kind "poll" (known kinds: video, quiz, reflection, workplace-task, team-session, self-assessment, module-evaluation)',
       'ukjent-forkunnskap/module.md:11: prerequisite "finnes-ikke" is not a module',
     ]);
     // The ---js block was never run.
@@ -49,7 +52,7 @@ describe('modules:check', () => {
     expect(run.status).to.equal(1);
     const lines = run.stdout.trim().split('\n');
     expect(lines).to.include('test/fixtures/modules-broken/brutt-lenke/lessons/01-start.md:8: broken link: "02-finnes-ikke.md" is not a file in this module');
-    expect(lines.at(-1)).to.equal('modules:check: 17 problem(s) in 17 file(s) across 17 module(s)');
+    expect(lines.at(-1)).to.equal('modules:check: 20 problem(s) in 19 file(s) across 19 module(s)');
   });
 
   it('the real modules/ folder with the editorial rules: no problem and no warning; the command agrees', async function () {

@@ -1,3 +1,4 @@
+import { anonymisedFields } from '../../activities/index.js';
 import { CompletionModel, ProgressModel, progressCollection } from './models.js';
 import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
@@ -38,17 +39,20 @@ export async function learningDataOf(personId: string): Promise<unknown> {
 }
 
 /**
- * Wipes what the person wrote (reflection texts and workplace-task notes) and keeps the facts:
+ * Wipes what the person wrote (reflection texts and workplace-task notes) and answered (ratings and
+ * suggestions of the kinds that declare personalFields) and keeps the facts:
  * progress, completions and certificates still count in reports, without anything that identifies
  * them in their own words. Idempotent.
  */
 export async function anonymiseLearning(personId: string): Promise<void> {
   const progress = await ProgressModel.find({ userId: { $eq: personId } }, { activities: 1 }).lean<Array<Pick<StoredProgress, '_id' | 'activities'>>>();
   for (const doc of progress) {
-    const set: Record<string, string> = {};
+    const set: Record<string, unknown> = {};
     for (const [id, state] of Object.entries(doc.activities ?? {})) {
       if (typeof state?.text === 'string' && state.text !== '') set[`activities.${id}.text`] = '';
       if (typeof state?.note === 'string' && state.note !== '') set[`activities.${id}.note`] = '';
+      // Ratings and suggestions (self-assessments, evaluations) go too; when they were given stays, so counts hold.
+      if (state && typeof state === 'object') for (const [field, blank] of Object.entries(anonymisedFields(state))) set[`activities.${id}.${field}`] = blank;
     }
     if (Object.keys(set).length > 0) await progressCollection.updateOne({ _id: doc._id }, { $set: set });
   }

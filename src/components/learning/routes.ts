@@ -6,6 +6,7 @@ import { certificateEndpoints } from './endpoints/certificates.js';
 import { courseEndpoints } from './endpoints/courses.js';
 import { lessonEndpoints } from './endpoints/lessons.js';
 import { logEndpoints } from './endpoints/log.js';
+import { statisticsEndpoints } from './endpoints/statistics.js';
 import type { LearningPagesDeps } from './endpoints/shared.js';
 
 export { learnerStartPage } from './endpoints/courses.js';
@@ -13,7 +14,7 @@ export type { LearningPagesDeps } from './endpoints/shared.js';
 
 /** Every learning endpoint, in the order they are matched (the glossary before a lesson of the same module). */
 function learningEndpoints(deps: LearningPagesDeps) {
-  return [...courseEndpoints(deps), ...lessonEndpoints(deps), ...certificateEndpoints(deps), ...logEndpoints(deps)];
+  return [...courseEndpoints(deps), ...lessonEndpoints(deps), ...certificateEndpoints(deps), ...logEndpoints(deps), ...statisticsEndpoints()];
 }
 
 /** Learning for staff: "Mine kurs", module and lesson pages, actions, certificates and the learning log. */

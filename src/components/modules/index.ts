@@ -19,3 +19,4 @@ export {
 export { moduleAssetRoutes } from './asset-routes.js';
 export { modulesForReports, type ModuleForReports } from './report-catalogue.js';
 export { authoringRoutes } from './authoring.routes.js';
+export { listVersions } from './authoring.service.js';

@@ -61,6 +61,7 @@ const MESSAGES = {
   'quiz.noCorrect': '{where}: question "{id}" has no correct answer (mark at least one option "correct: true")',
   'quiz.noExplanation': '{where}: option {option} of question "{id}" has no explanation',
   'quiz.duplicateQuestion': '{where}: question id "{id}" is used twice',
+  'selfAssessment.duplicateStatement': '{where}: statement id "{id}" is used twice',
   'teamSession.stepsTooLong': '{where}: the steps take {total} minutes, more than the session\'s {minutes}',
   // Editorial rules (issue 16), checked by modules:check on modules that pass the format checks.
   'review.missing': '"{field}" is required: {hint}',

@@ -4,7 +4,7 @@ import { assertCan } from '../../web/policy.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, type UnitView } from '../organisation/index.js';
 import { activityStates, learningVersion, progressStateOf } from '../learning/index.js';
-import { isActivityComplete } from '../../activities/index.js';
+import { isActivityComplete, shownToLeaders } from '../../activities/index.js';
 import { ReportRosterModel } from './models.js';
 import { readJson } from './json-store.js';
 import { ROSTER_CODEC, settleRecomputes } from './maintain.js';
@@ -223,7 +223,7 @@ export async function personProgress(ctx: ReportContext, actor: SessionUser, uni
         slug: m.slug,
         title: m.title,
         cell,
-        activities: version.activities.map((a) => ({ id: a.id, kind: a.kind, lesson: lessonTitle.get(a.lesson) ?? a.lesson, required: a.required, done: isActivityComplete(a.kind, a.settings, states[a.id]) })),
+        activities: version.activities.filter((a) => shownToLeaders(a.kind)).map((a) => ({ id: a.id, kind: a.kind, lesson: lessonTitle.get(a.lesson) ?? a.lesson, required: a.required, done: isActivityComplete(a.kind, a.settings, states[a.id]) })),
       };
     }),
   );

@@ -10,7 +10,7 @@ import { fixtureSource } from '../../helpers/learning-fixture.js';
  */
 describe('activities: each kind’s completing action completes it', () => {
   it('every activity of a module with every kind is complete after its kind’s completing action', () => {
-    const parsed = parseModule(fixtureSource());
+    const parsed = parseModule(fixtureSource({ effect: true }));
     expect(parsed.module, JSON.stringify(parsed.problems)).to.not.equal(undefined);
     const activities = parsed.module!.activities;
     const kinds = new Set(activities.map((a) => a.kind));

@@ -27,8 +27,8 @@ describe('activities/registry', () => {
   }
 
   it('holds the six kinds; only reading is not authored', () => {
-    expect([...registry.kinds.keys()].sort()).to.deep.equal(['quiz', 'reading', 'reflection', 'team-session', 'video', 'workplace-task']);
-    expect([...registry.authoredKinds].sort()).to.deep.equal(['quiz', 'reflection', 'team-session', 'video', 'workplace-task']);
+    expect([...registry.kinds.keys()].sort()).to.deep.equal(['module-evaluation', 'quiz', 'reading', 'reflection', 'self-assessment', 'team-session', 'video', 'workplace-task']);
+    expect([...registry.authoredKinds].sort()).to.deep.equal(['module-evaluation', 'quiz', 'reflection', 'self-assessment', 'team-session', 'video', 'workplace-task']);
   });
 
   it('start-up: a duplicate kind is refused', () => {
