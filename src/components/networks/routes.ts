@@ -6,7 +6,9 @@ import { addNavEntry } from '../../web/navigation.js';
 import { endpoint, endpointRouter, formList, formText, pathId, permission, signedInUser, type EndpointContext, type PageReply } from '../../web/endpoints.js';
 import { ledUnit } from '../assignments/index.js';
 import { addLeaderUnitLink, leaderUnitLinks } from '../leadership/index.js';
+import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
 import type { GatheringInput, NetworkInput, NetworkService } from './networks.service.js';
+import { anonymiseNetworks, networkDataOf } from './privacy.js';
 
 const manage = permission('networks:manage');
 // Network pages are open to everyone signed in as far as the route goes; the service asks the policy
@@ -30,6 +32,8 @@ const emptyNetwork: NetworkInput = { name: '', themes: '', from: '', to: '', uni
 
 /** Learning networks: the municipality's administration, the network and gathering pages, and the leaders' appointments. */
 export function networkRoutes({ networks }: { networks: NetworkService }) {
+  registerPersonalDataSource('networks', networkDataOf);
+  registerAnonymiser('networks', anonymiseNetworks);
   addNavEntry({ href: '/nettverk', label: 'networks:nav', visibleTo: 'signedIn' });
   addLeaderUnitLink({ label: 'networks:unit.link', href: (unitId) => `/leder/${unitId}/nettverk` });
 
