@@ -249,6 +249,40 @@ describe('http: learning networks – admin creates, leaders appoint, coordinato
     expect(await gatherings().countDocuments()).to.equal(0);
   });
 
+  it('missed: an absent participant is told, and the notice goes once they come to a gathering with the same programme', async () => {
+    const id = await created();
+    await appoint(leaderA, kindergarten, id, [kari.id, ola.id]);
+    const first = await planned(id);
+    await record(coordinator, id, first, [kari.id]);
+    const olaAgent = await signIn(app, ola.email);
+    expect((await olaAgent.get('/mine-kurs').expect(200)).text).to.contain('Du var ikke med på samlingen «Samling 1: Språk»');
+
+    const again = await planned(id, { title: 'Samling 1 igjen', time: '00:10' });
+    expect((await record(coordinator, id, again, [ola.id])).status).to.equal(303);
+
+    expect((await olaAgent.get('/mine-kurs').expect(200)).text).not.to.contain('Du var ikke med på samlingen');
+    expect((await progressOf(ola.id))!.activities.team!.attended).to.equal(true);
+  });
+
+  it('editing: the administrator renames the network and takes a unit out; that unit\'s participants leave with it', async () => {
+    const id = await created();
+    await appoint(leaderA, kindergarten, id, [kari.id]);
+    await appoint(leaderB, school, id, [lise.id]);
+    const token = await csrfToken(admin, `/admin/nettverk/${id}`);
+
+    const res = await admin
+      .post(`/admin/nettverk/${id}`)
+      .type('form')
+      .send({ _csrf: token, name: 'Laget rundt barna', themes: 'språk', from: dayOffset(-30), to: '', units: [school, ppt], coordinators: coordinatorUser.email });
+
+    expect(res.status).to.equal(303);
+    const stored = await networks().findOne({ _id: id });
+    expect(stored).to.include({ name: 'Laget rundt barna' });
+    expect(stored!.unitIds).to.have.members([school, ppt]);
+    expect(stored!.participants.map((p) => p.personId)).to.deep.equal([lise.id]);
+    expect((await leaderA.get(`/leder/${kindergarten}/nettverk`).expect(200)).text).to.contain('Enheten er ikke med i noe åpent nettverk.');
+  });
+
   it('merge and close: the merged network is kept and marked, its gatherings and participants move to the other; a closed network takes no new gatherings', async () => {
     const from = await created({ name: 'Språknettverket' });
     const into = await created({ name: 'Overgangsnettverket', units: [school, ppt, otherKindergarten] });

@@ -112,8 +112,9 @@ export interface MissedGathering {
   networkName: string;
   title: string;
   startsAt: Date;
-  /** The programme's module, or '' for a gathering without one. */
+  /** The programme's module and activity, or '' for a gathering without one. */
   moduleSlug: string;
+  activityId: string;
 }
 
 export const NetworkModel = mongoose.model('Network', networkSchema, 'networks');

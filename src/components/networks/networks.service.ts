@@ -24,6 +24,8 @@ const AGENDA_MAX = 10_000;
 const MAX_COORDINATORS = 10;
 /** A network links units: at least two of them. */
 const MIN_UNITS = 2;
+/** How long "Mine kurs" tells a participant about a missed gathering that had no programme. */
+const MISSED_SHOWN_DAYS = 60;
 /** How often a change to a network is tried again when someone else changed it at the same moment. */
 const WRITE_ATTEMPTS = 5;
 
@@ -252,7 +254,7 @@ export class NetworkService {
   }
 
   /** Reads the administrator's form; every mistake gets its own message. */
-  private async readInput(input: NetworkInput): Promise<Pick<StoredNetwork, 'name' | 'themes' | 'startDate' | 'endDate' | 'unitIds' | 'coordinators'>> {
+  private async readInput(input: NetworkInput, current: readonly string[] = []): Promise<Pick<StoredNetwork, 'name' | 'themes' | 'startDate' | 'endDate' | 'unitIds' | 'coordinators'>> {
     const fields: FieldErrors = {};
     const name = input.name.trim();
     if (!name) fields.name = 'networks:errors.nameRequired';
@@ -268,7 +270,8 @@ export class NetworkService {
     else if (to && from && to.getTime() < from.getTime()) fields.to = 'networks:errors.toBeforeFrom';
     const open = new Map((await unitChoices()).map((u) => [u.id, u]));
     const unitIds = [...new Set(input.units)];
-    if (unitIds.some((u) => !open.has(u))) fields.units = 'networks:errors.unitUnknown';
+    // A unit closed since it joined may stay in the network (its history); a new one must be open.
+    if (unitIds.some((u) => !open.has(u) && !current.includes(u))) fields.units = 'networks:errors.unitUnknown';
     else if (unitIds.length < MIN_UNITS) fields.units = 'networks:errors.unitsTooFew';
     const emails = parseEmails(input.coordinators);
     let coordinators: PersonRef[] = [];
@@ -322,7 +325,7 @@ export class NetworkService {
    */
   async update(actor: SessionUser, id: string, input: NetworkInput): Promise<void> {
     assertCan(actor, 'networks:manage');
-    const values = await this.readInput(input);
+    const values = await this.readInput(input, (await this.load(id)).unitIds);
     await this.change(id, (n) => {
       if (n.status !== 'open') throw new ValidationError('network not open', { name: 'networks:errors.notOpen' });
       return { ...values, participants: n.participants.filter((p) => values.unitIds.includes(p.unitId)) };
@@ -598,12 +601,22 @@ export class NetworkService {
     return new Set(others.flatMap((o) => o.attendance?.present ?? []).filter((p) => wanted.has(p)));
   }
 
-  /** Absent participants are told what they missed; those present have it cleared. */
+  /**
+   * Absent participants are told what they missed; those present have it cleared, and with it every
+   * gathering they missed with the same programme (they have now been through it).
+   */
   private async updateMissed(g: StoredGathering, network: StoredNetwork, roster: PersonRef[], present: Set<string>): Promise<void> {
-    const item: MissedGathering = { networkId: network._id, networkName: network.name, title: g.title, startsAt: g.startsAt, moduleSlug: g.programme?.moduleSlug ?? '' };
+    const item: MissedGathering = { networkId: network._id, networkName: network.name, title: g.title, startsAt: g.startsAt, moduleSlug: g.programme?.moduleSlug ?? '', activityId: g.programme?.activityId ?? '' };
     for (const r of roster) {
-      if (present.has(r.id)) await participantNoticeCollection.updateOne({ _id: r.id }, { $unset: { [`missed.${g._id}`]: '' } });
-      else await participantNoticeCollection.updateOne({ _id: r.id }, { $set: { [`missed.${g._id}`]: item } }, { upsert: true });
+      if (present.has(r.id)) {
+        const doc = await ParticipantNoticeModel.findById(r.id).lean<{ missed?: Record<string, MissedGathering> }>();
+        const clear = Object.entries(doc?.missed ?? {})
+          .filter(([id, it]) => id === g._id || (!!item.activityId && it.moduleSlug === item.moduleSlug && it.activityId === item.activityId))
+          .map(([id]) => `missed.${id}`);
+        if (clear.length) await participantNoticeCollection.updateOne({ _id: r.id }, { $unset: Object.fromEntries(clear.map((k) => [k, ''])) });
+      } else {
+        await participantNoticeCollection.updateOne({ _id: r.id }, { $set: { [`missed.${g._id}`]: item } }, { upsert: true });
+      }
     }
   }
 
@@ -634,7 +647,10 @@ export class NetworkService {
         date: g.startsAt,
         link: { href: `/nettverk/${g.networkId}/samlinger/${g._id}`, labelKey: 'networks:notice.upcomingLink' },
       }));
+    // What was missed at a gathering without a programme cannot be made up for: it is shown for a while.
+    const shownSince = now.getTime() - MISSED_SHOWN_DAYS * 86_400_000;
     const missed: LearnerNotice[] = Object.entries(doc?.missed ?? {})
+      .filter(([, it]) => !!it.activityId || new Date(it.startsAt).getTime() >= shownSince)
       .sort(([, a], [, b]) => new Date(b.startsAt).getTime() - new Date(a.startsAt).getTime())
       .map(([gatheringId, it]) => ({
         moduleSlug: it.moduleSlug,
