@@ -210,9 +210,10 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/nettverk', expect: signedIn('ok') },
   { method: 'get', path: '/nettverk/:network', expect: { ...signedIn('ok'), author: 'deny' } },
   { method: 'get', path: '/nettverk/:network/samlinger/:gathering', expect: { ...signedIn('ok'), author: 'deny' } },
-  // Planning and attendance: the coordinator only (network:coordinate). Nobody ticked: recorded as nobody present.
+  // Planning, attendance and the shared summary: the coordinator only (network:coordinate). Nobody ticked: recorded as nobody present.
   { method: 'post', path: '/nettverk/:network/samlinger', body: { title: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
   { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppmote', expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppsummering', body: { summary: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
   // Appointing participants: the unit's own leader (unit:lead); the staff member stays appointed.
   { method: 'get', path: '/leder/:unitA/nettverk', expect: leaderAOnly },
   { method: 'post', path: '/leder/:unitA/nettverk/:network/deltakere', body: { participants: ':staff' }, expect: leaderAOnly },

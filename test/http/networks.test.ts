@@ -264,6 +264,33 @@ describe('http: learning networks – admin creates, leaders appoint, coordinato
     expect((await progressOf(ola.id))!.activities.team!.attended).to.equal(true);
   });
 
+  it('summary and report: the coordinator shares a summary everyone in the network reads, and sees attendance by unit; a participant can do neither', async () => {
+    const id = await created();
+    await appoint(leaderA, kindergarten, id, [kari.id, ola.id]);
+    await appoint(leaderB, school, id, [lise.id]);
+    const gathering = await planned(id);
+    await record(coordinator, id, gathering, [kari.id, lise.id]);
+    const token = await csrfToken(coordinator, `/nettverk/${id}/samlinger/${gathering}`);
+
+    const tooLong = await coordinator.post(`/nettverk/${id}/samlinger/${gathering}/oppsummering`).type('form').send({ _csrf: token, summary: `<i>${'x'.repeat(10_001)}` });
+    expect(tooLong.status).to.equal(400);
+    expect(tooLong.text).to.contain('Oppsummeringen kan være høyst 10 000 tegn.').and.to.contain('&lt;i&gt;xxx');
+    const saved = await coordinator.post(`/nettverk/${id}/samlinger/${gathering}/oppsummering`).type('form').send({ _csrf: token, summary: '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team' });
+    expect(saved.status).to.equal(303);
+
+    const olaAgent = await signIn(app, ola.email);
+    const page = await olaAgent.get(`/nettverk/${id}/samlinger/${gathering}`).expect(200);
+    expect(page.text).to.contain('<li>Pedagogisk analyse i hvert team</li>').and.to.contain('Delt ').and.not.to.contain('action="/nettverk/' + id + '/samlinger/' + gathering + '/oppsummering"');
+    const olaToken = await csrfToken(olaAgent, '/mine-kurs');
+    expect((await olaAgent.post(`/nettverk/${id}/samlinger/${gathering}/oppsummering`).type('form').send({ _csrf: olaToken, summary: 'Mitt' })).status).to.equal(403);
+    expect((await gatherings().findOne({ _id: gathering }) as unknown as { summary: string }).summary).to.contain('Pedagogisk analyse');
+
+    const networkPage = await coordinator.get(`/nettverk/${id}`).expect(200);
+    const report = networkPage.text.slice(networkPage.text.indexOf('id="report-heading"'), networkPage.text.indexOf('id="units-heading"'));
+    expect(report).to.match(/Solsikken barnehage<\/th>\s*<td>1 av 2<\/td>/).and.to.match(/Nordbyen skole<\/th>\s*<td>1 av 1<\/td>/);
+    expect((await olaAgent.get(`/nettverk/${id}`).expect(200)).text).not.to.contain('id="report-heading"');
+  });
+
   it('editing: the administrator renames the network and takes a unit out; that unit\'s participants leave with it', async () => {
     const id = await created();
     await appoint(leaderA, kindergarten, id, [kari.id]);

@@ -80,6 +80,10 @@ const gatheringSchema = new Schema(
     programme: { type: programmeSchema, default: null },
     plannedBy: { type: personRefSchema, required: true },
     createdAt: { type: Date, required: true },
+    /** What the coordinator shares afterwards (Markdown): what was gone through, for everyone in the network. */
+    summary: { type: String, default: '' },
+    summaryBy: { type: personRefSchema, default: null },
+    summaryAt: { type: Date, default: null },
     /** Null until a coordinator records attendance; then who came out of the participants then. */
     attendance: {
       type: new Schema(

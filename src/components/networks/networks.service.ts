@@ -69,6 +69,9 @@ interface StoredGathering {
   programme: { moduleSlug: string; moduleTitle: string; lessonSlug: string; activityId: string; title: string } | null;
   plannedBy: PersonRef;
   createdAt: Date;
+  summary?: string;
+  summaryBy?: PersonRef | null;
+  summaryAt?: Date | null;
   attendance: { recordedAt: Date; recordedBy: PersonRef; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -118,6 +121,10 @@ export interface GatheringView {
   plannedBy: string;
   /** Planned in another network that was merged into this one. */
   fromMergedNetwork: boolean;
+  summary: string;
+  summaryHtml: string;
+  summaryBy: string | null;
+  summaryAt: Date | null;
   attendance: { recordedAt: Date; recordedBy: string; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -141,6 +148,10 @@ function gatheringView(g: StoredGathering): GatheringView {
     programme: g.programme ?? null,
     plannedBy: g.plannedBy.name,
     fromMergedNetwork: !!g.originNetworkId && g.originNetworkId !== g.networkId,
+    summary: g.summary ?? '',
+    summaryHtml: g.summary ? renderText(g.summary) : '',
+    summaryBy: g.summaryBy?.name ?? null,
+    summaryAt: g.summaryAt ?? null,
     attendance: g.attendance
       ? { recordedAt: g.attendance.recordedAt, recordedBy: g.attendance.recordedBy.name, present: [...g.attendance.present], roster: g.attendance.roster.map((r) => ({ id: r.id, name: r.name })) }
       : null,
@@ -404,7 +415,8 @@ export class NetworkService {
     const upcoming = views.filter((g) => !g.attendance && g.startsAt.getTime() >= today).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     const past = views.filter((g) => !upcoming.includes(g)).sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
     const isCoordinator = can(actor, 'network:coordinate', resourceOf(stored));
-    return { network, upcoming, past, isCoordinator, canPlan: isCoordinator && stored.status === 'open', activities, ledUnits: network.units.filter((u) => actor.leaderOf.has(u.id)) };
+    const report = isCoordinator || can(actor, 'networks:manage') ? this.attendanceByUnit(network, past) : null;
+    return { network, upcoming, past, isCoordinator, canPlan: isCoordinator && stored.status === 'open', activities, ledUnits: network.units.filter((u) => actor.leaderOf.has(u.id)), report };
   }
 
   /** Every team-session activity of the published modules, for a gathering's programme. */
@@ -588,6 +600,38 @@ export class NetworkService {
     await this.updateMissed(stored, network, roster, present);
     this.logger.info({ networkId, gatheringId: id, present: present.size, absent: roster.length - present.size, changed }, 'gathering attendance saved');
     return { present: present.size, absent: roster.length - present.size, changed, completedModule, failed };
+  }
+
+  /** The coordinator shares (or corrects, or empties) what the gathering went through. */
+  async saveSummary(actor: SessionUser, networkId: string, id: string, summary: string, now = new Date()): Promise<void> {
+    const network = await this.load(networkId);
+    assertCan(actor, 'network:coordinate', resourceOf(network));
+    const stored = await this.loadGathering(networkId, id);
+    const text = summary.trim();
+    if (text.length > AGENDA_MAX) throw new ValidationError('summary too long', { summary: 'networks:errors.summaryTooLong' });
+    await GatheringModel.updateOne({ _id: { $eq: stored._id } }, { $set: { summary: text, summaryBy: text ? { id: actor.id, name: actor.name } : null, summaryAt: text ? now : null } });
+  }
+
+  /**
+   * Attendance by unit at each held gathering ("2 of 3 from Solsikken"), for coordinators and the
+   * municipality: how well each unit keeps coming. Each person counts for the unit they were first
+   * appointed from.
+   */
+  private attendanceByUnit(network: NetworkView, held: GatheringView[]) {
+    const unitOf = new Map<string, { id: string; name: string }>();
+    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName });
+    const units = [...new Map([...unitOf.values()].map((u) => [u.id, u])).values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+    const gatherings = held.filter((g) => g.attendance).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    return {
+      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt })),
+      rows: units.map((u) => ({
+        unit: u.name,
+        cells: gatherings.map((g) => {
+          const roster = g.attendance!.roster.filter((r) => unitOf.get(r.id)?.id === u.id);
+          return { present: roster.filter((r) => g.attendance!.present.includes(r.id)).length, total: roster.length };
+        }),
+      })),
+    };
   }
 
   /** Of these people, those recorded present at another gathering with the same programme. */

@@ -26,6 +26,7 @@ const networkForm = z.object({ name: formText(200), themes: formText(1000), from
 const mergeForm = z.object({ into: formText(64) });
 const gatheringForm = z.object({ title: formText(200), date: formText(40), time: formText(10), place: formText(300), agenda: formText(12_000), activity: formText(300) });
 const attendanceForm = z.object({ present: formList(2000) });
+const summaryForm = z.object({ summary: formText(12_000) });
 const participantsForm = z.object({ participants: formList(2000) });
 
 const emptyNetwork: NetworkInput = { name: '', themes: '', from: '', to: '', units: [], coordinators: '' };
@@ -86,6 +87,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         ...page,
         upcoming: page.upcoming.map(shown),
         past: page.past.map(shown),
+        report: page.report ? { ...page.report, gatherings: page.report.gatherings.map((g) => ({ ...g, date: longDate(g.startsAt, context.lang) })) } : null,
         period: period(page.network.startDate, page.network.endDate, context.lang),
         values: values ?? { title: '', date: '', time: '', place: '', agenda: '', activity: '' },
         today: isoDate(todayDateOnly()),
@@ -95,7 +97,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   }
 
   /** One gathering; after a refused attendance list, with its message and the ticks as sent. */
-  async function gatheringPage(context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>, errors: FieldErrors = {}, ticked?: string[]): Promise<PageReply> {
+  async function gatheringPage(context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>, errors: FieldErrors = {}, ticked?: string[], summary?: string): Promise<PageReply> {
     const user = signedInUser(context);
     const page = await networks.gatheringPage(user, context.params.networkId, context.params.gatheringId);
     const participants = ticked ? page.participants.map((p) => ({ ...p, present: ticked.includes(p.id) })) : page.participants;
@@ -107,6 +109,8 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         participants,
         when: longDateTime(page.gathering.startsAt, context.lang),
         recordedAt: page.gathering.attendance ? longDateTime(page.gathering.attendance.recordedAt, context.lang) : null,
+        summaryValue: summary ?? page.gathering.summary,
+        summaryAt: page.gathering.summaryAt ? longDateTime(page.gathering.summaryAt, context.lang) : null,
         errors,
       },
     };
@@ -261,6 +265,21 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         };
       },
       invalid: (context, errors) => gatheringPage(context, errors, context.body.present),
+    }),
+    // POST /nettverk/:networkId/samlinger/:gatheringId/oppsummering — a coordinator shares what the gathering went through.
+    endpoint({
+      method: 'post',
+      path: '/nettverk/:networkId/samlinger/:gatheringId/oppsummering',
+      summary: 'A coordinator shares (or corrects) a summary of what a gathering went through',
+      access: signedIn,
+      params: gatheringParams,
+      body: summaryForm,
+      async handle(context) {
+        const { networkId, gatheringId } = context.params;
+        await networks.saveSummary(signedInUser(context), networkId, gatheringId, context.body.summary);
+        return { redirect: `/nettverk/${networkId}/samlinger/${gatheringId}#summary-heading`, flash: { type: 'success', key: 'networks:flash.summarySaved' } };
+      },
+      invalid: (context, errors) => gatheringPage(context, errors, undefined, context.body.summary),
     }),
     // GET /leder/:unitId/nettverk — the unit's networks: who takes part in which, and the forms to appoint them.
     endpoint({
