@@ -335,7 +335,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await networks.create(admin, { name: 'Skolefravær', themes: '', from: isoDate(todayDateOnly()), to: '', units: [ids.unit, ids.otherUnit], coordinators: LOGINS.leader.email });
     await networks.setParticipants(leader, ids.unit, ids.network, [ola.id]);
     ids.gathering = await networks.planGathering(leader, ids.network, { title: 'Samling 1', date: isoDate(todayDateOnly()), time: '23:59', place: 'Rådhuset', agenda: '## Program\n\n- Velkommen\n- Pedagogisk analyse', activity: '' });
-    await networks.saveSummary(leader, ids.network, ids.gathering, '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team');
+    await networks.saveSummary(leader, ids.network, ids.gathering, { summary: '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team', task: 'Prøv en pedagogisk analyse på avdelingen.' });
     const csv = (rows: string[]) => new TextEncoder().encode(['navn;epost;enhet;rolle', ...rows, ''].join('\n'));
     const pending = await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: csv([`Nora Olsen;nora@a11y.test;${ids.unit};ansatt`, `Emil Johansen;emil(at)a11y.test;${ids.unit};ansatt`]) });
     const done = await previewImport({ actor: admin, kind: 'staff', fileName: 'nye.csv', bytes: csv([`Sara Larsen;sara@a11y.test;${ids.otherUnit};leder`]) });

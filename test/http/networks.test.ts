@@ -291,6 +291,25 @@ describe('http: learning networks – admin creates, leaders appoint, coordinato
     expect((await olaAgent.get(`/nettverk/${id}`).expect(200)).text).not.to.contain('id="report-heading"');
   });
 
+  it('task between gatherings: shared with the summary, shown to participants on Mine kurs until the next gathering begins', async () => {
+    const id = await created();
+    await appoint(leaderA, kindergarten, id, [kari.id]);
+    const held = await planned(id, { date: dayOffset(-1), time: '10:00', activity: '' });
+    const token = await csrfToken(coordinator, `/nettverk/${id}/samlinger/${held}`);
+
+    const res = await coordinator.post(`/nettverk/${id}/samlinger/${held}/oppsummering`).type('form').send({ _csrf: token, summary: '', task: 'Prøv **én** pedagogisk analyse på avdelingen.' });
+
+    expect(res.status).to.equal(303);
+    const kariAgent = await signIn(app, kari.email);
+    const mine = await kariAgent.get('/mine-kurs').expect(200);
+    expect(mine.text).to.contain('Oppgave til neste samling fra «Samling 1: Språk»').and.to.contain(`/nettverk/${id}/samlinger/${held}#task-heading`);
+    const page = await kariAgent.get(`/nettverk/${id}/samlinger/${held}`).expect(200);
+    expect(page.text).to.contain('id="task-heading"').and.to.contain('<strong>én</strong>');
+    // The next gathering began today: the task has had its time.
+    await planned(id, { title: 'Samling 2', date: dayOffset(0), time: '00:00', activity: '' });
+    expect((await kariAgent.get('/mine-kurs').expect(200)).text).not.to.contain('Oppgave til neste samling');
+  });
+
   it('editing: the administrator renames the network and takes a unit out; that unit\'s participants leave with it', async () => {
     const id = await created();
     await appoint(leaderA, kindergarten, id, [kari.id]);

@@ -84,6 +84,8 @@ const gatheringSchema = new Schema(
     summary: { type: String, default: '' },
     summaryBy: { type: personRefSchema, default: null },
     summaryAt: { type: Date, default: null },
+    /** Something for the participants to try out before the next gathering (Markdown), shared with the summary. */
+    task: { type: String, default: '' },
     /** Null until a coordinator records attendance; then who came out of the participants then. */
     attendance: {
       type: new Schema(

@@ -24,7 +24,7 @@ const AGENDA_MAX = 10_000;
 const MAX_COORDINATORS = 10;
 /** A network links units: at least two of them. */
 const MIN_UNITS = 2;
-/** How long "Mine kurs" tells a participant about a missed gathering that had no programme. */
+/** How long "Mine kurs" tells a participant about a missed gathering that had no programme, or a task with no next gathering. */
 const MISSED_SHOWN_DAYS = 60;
 /** How often a change to a network is tried again when someone else changed it at the same moment. */
 const WRITE_ATTEMPTS = 5;
@@ -72,6 +72,7 @@ interface StoredGathering {
   summary?: string;
   summaryBy?: PersonRef | null;
   summaryAt?: Date | null;
+  task?: string;
   attendance: { recordedAt: Date; recordedBy: PersonRef; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -125,6 +126,8 @@ export interface GatheringView {
   summaryHtml: string;
   summaryBy: string | null;
   summaryAt: Date | null;
+  task: string;
+  taskHtml: string;
   attendance: { recordedAt: Date; recordedBy: string; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -152,6 +155,8 @@ function gatheringView(g: StoredGathering): GatheringView {
     summaryHtml: g.summary ? renderText(g.summary) : '',
     summaryBy: g.summaryBy?.name ?? null,
     summaryAt: g.summaryAt ?? null,
+    task: g.task ?? '',
+    taskHtml: g.task ? renderText(g.task) : '',
     attendance: g.attendance
       ? { recordedAt: g.attendance.recordedAt, recordedBy: g.attendance.recordedBy.name, present: [...g.attendance.present], roster: g.attendance.roster.map((r) => ({ id: r.id, name: r.name })) }
       : null,
@@ -602,14 +607,22 @@ export class NetworkService {
     return { present: present.size, absent: roster.length - present.size, changed, completedModule, failed };
   }
 
-  /** The coordinator shares (or corrects, or empties) what the gathering went through. */
-  async saveSummary(actor: SessionUser, networkId: string, id: string, summary: string, now = new Date()): Promise<void> {
+  /**
+   * The coordinator shares (or corrects, or empties) what the gathering went through, and a task for
+   * the participants to try out before the next gathering.
+   */
+  async saveSummary(actor: SessionUser, networkId: string, id: string, input: { summary: string; task?: string }, now = new Date()): Promise<void> {
     const network = await this.load(networkId);
     assertCan(actor, 'network:coordinate', resourceOf(network));
     const stored = await this.loadGathering(networkId, id);
-    const text = summary.trim();
-    if (text.length > AGENDA_MAX) throw new ValidationError('summary too long', { summary: 'networks:errors.summaryTooLong' });
-    await GatheringModel.updateOne({ _id: { $eq: stored._id } }, { $set: { summary: text, summaryBy: text ? { id: actor.id, name: actor.name } : null, summaryAt: text ? now : null } });
+    const text = input.summary.trim();
+    const task = (input.task ?? '').trim();
+    const fields: FieldErrors = {};
+    if (text.length > AGENDA_MAX) fields.summary = 'networks:errors.summaryTooLong';
+    if (task.length > AGENDA_MAX) fields.task = 'networks:errors.taskTooLong';
+    if (Object.keys(fields).length) throw new ValidationError('summary too long', fields);
+    const shared = !!(text || task);
+    await GatheringModel.updateOne({ _id: { $eq: stored._id } }, { $set: { summary: text, task, summaryBy: shared ? { id: actor.id, name: actor.name } : null, summaryAt: shared ? now : null } });
   }
 
   /**
@@ -679,9 +692,24 @@ export class NetworkService {
     const movedTo = new Map(
       (missedIds.length ? await GatheringModel.find({ _id: { $in: missedIds } }, { networkId: 1 }).lean<Array<{ _id: string; networkId: string }>>() : []).map((g) => [g._id, g.networkId]),
     );
-    const upcoming = networks.length
-      ? await GatheringModel.find({ networkId: { $in: networks.map((n) => n._id) }, startsAt: { $gte: new Date(startOfToday(now)) }, attendance: null }).lean<StoredGathering[]>()
+    const today = startOfToday(now);
+    const shownSince = now.getTime() - MISSED_SHOWN_DAYS * 86_400_000;
+    const recent = networks.length
+      ? await GatheringModel.find({ networkId: { $in: networks.map((n) => n._id) }, startsAt: { $gte: new Date(shownSince) } }).lean<StoredGathering[]>()
       : [];
+    const upcoming = recent.filter((g) => !g.attendance && g.startsAt.getTime() >= today);
+    // A task between gatherings stands until the network's next gathering has begun (or for a while, if none comes).
+    const tasks: LearnerNotice[] = recent
+      .filter((g) => !!g.task && g.startsAt.getTime() < now.getTime())
+      .filter((g) => !recent.some((later) => later.networkId === g.networkId && later.startsAt.getTime() > g.startsAt.getTime() && later.startsAt.getTime() <= now.getTime()))
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime())
+      .map((g) => ({
+        moduleSlug: g.programme?.moduleSlug ?? '',
+        messageKey: 'networks:notice.task',
+        params: { title: g.title, network: nameOf.get(g.networkId) ?? '' },
+        date: g.startsAt,
+        link: { href: `/nettverk/${g.networkId}/samlinger/${g._id}#task-heading`, labelKey: 'networks:notice.taskLink' },
+      }));
     const coming: LearnerNotice[] = upcoming
       .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
       .map((g) => ({
@@ -692,7 +720,6 @@ export class NetworkService {
         link: { href: `/nettverk/${g.networkId}/samlinger/${g._id}`, labelKey: 'networks:notice.upcomingLink' },
       }));
     // What was missed at a gathering without a programme cannot be made up for: it is shown for a while.
-    const shownSince = now.getTime() - MISSED_SHOWN_DAYS * 86_400_000;
     const missed: LearnerNotice[] = Object.entries(doc?.missed ?? {})
       .filter(([, it]) => !!it.activityId || new Date(it.startsAt).getTime() >= shownSince)
       .sort(([, a], [, b]) => new Date(b.startsAt).getTime() - new Date(a.startsAt).getTime())
@@ -703,6 +730,6 @@ export class NetworkService {
         date: new Date(it.startsAt),
         link: { href: `/nettverk/${movedTo.get(gatheringId) ?? it.networkId}/samlinger/${gatheringId}`, labelKey: 'networks:notice.missedLink' },
       }));
-    return [...coming, ...missed];
+    return [...coming, ...tasks, ...missed];
   }
 }

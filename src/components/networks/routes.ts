@@ -26,7 +26,7 @@ const networkForm = z.object({ name: formText(200), themes: formText(1000), from
 const mergeForm = z.object({ into: formText(64) });
 const gatheringForm = z.object({ title: formText(200), date: formText(40), time: formText(10), place: formText(300), agenda: formText(12_000), activity: formText(300) });
 const attendanceForm = z.object({ present: formList(2000) });
-const summaryForm = z.object({ summary: formText(12_000) });
+const summaryForm = z.object({ summary: formText(12_000), task: formText(12_000) });
 const participantsForm = z.object({ participants: formList(2000) });
 
 const emptyNetwork: NetworkInput = { name: '', themes: '', from: '', to: '', units: [], coordinators: '' };
@@ -97,7 +97,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   }
 
   /** One gathering; after a refused attendance list, with its message and the ticks as sent. */
-  async function gatheringPage(context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>, errors: FieldErrors = {}, ticked?: string[], summary?: string): Promise<PageReply> {
+  async function gatheringPage(context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>, errors: FieldErrors = {}, ticked?: string[], typed?: { summary: string; task: string }): Promise<PageReply> {
     const user = signedInUser(context);
     const page = await networks.gatheringPage(user, context.params.networkId, context.params.gatheringId);
     const participants = ticked ? page.participants.map((p) => ({ ...p, present: ticked.includes(p.id) })) : page.participants;
@@ -109,7 +109,8 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         participants,
         when: longDateTime(page.gathering.startsAt, context.lang),
         recordedAt: page.gathering.attendance ? longDateTime(page.gathering.attendance.recordedAt, context.lang) : null,
-        summaryValue: summary ?? page.gathering.summary,
+        summaryValue: typed?.summary ?? page.gathering.summary,
+        taskValue: typed?.task ?? page.gathering.task,
         summaryAt: page.gathering.summaryAt ? longDateTime(page.gathering.summaryAt, context.lang) : null,
         errors,
       },
@@ -266,20 +267,20 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
       },
       invalid: (context, errors) => gatheringPage(context, errors, context.body.present),
     }),
-    // POST /nettverk/:networkId/samlinger/:gatheringId/oppsummering — a coordinator shares what the gathering went through.
+    // POST /nettverk/:networkId/samlinger/:gatheringId/oppsummering — a coordinator shares what the gathering went through and a task until the next.
     endpoint({
       method: 'post',
       path: '/nettverk/:networkId/samlinger/:gatheringId/oppsummering',
-      summary: 'A coordinator shares (or corrects) a summary of what a gathering went through',
+      summary: 'A coordinator shares (or corrects) a summary of a gathering and a task until the next one',
       access: signedIn,
       params: gatheringParams,
       body: summaryForm,
       async handle(context) {
         const { networkId, gatheringId } = context.params;
-        await networks.saveSummary(signedInUser(context), networkId, gatheringId, context.body.summary);
+        await networks.saveSummary(signedInUser(context), networkId, gatheringId, context.body);
         return { redirect: `/nettverk/${networkId}/samlinger/${gatheringId}#summary-heading`, flash: { type: 'success', key: 'networks:flash.summarySaved' } };
       },
-      invalid: (context, errors) => gatheringPage(context, errors, undefined, context.body.summary),
+      invalid: (context, errors) => gatheringPage(context, errors, undefined, context.body),
     }),
     // GET /leder/:unitId/nettverk — the unit's networks: who takes part in which, and the forms to appoint them.
     endpoint({

@@ -67,8 +67,8 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   ModuleAsset: ['contentType'],
   ModuleVersion: ['moduleSlug', 'kind', 'changeNote', 'publishedBy.id', 'contentHash', 'title', 'frontMatter', 'introHtml', 'introToc', 'lessons', 'activities', 'assets', 'files.path', 'files.text', 'files.sha256'],
   Network: ['name', 'themes', 'unitIds', 'coordinators.id', 'participants.personId', 'participants.unitId', 'participants.appointedBy.id', 'status', 'mergedInto', 'mergedFrom', 'createdBy.id'],
-  // The title, place, agenda and summary are what a coordinator writes about a gathering, as a module's texts.
-  NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id'],
+  // The title, place, agenda, summary and task are what a coordinator writes about a gathering, as a module's texts.
+  NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'task', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id'],
   Progress: ['userId', 'moduleSlug', 'lastLesson', 'completedVersionId'],
   ReminderSent: ['userId', 'kind', 'ref', 'day', 'unitId', 'moduleSlug', 'sentBy.id'],
   ReportAudit: ['actorId', 'action', 'scope', 'scopeId', 'format'],
@@ -147,7 +147,7 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
       await networks.setParticipants(me, fx.ids.unitA, network, [p.id, fx.ids.staffA]);
       const gathering = await networks.planGathering(me, network, { title: 'Samling', date: yesterday, time: '10:00', place: 'Rommet', agenda: '', activity: '' });
       await networks.recordAttendance(me, network, gathering, [fx.ids.staffA]);
-      await networks.saveSummary(me, network, gathering, 'Vi gikk gjennom pedagogisk analyse.');
+      await networks.saveSummary(me, network, gathering, { summary: 'Vi gikk gjennom pedagogisk analyse.', task: 'Prøv det ut.' });
       await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: Buffer.from(`navn;epost;enhet;rolle;ekstern_id\n${NAME};${EMAIL};${fx.ids.unitA};leder;${EXTERNAL_ID}\n`) });
       await requestPasswordReset(new Mailer(testConfig(), createLogger('silent')), { email: EMAIL, lang: 'nb' });
 
