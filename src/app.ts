@@ -26,6 +26,7 @@ import { learnerStartPage, learningRoutes, LearningService, ProgressService, typ
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
+import { networkRoutes, NetworkService } from './components/networks/index.js';
 import { reminderRoutes, ReminderService } from './components/reminders/index.js';
 import { formatters, reportRoutes, ReportService } from './components/reports/index.js';
 import { metricsRoutes } from './components/metrics/index.js';
@@ -44,6 +45,7 @@ export interface Services {
   progress: ProgressService;
   learning: LearningService;
   teamSessions: TeamSessionService;
+  networks: NetworkService;
   reminders: ReminderService;
 }
 
@@ -69,6 +71,7 @@ export function createServices({ config, logger, clock = systemClock, reportCach
     progress,
     learning,
     teamSessions: new TeamSessionService(learning, logger),
+    networks: new NetworkService(learning, logger),
     reminders: new ReminderService(progress, logger, mail),
   };
 }
@@ -88,7 +91,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the Express app. It never listens, so tests can use it without side effects. */
 export async function createApp({ config, logger, services = createServices({ config, logger }), extraRoutes, writePathProblem }: AppDependencies): Promise<Express> {
-  const { mail, reports, learning, teamSessions } = services;
+  const { mail, reports, learning, teamSessions, networks } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -158,8 +161,13 @@ export async function createApp({ config, logger, services = createServices({ co
   // Locals every view may use: the translator, the page language, the person and the menu.
   app.use(baseLocals);
 
-  // Learning shows what other components tell a learner (a team session they missed) without depending on them.
-  const learnerPages: LearningPagesDeps = { logger, learning, notices: { teams: (learner) => teamSessions.missedNotices(learner) } };
+  // Learning shows what other components tell a learner (a team session they missed, a network's
+  // gatherings) without depending on them.
+  const learnerPages: LearningPagesDeps = {
+    logger,
+    learning,
+    notices: { teams: (learner) => teamSessions.missedNotices(learner), networks: (learner) => networks.notices(learner, services.clock()) },
+  };
   mount(learningRoutes(learnerPages));
   // A signed-in person's start page is "Mine kurs"; others get the public front page.
   mount(pageRoutes({ config, signedInStart: learnerStartPage(learnerPages) }));
@@ -183,6 +191,7 @@ export async function createApp({ config, logger, services = createServices({ co
   );
   mount(assignmentRoutes());
   mount(teamRoutes({ sessions: teamSessions }));
+  mount(networkRoutes({ networks }));
   mount(reminderRoutes({ config, logger, reminders: services.reminders }));
   // Completion reports: summaries kept from learning's and accounts' events from now on.
   reports.listen();

@@ -6,6 +6,7 @@ import { publishFromFolder } from '../components/modules/index.js';
 import { seedDemoAssignments } from '../components/assignments/index.js';
 import type { ReportService } from '../components/reports/index.js';
 import { seedDemoTeamSession } from '../components/teams/index.js';
+import { seedDemoNetwork } from '../components/networks/index.js';
 import { paths } from '../config/index.js';
 import { seedDemoMunicipality } from './municipality.js';
 
@@ -30,6 +31,7 @@ export async function seedDemoData(config: AppConfig, logger: Logger, reports: R
   const started = Date.now();
   const municipality = await seedDemoMunicipality(logger, reports, now);
   if (municipality.people) logger.info({ ...municipality, seconds: (Date.now() - started) / 1000 }, 'demo municipality history created');
+  if (await seedDemoNetwork(logger, now)) logger.info('demo learning network created');
   // The demo people were created before the app listens for changes: build the report summaries once.
   const built = await reports.ensureSummaries();
   if (built) logger.info({ people: built.people, units: built.units }, 'report summaries built');

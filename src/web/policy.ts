@@ -15,6 +15,10 @@ export interface PolicyResource {
   unitIds?: readonly string[];
   /** The person the data belongs to. */
   ownerId?: string;
+  /** A learning network's coordinators (people ids), when the action concerns that network. */
+  coordinatorIds?: readonly string[];
+  /** A learning network's participants (people ids), when the action concerns that network. */
+  participantIds?: readonly string[];
 }
 
 type Rule = (user: SessionUser, resource: PolicyResource) => boolean;
@@ -63,6 +67,20 @@ const RULES = {
   'reports:configure': hasRole('municipal-admin', 'system-admin'),
   /** Read the audit log of report views and exports. */
   'audit:read': hasRole('municipal-admin', 'system-admin'),
+  /** Create, edit, close and merge learning networks across units and name their coordinators. */
+  'networks:manage': hasRole('municipal-admin', 'system-admin'),
+  /** Plan a network's gatherings and record who came: the network's coordinators only. */
+  'network:coordinate': (user, r) => (r.coordinatorIds ?? []).includes(user.id),
+  /**
+   * See a network, its participants and its gatherings: its coordinators and participants, leaders of
+   * its member units (they appoint the participants) and the municipality's administrators.
+   */
+  'network:view': (user, r) =>
+    (r.coordinatorIds ?? []).includes(user.id) ||
+    (r.participantIds ?? []).includes(user.id) ||
+    (r.unitIds ?? []).some((u) => user.leaderOf.has(u)) ||
+    user.roles.has('municipal-admin') ||
+    user.roles.has('system-admin'),
   /** The development mail outbox. */
   'mail:outbox': hasRole('system-admin'),
 } satisfies Record<string, Rule>;

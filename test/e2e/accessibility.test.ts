@@ -22,6 +22,7 @@ import { DistrictModel } from '../../src/components/organisation/index.js';
 import { UserModel, sendActivation } from '../../src/components/accounts/index.js';
 import type { SessionUser } from '../../src/web/session-user.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
+import { NetworkService } from '../../src/components/networks/index.js';
 import { confirmImport, getImport, previewImport } from '../../src/components/imports/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
 import { Mailer } from '../../src/components/mail/index.js';
@@ -56,6 +57,8 @@ const ids = {
   ola: '',
   deactivated: '',
   session: '',
+  network: '',
+  gathering: '',
   certificate: '',
   activationToken: '',
   unsubscribe: '',
@@ -126,6 +129,12 @@ const PAGES: PageCase[] = [
   { route: '/leder/:unitId/teammoter/:sessionId', as: 'leader', url: () => `/leder/${ids.unit}/teammoter/${ids.session}`, what: 'team session attendance' },
   { route: '/leder/:unitId/teammoter/:sessionId/guide', as: 'leader', url: () => `/leder/${ids.unit}/teammoter/${ids.session}/guide`, what: 'team session guide' },
   { route: '/leder/:unitId/paminnelser', as: 'leader', url: () => `/leder/${ids.unit}/paminnelser`, what: 'reminders' },
+  { route: '/leder/:unitId/nettverk', as: 'leader', url: () => `/leder/${ids.unit}/nettverk`, what: "the unit's networks (appoint participants)" },
+  // Networks: the leader coordinates the fixture network; the staff member takes part in it.
+  { route: '/nettverk', as: 'staff', url: () => '/nettverk', what: 'my networks' },
+  { route: '/nettverk/:networkId', as: 'leader', url: () => `/nettverk/${ids.network}`, what: 'a network for its coordinator (plan a gathering)' },
+  { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'leader', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for its coordinator (attendance)' },
+  { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'staff', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for a participant (agenda)' },
 
   // Authors.
   { route: '/forfatter/moduler', as: 'author', url: () => '/forfatter/moduler', what: 'module list' },
@@ -160,6 +169,8 @@ const PAGES: PageCase[] = [
   { route: '/kommune/rapport/fornying', as: 'municipal', url: () => '/kommune/rapport/fornying', what: 'renewal rules' },
   { route: '/kommune/rapport/logg', as: 'municipal', url: () => '/kommune/rapport/logg', what: 'audit log' },
   { route: '/kommune/tildelinger', as: 'municipal', url: () => '/kommune/tildelinger', what: "the municipality's assignments" },
+  { route: '/admin/nettverk', as: 'municipal', url: () => '/admin/nettverk', what: 'learning networks (create)' },
+  { route: '/admin/nettverk/:networkId', as: 'municipal', url: () => `/admin/nettverk/${ids.network}`, what: 'a learning network (edit, merge, close)' },
 
   // System administrators.
   { route: '/admin/bydeler', as: 'system', url: () => '/admin/bydeler', what: 'districts' },
@@ -318,6 +329,14 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
 
     // An import waiting for confirmation, and one done.
     const admin: SessionUser = { id: mari.id, name: 'Mari Strand', email: LOGINS.municipal.email, roles: new Set(['municipal-admin']), memberOf: new Set(), leaderOf: new Set() };
+
+    // A learning network of both units coordinated by Siri, with Ola taking part and a gathering today.
+    const networks = new NetworkService(new LearningService(new ProgressService(logger), logger, 'http://localhost'), logger);
+    ids.network = await networks.create(admin, { name: 'Laget rundt barna', themes: 'språk, overganger', from: isoDate(todayDateOnly()), to: '', units: [ids.unit, ids.otherUnit], coordinators: LOGINS.leader.email });
+    await networks.create(admin, { name: 'Skolefravær', themes: '', from: isoDate(todayDateOnly()), to: '', units: [ids.unit, ids.otherUnit], coordinators: LOGINS.leader.email });
+    await networks.setParticipants(leader, ids.unit, ids.network, [ola.id]);
+    ids.gathering = await networks.planGathering(leader, ids.network, { title: 'Samling 1', date: isoDate(todayDateOnly()), time: '23:59', place: 'Rådhuset', agenda: '## Program\n\n- Velkommen\n- Pedagogisk analyse', activity: '' });
+    await networks.saveSummary(leader, ids.network, ids.gathering, { summary: '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team', task: 'Prøv en pedagogisk analyse på avdelingen.' });
     const csv = (rows: string[]) => new TextEncoder().encode(['navn;epost;enhet;rolle', ...rows, ''].join('\n'));
     const pending = await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: csv([`Nora Olsen;nora@a11y.test;${ids.unit};ansatt`, `Emil Johansen;emil(at)a11y.test;${ids.unit};ansatt`]) });
     const done = await previewImport({ actor: admin, kind: 'staff', fileName: 'nye.csv', bytes: csv([`Sara Larsen;sara@a11y.test;${ids.otherUnit};leder`]) });

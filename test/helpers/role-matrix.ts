@@ -7,7 +7,9 @@
  * Paths may use :unitA, :unitB, :self, :staff (the staff person's id), filled in from the fixture,
  * and for administration :spareUnit, :district, :target, :targetMembership and :importId; for
  * authoring :module (a published fixture module) and :assetHash (one of its files); for learning
- * :certificate (the staff member's certificate code for :module).
+ * :certificate (the staff member's certificate code for :module); for networks :network (units A and
+ * B, coordinated by leader B, the staff member a participant), :gathering (one of its gatherings) and
+ * :spareNetwork (one to close).
  */
 export type Outcome = 'ok' | 'login' | 'deny';
 export type Role = 'anonymous' | 'staff' | 'leaderA' | 'leaderB' | 'author' | 'municipalAdmin';
@@ -197,6 +199,26 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/kommune/rapport/innstillinger', body: { kjerne: 'auto' }, expect: adminOnly },
   { method: 'get', path: '/kommune/rapport/fornying', expect: adminOnly },
   { method: 'post', path: '/kommune/rapport/fornying', expect: adminOnly },
+  // Learning networks: the municipality administers them (networks:manage). Incomplete bodies get a
+  // 400; closing uses the spare network, so the fixture network stays open.
+  { method: 'get', path: '/admin/nettverk', expect: adminOnly },
+  { method: 'post', path: '/admin/nettverk', body: { name: '' }, expect: adminOnly },
+  { method: 'get', path: '/admin/nettverk/:network', expect: adminOnly },
+  { method: 'post', path: '/admin/nettverk/:network', body: { name: '' }, expect: adminOnly },
+  { method: 'post', path: '/admin/nettverk/:spareNetwork/steng', expect: adminOnly },
+  { method: 'post', path: '/admin/nettverk/:network/sla-sammen', body: { into: '' }, expect: adminOnly },
+  // Everyone's own list of networks; a network and its gatherings: its coordinator (leader B), its
+  // participants (the staff member), leaders of its units (leader A) and municipal admins (network:view).
+  { method: 'get', path: '/nettverk', expect: signedIn('ok') },
+  { method: 'get', path: '/nettverk/:network', expect: { ...signedIn('ok'), author: 'deny' } },
+  { method: 'get', path: '/nettverk/:network/samlinger/:gathering', expect: { ...signedIn('ok'), author: 'deny' } },
+  // Planning, attendance and the shared summary: the coordinator only (network:coordinate). Nobody ticked: recorded as nobody present.
+  { method: 'post', path: '/nettverk/:network/samlinger', body: { title: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppmote', expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppsummering', body: { summary: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  // Appointing participants: the unit's own leader (unit:lead); the staff member stays appointed.
+  { method: 'get', path: '/leder/:unitA/nettverk', expect: leaderAOnly },
+  { method: 'post', path: '/leder/:unitA/nettverk/:network/deltakere', body: { participants: ':staff' }, expect: leaderAOnly },
   // The audit log of report views and exports (audit:read).
   { method: 'get', path: '/kommune/rapport/logg', expect: adminOnly },
   { method: 'get', path: '/kommune/rapport/logg?side=2', expect: adminOnly },

@@ -15,6 +15,7 @@ import { Mailer } from '../../src/components/mail/index.js';
 import { toSessionUser } from '../../src/components/accounts/index.js';
 import { assignForUnits, createAssignment } from '../../src/components/assignments/index.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
+import { NetworkService } from '../../src/components/networks/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 import { testConfig } from '../helpers/app.js';
@@ -71,6 +72,15 @@ describe('http: role matrix (every route × every role)', function () {
     const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
     ids.session = await teams.plan(leaderAUser, ids.unitA, { activity: 'samtaler/team', date: isoDate(todayDateOnly()), time: '00:01', place: 'Personalrommet', facilitator: 'Leder A' });
     ids.unsubscribe = unsubscribeToken(testConfig().sessionSecret, staff.id);
+    // A learning network of units A and B coordinated by leader B, with the staff member appointed
+    // from unit A and a gathering today; and a spare network to close.
+    const networks = new NetworkService({ recordGatheringAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+    const leaderBUser = toSessionUser((await UserModel.findById(leaderB.id).lean())!);
+    const network = { name: 'Matrisenettverket', themes: '', from: isoDate(todayDateOnly()), to: '', units: [ids.unitA, ids.unitB], coordinators: leaderB.email };
+    ids.network = await networks.create(adminUser, network);
+    ids.spareNetwork = await networks.create(adminUser, { ...network, name: 'Reservenettverket' });
+    await networks.setParticipants(leaderAUser, ids.unitA, ids.network, [staff.id]);
+    ids.gathering = await networks.planGathering(leaderBUser, ids.network, { title: 'Samling', date: isoDate(todayDateOnly()), time: '00:01', place: 'Rådhuset', agenda: '', activity: '' });
     agents.anonymous = request.agent(app);
     agents.staff = await signIn(app, staff.email);
     agents.leaderA = await signIn(app, leaderA.email);

@@ -18,7 +18,7 @@ export function adminEndpoints() {
         const user = signedInUser(context);
         return {
           view: 'pages/admin/index',
-          model: { title: context.t('admin:title'), canOrganisation: can(user, 'organisation:manage'), canPeople: can(user, 'people:manage') },
+          model: { title: context.t('admin:title'), canOrganisation: can(user, 'organisation:manage'), canPeople: can(user, 'people:manage'), canNetworks: can(user, 'networks:manage') },
         };
       },
     }),

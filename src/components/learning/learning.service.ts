@@ -19,6 +19,15 @@ import { normaliseCertificateCode } from './certificate-code.js';
  * summary, assignments per target); module versions come from memory.
  */
 
+/** Attendance at a team session or a network gathering, as recorded for one person. */
+export interface AttendanceInput {
+  personId: string;
+  slug: string;
+  activityId: string;
+  attended: boolean;
+  now?: Date;
+}
+
 /** The person behind a request, as far as learning needs them. */
 export type Learner = Pick<SessionUser, 'id' | 'name' | 'memberOf'>;
 
@@ -436,10 +445,27 @@ export class LearningService {
    * changes nothing (no new write, no event), and recording someone absent who never attended
    * writes nothing at all: absence must not make a person look "started" in the reports.
    */
-  async recordTeamAttendance(leader: SessionUser, input: { personId: string; slug: string; activityId: string; attended: boolean; now?: Date }): Promise<ActionResult> {
+  async recordTeamAttendance(leader: SessionUser, input: AttendanceInput): Promise<ActionResult> {
     const person = await personBasics(input.personId);
     if (!person) throw new NotFoundError(`person ${input.personId}`);
     if (!person.unitIds.some((unitId) => can(leader, 'unit:lead', { unitId }))) throw new ForbiddenError(`${leader.id} leads none of ${person.id}'s units`);
+    return this.recordAttendance(leader, person, input);
+  }
+
+  /**
+   * A network coordinator records whether a participant came to a gathering whose programme is a
+   * team-session activity: the same record as a unit's team session (prerequisites and completion
+   * rules alike). The network says who coordinates and who takes part; only its participants count.
+   */
+  async recordGatheringAttendance(coordinator: SessionUser, input: AttendanceInput & { network: { coordinatorIds: readonly string[]; participantIds: readonly string[] } }): Promise<ActionResult> {
+    assertCan(coordinator, 'network:coordinate', { coordinatorIds: input.network.coordinatorIds });
+    if (!input.network.participantIds.includes(input.personId)) throw new ForbiddenError(`${input.personId} takes no part in the network`);
+    const person = await personBasics(input.personId);
+    if (!person) throw new NotFoundError(`person ${input.personId}`);
+    return this.recordAttendance(coordinator, person, input);
+  }
+
+  private async recordAttendance(leader: SessionUser, person: NonNullable<Awaited<ReturnType<typeof personBasics>>>, input: AttendanceInput): Promise<ActionResult> {
     const ctx = await this.context({ id: person.id, name: person.name, memberOf: new Set(person.unitIds) }, input.slug);
     const activity = ctx.version.activityById.get(input.activityId);
     if (!activity || !isRecordedByLeader(activity.kind)) throw new NotFoundError(`no team session ${input.activityId} in ${ctx.version.id}`);

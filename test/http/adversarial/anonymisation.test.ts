@@ -6,6 +6,7 @@ import { UserModel, toSessionUser, requestPasswordReset, setIdentityGuardMode } 
 import { createAssignment } from '../../../src/components/assignments/index.js';
 import { LearningService, ProgressService } from '../../../src/components/learning/index.js';
 import { TeamSessionService } from '../../../src/components/teams/index.js';
+import { NetworkService } from '../../../src/components/networks/index.js';
 import { parseModule, publishParsed } from '../../../src/components/modules/index.js';
 import { ModuleModel } from '../../../src/components/modules/models.js';
 import { fixtureSource } from '../../helpers/learning-fixture.js';
@@ -37,6 +38,9 @@ const PERSON_FIELDS: Record<string, string[]> = {
   MissedTeamSession: ['items'],
   Module: ['draftUpdatedBy.name'],
   ModuleVersion: ['publishedBy.name'],
+  Network: ['coordinators.name', 'participants.name', 'participants.appointedBy.name', 'createdBy.name'],
+  NetworkGathering: ['plannedBy.name', 'summaryBy.name', 'attendance.recordedBy.name', 'attendance.roster.name'],
+  NetworkParticipantNotice: ['missed'],
   Progress: ['activities', 'actions'],
   ReminderSent: ['sentBy.name'],
   ReportAudit: ['actorName', 'scopeLabel'],
@@ -62,6 +66,9 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   Module: ['title', 'status', 'latestVersionId', 'publishedHash', 'prerequisites', 'draftFiles.path', 'draftFiles.text', 'draftFiles.sha256', 'draftHash', 'draftUpdatedBy.id'],
   ModuleAsset: ['contentType'],
   ModuleVersion: ['moduleSlug', 'kind', 'changeNote', 'publishedBy.id', 'contentHash', 'title', 'frontMatter', 'introHtml', 'introToc', 'lessons', 'activities', 'assets', 'files.path', 'files.text', 'files.sha256'],
+  Network: ['name', 'themes', 'unitIds', 'coordinators.id', 'participants.personId', 'participants.unitId', 'participants.appointedBy.id', 'status', 'mergedInto', 'mergedFrom', 'createdBy.id'],
+  // The title, place, agenda, summary and task are what a coordinator writes about a gathering, as a module's texts.
+  NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'task', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id'],
   Progress: ['userId', 'moduleSlug', 'lastLesson', 'completedVersionId'],
   ReminderSent: ['userId', 'kind', 'ref', 'day', 'unitId', 'moduleSlug', 'sentBy.id'],
   ReportAudit: ['actorId', 'action', 'scope', 'scopeId', 'format'],
@@ -134,6 +141,13 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
       await ModuleModel.updateOne({ _id: 'pernilles-modul' }, { $set: { draftUpdatedBy: { id: p.id, name: NAME } } });
       // As a row of a staff import, and as the recipient of mail.
       const admin = toSessionUser((await UserModel.findById(fx.ids.admin).lean())!);
+      // As a network's coordinator and participant: appointed, planned a gathering, recorded attendance (and missed it).
+      const networks = new NetworkService(learning, logger);
+      const network = await networks.create(admin, { name: 'Nettverket', themes: '', from: yesterday, to: '', units: [fx.ids.unitA, fx.ids.unitB], coordinators: EMAIL });
+      await networks.setParticipants(me, fx.ids.unitA, network, [p.id, fx.ids.staffA]);
+      const gathering = await networks.planGathering(me, network, { title: 'Samling', date: yesterday, time: '10:00', place: 'Rommet', agenda: '', activity: '' });
+      await networks.recordAttendance(me, network, gathering, [fx.ids.staffA]);
+      await networks.saveSummary(me, network, gathering, { summary: 'Vi gikk gjennom pedagogisk analyse.', task: 'Prøv det ut.' });
       await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: Buffer.from(`navn;epost;enhet;rolle;ekstern_id\n${NAME};${EMAIL};${fx.ids.unitA};leder;${EXTERNAL_ID}\n`) });
       await requestPasswordReset(new Mailer(testConfig(), createLogger('silent')), { email: EMAIL, lang: 'nb' });
 
@@ -156,7 +170,7 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
 
     it('before: the person is in many collections (so the check below can fail)', async () => {
       const collections = new Set((await traces()).map((t) => t.split(' ')[0]));
-      for (const c of ['users', 'assignments', 'team_sessions', 'progress', 'report_audit', 'module_versions', 'modules', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
+      for (const c of ['users', 'assignments', 'team_sessions', 'networks', 'network_gatherings', 'progress', 'report_audit', 'module_versions', 'modules', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
         expect([...collections], `the fixture leaves a trace in ${c}`).to.include(c);
       }
     });

@@ -1,0 +1,3 @@
+export { networkRoutes } from './routes.js';
+export { NetworkService, type NetworkInput, type GatheringInput, type NetworkView, type GatheringView, type GatheringAttendanceResult } from './networks.service.js';
+export { seedDemoNetwork, DEMO_NETWORK } from './demo-seed.js';

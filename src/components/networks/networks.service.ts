@@ -1,0 +1,735 @@
+import { randomUUID } from 'node:crypto';
+import { isRecordedByLeader } from '../../activities/index.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { isoDate, parseDateOnly, todayDateOnly } from '../../lib/dates.js';
+import { osloDateAndTime, osloDateTime } from '../../lib/oslo-time.js';
+import { renderText } from '../../lib/markdown.js';
+import { assertCan, can } from '../../web/policy.js';
+import type { SessionUser } from '../../web/session-user.js';
+import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
+import { findPeopleByEmails, getPerson, normaliseEmail, unitMembers } from '../accounts/index.js';
+import { unitChoices, unitsByIds } from '../organisation/index.js';
+import { GatheringModel, NetworkModel, ParticipantNoticeModel, participantNoticeCollection, type MissedGathering } from './models.js';
+
+/** Ids of networks and gatherings are UUIDs; anything else is no network (404), never a query. */
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MAX_DAYS_BACK = 365;
+const MAX_DAYS_AHEAD = 2 * 365;
+const NAME_MAX = 120;
+const THEME_MAX = 80;
+const MAX_THEMES = 10;
+const PLACE_MAX = 200;
+const AGENDA_MAX = 10_000;
+const MAX_COORDINATORS = 10;
+/** A network links units: at least two of them. */
+const MIN_UNITS = 2;
+/** How long "Mine kurs" tells a participant about a missed gathering that had no programme, or a task with no next gathering. */
+const MISSED_SHOWN_DAYS = 60;
+/** How often a change to a network is tried again when someone else changed it at the same moment. */
+const WRITE_ATTEMPTS = 5;
+
+type PersonRef = { id: string; name: string };
+type Status = 'open' | 'closed' | 'merged';
+
+interface StoredParticipant {
+  personId: string;
+  name: string;
+  unitId: string;
+  appointedBy: PersonRef;
+  appointedAt: Date;
+}
+
+interface StoredNetwork {
+  _id: string;
+  name: string;
+  themes: string[];
+  startDate: Date;
+  endDate: Date | null;
+  unitIds: string[];
+  coordinators: PersonRef[];
+  participants: StoredParticipant[];
+  status: Status;
+  closedAt: Date | null;
+  mergedInto: string | null;
+  mergedFrom: string[];
+  revision?: number;
+  createdBy: PersonRef;
+  createdAt: Date;
+}
+
+interface StoredGathering {
+  _id: string;
+  networkId: string;
+  originNetworkId: string | null;
+  title: string;
+  startsAt: Date;
+  place: string;
+  agenda: string;
+  programme: { moduleSlug: string; moduleTitle: string; lessonSlug: string; activityId: string; title: string } | null;
+  plannedBy: PersonRef;
+  createdAt: Date;
+  summary?: string;
+  summaryBy?: PersonRef | null;
+  summaryAt?: Date | null;
+  task?: string;
+  attendance: { recordedAt: Date; recordedBy: PersonRef; present: string[]; roster: PersonRef[] } | null;
+}
+
+/** What the administrator's form sends (every field as typed, so it can be shown again). */
+export interface NetworkInput {
+  name: string;
+  themes: string;
+  from: string;
+  to: string;
+  units: string[];
+  coordinators: string;
+}
+
+export interface GatheringInput {
+  title: string;
+  date: string;
+  time: string;
+  place: string;
+  agenda: string;
+  activity: string;
+}
+
+export interface NetworkView {
+  id: string;
+  name: string;
+  themes: string[];
+  startDate: Date;
+  endDate: Date | null;
+  units: Array<{ id: string; name: string; type: string }>;
+  coordinators: PersonRef[];
+  participants: Array<{ personId: string; name: string; unitId: string; unitName: string }>;
+  status: Status;
+  closedAt: Date | null;
+  mergedInto: { id: string; name: string } | null;
+  mergedFrom: Array<{ id: string; name: string }>;
+}
+
+export interface GatheringView {
+  id: string;
+  networkId: string;
+  title: string;
+  startsAt: Date;
+  place: string;
+  agenda: string;
+  agendaHtml: string;
+  programme: StoredGathering['programme'];
+  plannedBy: string;
+  /** Planned in another network that was merged into this one. */
+  fromMergedNetwork: boolean;
+  summary: string;
+  summaryHtml: string;
+  summaryBy: string | null;
+  summaryAt: Date | null;
+  task: string;
+  taskHtml: string;
+  attendance: { recordedAt: Date; recordedBy: string; present: string[]; roster: PersonRef[] } | null;
+}
+
+export interface GatheringAttendanceResult {
+  present: number;
+  absent: number;
+  changed: number;
+  completedModule: number;
+  failed: number;
+}
+
+function gatheringView(g: StoredGathering): GatheringView {
+  return {
+    id: g._id,
+    networkId: g.networkId,
+    title: g.title,
+    startsAt: g.startsAt,
+    place: g.place,
+    agenda: g.agenda,
+    agendaHtml: g.agenda ? renderText(g.agenda) : '',
+    programme: g.programme ?? null,
+    plannedBy: g.plannedBy.name,
+    fromMergedNetwork: !!g.originNetworkId && g.originNetworkId !== g.networkId,
+    summary: g.summary ?? '',
+    summaryHtml: g.summary ? renderText(g.summary) : '',
+    summaryBy: g.summaryBy?.name ?? null,
+    summaryAt: g.summaryAt ?? null,
+    task: g.task ?? '',
+    taskHtml: g.task ? renderText(g.task) : '',
+    attendance: g.attendance
+      ? { recordedAt: g.attendance.recordedAt, recordedBy: g.attendance.recordedBy.name, present: [...g.attendance.present], roster: g.attendance.roster.map((r) => ({ id: r.id, name: r.name })) }
+      : null,
+  };
+}
+
+/** The policy's view of a network: who coordinates, who takes part, which units are in it. */
+function resourceOf(n: Pick<StoredNetwork, 'coordinators' | 'participants' | 'unitIds'>) {
+  return { coordinatorIds: n.coordinators.map((c) => c.id), participantIds: n.participants.map((p) => p.personId), unitIds: n.unitIds };
+}
+
+function startOfToday(now: Date): number {
+  return osloDateTime(isoDate(todayDateOnly(now)), '00:00')!.getTime();
+}
+
+/** The themes as typed: separated by commas or new lines, each trimmed, blanks and repeats left out. */
+function parseThemes(text: string): string[] {
+  return [...new Set(text.split(/[,\n]/).map((t) => t.trim()).filter(Boolean))];
+}
+
+function parseEmails(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((e) => e.trim()).filter(Boolean).map(normaliseEmail))];
+}
+
+/**
+ * Learning networks across units and services, and their gatherings. The municipality creates a
+ * network and names its coordinators; leaders appoint participants from the units they lead;
+ * coordinators plan gatherings and record who came, which completes the programme's team-session
+ * activity through learning exactly as a unit's team session does.
+ */
+export class NetworkService {
+  constructor(
+    private readonly learning: Pick<LearningService, 'recordGatheringAttendance'>,
+    private readonly logger: Logger,
+  ) {}
+
+  private async load(id: string): Promise<StoredNetwork> {
+    const doc = ID.test(id) ? await NetworkModel.findById(id).lean<StoredNetwork>() : null;
+    if (!doc) throw new NotFoundError(`network ${id}`);
+    return doc;
+  }
+
+  private async loadGathering(networkId: string, id: string): Promise<StoredGathering> {
+    const doc = ID.test(id) ? await GatheringModel.findById(id).lean<StoredGathering>() : null;
+    if (!doc || doc.networkId !== networkId) throw new NotFoundError(`gathering ${id} in network ${networkId}`);
+    return doc;
+  }
+
+  /**
+   * Changes one network with a single-document write that only lands on the revision it was read
+   * at (no transactions on the embedded database): a leader appointing in one unit and another
+   * leader in another unit at the same moment both keep what they did.
+   */
+  private async change(id: string, update: (n: StoredNetwork) => Partial<StoredNetwork>): Promise<StoredNetwork> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.load(id);
+      const revision = current.revision ?? 0;
+      const changes = update(current);
+      const result = await NetworkModel.updateOne(
+        { _id: { $eq: id }, revision: revision === 0 ? { $in: [0, null] } : { $eq: revision } },
+        { $set: { ...changes, revision: revision + 1 } },
+      );
+      if (result.matchedCount === 1) return { ...current, ...changes, revision: revision + 1 };
+    }
+    throw new ConflictError(`network ${id} changed while saving`);
+  }
+
+  private async view(n: StoredNetwork): Promise<NetworkView> {
+    const related = [...(n.mergedInto ? [n.mergedInto] : []), ...n.mergedFrom];
+    const [units, others] = await Promise.all([
+      unitsByIds([...n.unitIds, ...n.participants.map((p) => p.unitId)]),
+      related.length ? NetworkModel.find({ _id: { $in: related } }, { name: 1 }).lean<Array<{ _id: string; name: string }>>() : Promise.resolve([]),
+    ]);
+    const nameOf = (id: string) => others.find((o) => o._id === id)?.name ?? id;
+    return {
+      id: n._id,
+      name: n.name,
+      themes: [...n.themes],
+      startDate: n.startDate,
+      endDate: n.endDate ?? null,
+      units: n.unitIds.flatMap((id) => {
+        const u = units.get(id);
+        return u ? [{ id: u.id, name: u.name, type: u.type }] : [];
+      }),
+      coordinators: n.coordinators.map((c) => ({ id: c.id, name: c.name })),
+      participants: n.participants
+        .map((p) => ({ personId: p.personId, name: p.name, unitId: p.unitId, unitName: units.get(p.unitId)?.name ?? '' }))
+        .sort((a, b) => a.unitName.localeCompare(b.unitName, 'nb') || a.name.localeCompare(b.name, 'nb')),
+      status: n.status,
+      closedAt: n.closedAt ?? null,
+      mergedInto: n.mergedInto ? { id: n.mergedInto, name: nameOf(n.mergedInto) } : null,
+      mergedFrom: n.mergedFrom.map((id) => ({ id, name: nameOf(id) })),
+    };
+  }
+
+  // ——— The municipality's administration ———
+
+  /** Every network, open ones first, for the administrator's list. */
+  async list(actor: SessionUser): Promise<Array<{ id: string; name: string; status: Status; unitCount: number; participantCount: number; coordinators: string[]; startDate: Date; endDate: Date | null }>> {
+    assertCan(actor, 'networks:manage');
+    const order: Record<Status, number> = { open: 0, closed: 1, merged: 2 };
+    const docs = await NetworkModel.find({}).lean<StoredNetwork[]>();
+    return docs
+      .sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name, 'nb'))
+      .map((n) => ({ id: n._id, name: n.name, status: n.status, unitCount: n.unitIds.length, participantCount: n.participants.length, coordinators: n.coordinators.map((c) => c.name), startDate: n.startDate, endDate: n.endDate ?? null }));
+  }
+
+  /** The open units a network can take in, for the form's checkboxes. */
+  async unitOptions(): Promise<Array<{ id: string; name: string; type: string }>> {
+    return (await unitChoices()).map((u) => ({ id: u.id, name: u.name, type: u.type }));
+  }
+
+  /** Reads the administrator's form; every mistake gets its own message. */
+  private async readInput(input: NetworkInput, current: readonly string[] = []): Promise<Pick<StoredNetwork, 'name' | 'themes' | 'startDate' | 'endDate' | 'unitIds' | 'coordinators'>> {
+    const fields: FieldErrors = {};
+    const name = input.name.trim();
+    if (!name) fields.name = 'networks:errors.nameRequired';
+    else if (name.length > NAME_MAX) fields.name = 'networks:errors.nameTooLong';
+    const themes = parseThemes(input.themes);
+    if (themes.length > MAX_THEMES) fields.themes = 'networks:errors.tooManyThemes';
+    else if (themes.some((t) => t.length > THEME_MAX)) fields.themes = 'networks:errors.themeTooLong';
+    const from = parseDateOnly(input.from.trim());
+    if (!input.from.trim()) fields.from = 'networks:errors.fromRequired';
+    else if (!from) fields.from = 'networks:errors.dateInvalid';
+    const to = input.to.trim() ? parseDateOnly(input.to.trim()) : null;
+    if (input.to.trim() && !to) fields.to = 'networks:errors.dateInvalid';
+    else if (to && from && to.getTime() < from.getTime()) fields.to = 'networks:errors.toBeforeFrom';
+    const open = new Map((await unitChoices()).map((u) => [u.id, u]));
+    const unitIds = [...new Set(input.units)];
+    // A unit closed since it joined may stay in the network (its history); a new one must be open.
+    if (unitIds.some((u) => !open.has(u) && !current.includes(u))) fields.units = 'networks:errors.unitUnknown';
+    else if (unitIds.length < MIN_UNITS) fields.units = 'networks:errors.unitsTooFew';
+    const emails = parseEmails(input.coordinators);
+    let coordinators: PersonRef[] = [];
+    if (!emails.length) fields.coordinators = 'networks:errors.coordinatorsRequired';
+    else if (emails.length > MAX_COORDINATORS) fields.coordinators = 'networks:errors.coordinatorsTooMany';
+    else {
+      const found = await findPeopleByEmails(emails);
+      const people = emails.map((e) => found.get(e));
+      if (people.some((p) => !p || p.status === 'anonymised' || p.status === 'deactivated')) fields.coordinators = 'networks:errors.coordinatorUnknown';
+      else coordinators = people.map((p) => ({ id: p!.id, name: p!.name }));
+    }
+    if (Object.keys(fields).length || !from) throw new ValidationError('invalid network', fields);
+    return { name, themes, startDate: from, endDate: to, unitIds, coordinators };
+  }
+
+  /** The municipality creates a network and names its coordinators. Returns its id. */
+  async create(actor: SessionUser, input: NetworkInput, now = new Date(), id: string = randomUUID()): Promise<string> {
+    assertCan(actor, 'networks:manage');
+    const values = await this.readInput(input);
+    await NetworkModel.create({ _id: id, ...values, participants: [], status: 'open', closedAt: null, mergedInto: null, mergedFrom: [], revision: 0, createdBy: { id: actor.id, name: actor.name }, createdAt: now });
+    this.logger.info({ networkId: id, units: values.unitIds.length }, 'network created');
+    return id;
+  }
+
+  /** The network for the administrator's page, with the other open networks it could be merged into. */
+  async forAdmin(actor: SessionUser, id: string) {
+    assertCan(actor, 'networks:manage');
+    const stored = await this.load(id);
+    const [network, others] = await Promise.all([this.view(stored), NetworkModel.find({ status: { $eq: 'open' }, _id: { $ne: id } }, { name: 1 }).lean<Array<{ _id: string; name: string }>>()]);
+    const values: NetworkInput = {
+      name: stored.name,
+      themes: stored.themes.join(', '),
+      from: isoDate(stored.startDate),
+      to: stored.endDate ? isoDate(stored.endDate) : '',
+      units: [...stored.unitIds],
+      coordinators: '',
+    };
+    const emails = await this.coordinatorEmails(stored);
+    values.coordinators = emails.join('\n');
+    return { network, values, mergeTargets: others.map((o) => ({ id: o._id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, 'nb')) };
+  }
+
+  private async coordinatorEmails(n: StoredNetwork): Promise<string[]> {
+    const people = await Promise.all(n.coordinators.map((c) => getPerson(c.id).catch(() => null)));
+    return people.flatMap((p) => (p ? [p.email] : []));
+  }
+
+  /**
+   * Edits a network. Participants appointed from a unit that leaves the network leave with it
+   * (their leader appointed them to work with the others in it).
+   */
+  async update(actor: SessionUser, id: string, input: NetworkInput): Promise<void> {
+    assertCan(actor, 'networks:manage');
+    const values = await this.readInput(input, (await this.load(id)).unitIds);
+    await this.change(id, (n) => {
+      if (n.status !== 'open') throw new ValidationError('network not open', { name: 'networks:errors.notOpen' });
+      return { ...values, participants: n.participants.filter((p) => values.unitIds.includes(p.unitId)) };
+    });
+  }
+
+  /** Closes a network: its work is done; it stays with its gatherings as history. */
+  async close(actor: SessionUser, id: string, now = new Date()): Promise<void> {
+    assertCan(actor, 'networks:manage');
+    await this.change(id, (n) => {
+      if (n.status !== 'open') throw new ValidationError('network not open', { close: 'networks:errors.notOpen' });
+      return { status: 'closed', closedAt: now };
+    });
+    this.logger.info({ networkId: id }, 'network closed');
+  }
+
+  /**
+   * Merges one network into another: the other takes in its units, coordinators, participants,
+   * themes and gatherings (each gathering remembers where it was planned); the merged one stays,
+   * marked as merged into the other, so links and history still lead somewhere.
+   */
+  async merge(actor: SessionUser, fromId: string, intoId: string, now = new Date()): Promise<void> {
+    assertCan(actor, 'networks:manage');
+    const from = await this.load(fromId);
+    if (from.status !== 'open') throw new ValidationError('network not open', { into: 'networks:errors.notOpen' });
+    if (!ID.test(intoId) || intoId === fromId) throw new ValidationError('no merge target', { into: 'networks:errors.mergeTarget' });
+    const into = await NetworkModel.findById(intoId).lean<StoredNetwork>();
+    if (!into || into.status !== 'open') throw new ValidationError('no merge target', { into: 'networks:errors.mergeTarget' });
+    await this.change(intoId, (n) => {
+      const has = new Set(n.participants.map((p) => `${p.personId}:${p.unitId}`));
+      const coordinatorIds = new Set(n.coordinators.map((c) => c.id));
+      return {
+        unitIds: [...new Set([...n.unitIds, ...from.unitIds])],
+        themes: [...new Set([...n.themes, ...from.themes])],
+        coordinators: [...n.coordinators, ...from.coordinators.filter((c) => !coordinatorIds.has(c.id))],
+        participants: [...n.participants, ...from.participants.filter((p) => !has.has(`${p.personId}:${p.unitId}`))],
+        startDate: from.startDate.getTime() < n.startDate.getTime() ? from.startDate : n.startDate,
+        endDate: n.endDate && from.endDate ? (from.endDate.getTime() > n.endDate.getTime() ? from.endDate : n.endDate) : null,
+        mergedFrom: [...new Set([...n.mergedFrom, fromId])],
+      };
+    });
+    await this.change(fromId, () => ({ status: 'merged', closedAt: now, mergedInto: intoId }));
+    // Each gathering is one document: moved one by one, each keeping the network it was planned in.
+    const gatherings = await GatheringModel.find({ networkId: { $eq: fromId } }, { _id: 1, originNetworkId: 1 }).lean<Array<Pick<StoredGathering, '_id' | 'originNetworkId'>>>();
+    for (const g of gatherings) {
+      await GatheringModel.updateOne({ _id: { $eq: g._id } }, { $set: { networkId: intoId, originNetworkId: g.originNetworkId ?? fromId } });
+    }
+    this.logger.info({ from: fromId, into: intoId, gatherings: gatherings.length }, 'networks merged');
+  }
+
+  // ——— Everyone in a network ———
+
+  /** The networks a person coordinates, takes part in or (as a leader) has a unit in. */
+  async mine(actor: SessionUser): Promise<Array<{ id: string; name: string; status: Status; coordinator: boolean; participant: boolean }>> {
+    const led = [...actor.leaderOf];
+    const docs = await NetworkModel.find(
+      { $or: [{ 'coordinators.id': { $eq: actor.id } }, { 'participants.personId': { $eq: actor.id } }, ...(led.length ? [{ unitIds: { $in: led } }] : [])] },
+      { name: 1, status: 1, coordinators: 1, participants: 1 },
+    ).lean<StoredNetwork[]>();
+    return docs
+      .map((n) => ({ id: n._id, name: n.name, status: n.status, coordinator: n.coordinators.some((c) => c.id === actor.id), participant: n.participants.some((p) => p.personId === actor.id) }))
+      .sort((a, b) => (a.status === 'open' ? 0 : 1) - (b.status === 'open' ? 0 : 1) || a.name.localeCompare(b.name, 'nb'));
+  }
+
+  /** A network's page: facts, units, participants and gatherings; coordinators also get the planning form. */
+  async networkPage(actor: SessionUser, id: string, now = new Date()) {
+    const stored = await this.load(id);
+    assertCan(actor, 'network:view', resourceOf(stored));
+    const [network, gatherings, activities] = await Promise.all([
+      this.view(stored),
+      GatheringModel.find({ networkId: { $eq: id } }).lean<StoredGathering[]>(),
+      this.activities(),
+    ]);
+    const views = gatherings.map(gatheringView);
+    const today = startOfToday(now);
+    const upcoming = views.filter((g) => !g.attendance && g.startsAt.getTime() >= today).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const past = views.filter((g) => !upcoming.includes(g)).sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
+    const isCoordinator = can(actor, 'network:coordinate', resourceOf(stored));
+    const report = isCoordinator || can(actor, 'networks:manage') ? this.attendanceByUnit(network, past) : null;
+    return { network, upcoming, past, isCoordinator, canPlan: isCoordinator && stored.status === 'open', activities, ledUnits: network.units.filter((u) => actor.leaderOf.has(u.id)), report };
+  }
+
+  /** Every team-session activity of the published modules, for a gathering's programme. */
+  async activities(): Promise<Array<{ value: string; moduleTitle: string; title: string; minutes: number }>> {
+    const cat = await catalogue();
+    return cat.items.flatMap((item) =>
+      item.latest.activities
+        .filter((a) => isRecordedByLeader(a.kind))
+        .map((a) => ({ value: `${item.slug}/${a.id}`, moduleTitle: item.title, title: String(a.view.title ?? a.id), minutes: Number(a.view.minutes ?? 0) })),
+    );
+  }
+
+  // ——— Leaders appoint participants ———
+
+  /**
+   * A unit's networks for its leader: each open network the unit is in, with the unit's staff and
+   * whether each takes part; and, per person, the networks they take part in.
+   */
+  async forUnit(actor: SessionUser, unitId: string, now = new Date()) {
+    assertCan(actor, 'unit:lead', { unitId });
+    const [docs, members] = await Promise.all([NetworkModel.find({ unitIds: { $eq: unitId } }).lean<StoredNetwork[]>(), unitMembers(unitId, now)]);
+    const networks = docs
+      .filter((n) => n.status === 'open')
+      .sort((a, b) => a.name.localeCompare(b.name, 'nb'))
+      .map((n) => {
+        const taking = new Set(n.participants.filter((p) => p.unitId === unitId).map((p) => p.personId));
+        return { id: n._id, name: n.name, themes: n.themes, startDate: n.startDate, endDate: n.endDate ?? null, staff: members.map((m) => ({ id: m.id, name: m.name, participant: taking.has(m.id) })) };
+      });
+    const byPerson = members
+      .map((m) => ({ id: m.id, name: m.name, networks: networks.filter((n) => n.staff.some((s) => s.id === m.id && s.participant)).map((n) => ({ id: n.id, name: n.name })) }))
+      .filter((p) => p.networks.length);
+    return { networks, byPerson };
+  }
+
+  /**
+   * A leader sets who takes part from their unit: those ticked are appointed (or stay), the unit's
+   * others leave the network. People of other units are never touched.
+   */
+  async setParticipants(actor: SessionUser, unitId: string, networkId: string, personIds: readonly string[], now = new Date()): Promise<{ appointed: number; removed: number }> {
+    assertCan(actor, 'unit:lead', { unitId });
+    const members = await unitMembers(unitId, now);
+    const memberById = new Map(members.map((m) => [m.id, m]));
+    const wanted = new Set(personIds);
+    if ([...wanted].some((p) => !memberById.has(p))) throw new ValidationError('not in unit', { [`participants-${networkId}`]: 'networks:errors.notInUnit' });
+    let appointed = 0;
+    let removed = 0;
+    await this.change(networkId, (n) => {
+      if (!n.unitIds.includes(unitId)) throw new NotFoundError(`unit ${unitId} is not in network ${networkId}`);
+      if (n.status !== 'open') throw new ValidationError('network not open', { [`participants-${networkId}`]: 'networks:errors.notOpen' });
+      const others = n.participants.filter((p) => p.unitId !== unitId);
+      const before = n.participants.filter((p) => p.unitId === unitId);
+      const kept = before.filter((p) => wanted.has(p.personId));
+      const added = [...wanted]
+        .filter((id) => !kept.some((p) => p.personId === id))
+        .map((id) => ({ personId: id, name: memberById.get(id)!.name, unitId, appointedBy: { id: actor.id, name: actor.name }, appointedAt: now }));
+      appointed = added.length;
+      removed = before.length - kept.length;
+      return { participants: [...others, ...kept, ...added] };
+    });
+    this.logger.info({ networkId, unitId, appointed, removed }, 'network participants set');
+    return { appointed, removed };
+  }
+
+  // ——— Gatherings ———
+
+  /** A coordinator plans a gathering. Returns its id. */
+  async planGathering(actor: SessionUser, networkId: string, input: GatheringInput, now = new Date(), id: string = randomUUID()): Promise<string> {
+    const network = await this.load(networkId);
+    assertCan(actor, 'network:coordinate', resourceOf(network));
+    const fields: FieldErrors = {};
+    if (network.status !== 'open') fields.title = 'networks:errors.notOpen';
+    const title = input.title.trim();
+    if (!title) fields.title = 'networks:errors.titleRequired';
+    else if (title.length > NAME_MAX) fields.title = 'networks:errors.titleTooLong';
+    const day = parseDateOnly(input.date.trim());
+    const today = todayDateOnly(now);
+    if (!input.date.trim()) fields.date = 'networks:errors.dateRequired';
+    else if (!day) fields.date = 'networks:errors.dateInvalid';
+    else if (day.getTime() < today.getTime() - MAX_DAYS_BACK * 86_400_000) fields.date = 'networks:errors.dateTooOld';
+    else if (day.getTime() > today.getTime() + MAX_DAYS_AHEAD * 86_400_000) fields.date = 'networks:errors.dateTooFar';
+    if (!input.time.trim()) fields.time = 'networks:errors.timeRequired';
+    const startsAt = day ? osloDateTime(input.date, input.time) : null;
+    if (!fields.time && day && !startsAt) fields.time = 'networks:errors.timeInvalid';
+    const place = input.place.trim();
+    if (!place) fields.place = 'networks:errors.placeRequired';
+    else if (place.length > PLACE_MAX) fields.place = 'networks:errors.placeTooLong';
+    const agenda = input.agenda.trim();
+    if (agenda.length > AGENDA_MAX) fields.agenda = 'networks:errors.agendaTooLong';
+    let programme: StoredGathering['programme'] = null;
+    if (input.activity.trim()) {
+      const [slug, activityId] = input.activity.split('/');
+      const item = slug ? (await catalogue()).bySlug.get(slug) : undefined;
+      const activity = item?.latest.activities.find((a) => a.id === activityId && isRecordedByLeader(a.kind));
+      if (!item || !activity) fields.activity = 'networks:errors.activity';
+      else programme = { moduleSlug: item.slug, moduleTitle: item.title, lessonSlug: activity.lesson, activityId: activity.id, title: String(activity.view.title ?? activity.id) };
+    }
+    if (Object.keys(fields).length || !startsAt) throw new ValidationError('invalid gathering', fields);
+    await GatheringModel.create({ _id: id, networkId, originNetworkId: null, title, startsAt, place, agenda, programme, plannedBy: { id: actor.id, name: actor.name }, createdAt: now, attendance: null });
+    this.logger.info({ networkId, gatheringId: id, module: programme?.moduleSlug ?? null }, 'gathering planned');
+    return id;
+  }
+
+  /** Attendance can be recorded from the day of the gathering. */
+  private mayRecordYet(g: Pick<StoredGathering, 'startsAt'>, now: Date): boolean {
+    return osloDateAndTime(g.startsAt).date <= isoDate(todayDateOnly(now));
+  }
+
+  /** One gathering: for everyone who may see the network; the coordinator also gets the attendance list. */
+  async gatheringPage(actor: SessionUser, networkId: string, id: string, now = new Date()) {
+    const network = await this.load(networkId);
+    assertCan(actor, 'network:view', resourceOf(network));
+    const stored = await this.loadGathering(networkId, id);
+    const gathering = gatheringView(stored);
+    const isCoordinator = can(actor, 'network:coordinate', resourceOf(network));
+    const present = new Set(gathering.attendance?.present ?? []);
+    const units = await unitsByIds(network.participants.map((p) => p.unitId));
+    const participants = network.participants
+      .map((p) => ({ id: p.personId, name: p.name, unitName: units.get(p.unitId)?.name ?? '', present: present.has(p.personId) }))
+      .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
+      .sort((a, b) => a.unitName.localeCompare(b.unitName, 'nb') || a.name.localeCompare(b.name, 'nb'));
+    const absent = gathering.attendance ? gathering.attendance.roster.filter((r) => !present.has(r.id)) : [];
+    return {
+      network: { id: network._id, name: network.name, status: network.status },
+      gathering,
+      isCoordinator,
+      participants: isCoordinator ? participants : [],
+      absent: isCoordinator ? absent : [],
+      canRecord: isCoordinator && this.mayRecordYet(stored, now),
+      wasThere: present.has(actor.id),
+    };
+  }
+
+  /**
+   * The coordinator records who came. For a gathering with a programme, each one present gets the
+   * team-session activity completed through learning (prerequisites and completion rules as for a
+   * unit's team session); a mistaken tick taken back is taken back there too, unless another
+   * gathering of the same activity counts for the person. Participants recorded absent are told
+   * on "Mine kurs" what they missed.
+   */
+  async recordAttendance(actor: SessionUser, networkId: string, id: string, presentIds: readonly string[], now = new Date()): Promise<GatheringAttendanceResult> {
+    const network = await this.load(networkId);
+    const resource = resourceOf(network);
+    assertCan(actor, 'network:coordinate', resource);
+    const stored = await this.loadGathering(networkId, id);
+    if (!this.mayRecordYet(stored, now)) throw new ValidationError('gathering has not happened', { attendance: 'networks:errors.notYet' });
+    const roster = network.participants
+      .map((p) => ({ id: p.personId, name: p.name }))
+      .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i);
+    const rosterIds = new Set(roster.map((r) => r.id));
+    const present = new Set(presentIds);
+    if ([...present].some((p) => !rosterIds.has(p))) throw new ValidationError('not a participant', { attendance: 'networks:errors.notParticipant' });
+    const before = new Set(stored.attendance?.present ?? []);
+    const untick = [...before].filter((p) => !present.has(p) && rosterIds.has(p));
+
+    let changed = 0;
+    let completedModule = 0;
+    let failed = 0;
+    const programme = stored.programme;
+    if (programme) {
+      const elsewhere = await this.presentElsewhere(stored, untick);
+      const record = async (personId: string, attended: boolean) => {
+        try {
+          const result = await this.learning.recordGatheringAttendance(actor, { personId, slug: programme.moduleSlug, activityId: programme.activityId, attended, now, network: resource });
+          if (result.applied) changed += 1;
+          if (result.completedNow) completedModule += 1;
+        } catch (err) {
+          // As at a unit's team session: someone in an older major version without this activity,
+          // or who has not met the module's prerequisites, is left out and counted for the coordinator.
+          if (!(err instanceof NotFoundError) && !(err instanceof PrerequisitesNotMetError)) throw err;
+          failed += 1;
+          this.logger.warn({ gatheringId: id, personId, reason: err.message }, 'gathering attendance not recorded for a person');
+        }
+      };
+      for (const r of roster) if (present.has(r.id)) await record(r.id, true);
+      for (const personId of untick) if (!elsewhere.has(personId)) await record(personId, false);
+    }
+    await GatheringModel.updateOne(
+      { _id: { $eq: stored._id } },
+      { $set: { attendance: { recordedAt: now, recordedBy: { id: actor.id, name: actor.name }, present: [...present], roster } } },
+    );
+    await this.updateMissed(stored, network, roster, present);
+    this.logger.info({ networkId, gatheringId: id, present: present.size, absent: roster.length - present.size, changed }, 'gathering attendance saved');
+    return { present: present.size, absent: roster.length - present.size, changed, completedModule, failed };
+  }
+
+  /**
+   * The coordinator shares (or corrects, or empties) what the gathering went through, and a task for
+   * the participants to try out before the next gathering.
+   */
+  async saveSummary(actor: SessionUser, networkId: string, id: string, input: { summary: string; task?: string }, now = new Date()): Promise<void> {
+    const network = await this.load(networkId);
+    assertCan(actor, 'network:coordinate', resourceOf(network));
+    const stored = await this.loadGathering(networkId, id);
+    const text = input.summary.trim();
+    const task = (input.task ?? '').trim();
+    const fields: FieldErrors = {};
+    if (text.length > AGENDA_MAX) fields.summary = 'networks:errors.summaryTooLong';
+    if (task.length > AGENDA_MAX) fields.task = 'networks:errors.taskTooLong';
+    if (Object.keys(fields).length) throw new ValidationError('summary too long', fields);
+    const shared = !!(text || task);
+    await GatheringModel.updateOne({ _id: { $eq: stored._id } }, { $set: { summary: text, task, summaryBy: shared ? { id: actor.id, name: actor.name } : null, summaryAt: shared ? now : null } });
+  }
+
+  /**
+   * Attendance by unit at each held gathering ("2 of 3 from Solsikken"), for coordinators and the
+   * municipality: how well each unit keeps coming. Each person counts for the unit they were first
+   * appointed from.
+   */
+  private attendanceByUnit(network: NetworkView, held: GatheringView[]) {
+    const unitOf = new Map<string, { id: string; name: string }>();
+    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName });
+    const units = [...new Map([...unitOf.values()].map((u) => [u.id, u])).values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+    const gatherings = held.filter((g) => g.attendance).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    return {
+      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt })),
+      rows: units.map((u) => ({
+        unit: u.name,
+        cells: gatherings.map((g) => {
+          const roster = g.attendance!.roster.filter((r) => unitOf.get(r.id)?.id === u.id);
+          return { present: roster.filter((r) => g.attendance!.present.includes(r.id)).length, total: roster.length };
+        }),
+      })),
+    };
+  }
+
+  /** Of these people, those recorded present at another gathering with the same programme. */
+  private async presentElsewhere(g: StoredGathering, personIds: string[]): Promise<Set<string>> {
+    if (!personIds.length || !g.programme) return new Set();
+    const others = await GatheringModel.find(
+      { 'programme.moduleSlug': { $eq: g.programme.moduleSlug }, 'programme.activityId': { $eq: g.programme.activityId }, _id: { $ne: g._id }, 'attendance.present': { $in: personIds } },
+      { 'attendance.present': 1 },
+    ).lean<Array<Pick<StoredGathering, 'attendance'>>>();
+    const wanted = new Set(personIds);
+    return new Set(others.flatMap((o) => o.attendance?.present ?? []).filter((p) => wanted.has(p)));
+  }
+
+  /**
+   * Absent participants are told what they missed; those present have it cleared, and with it every
+   * gathering they missed with the same programme (they have now been through it).
+   */
+  private async updateMissed(g: StoredGathering, network: StoredNetwork, roster: PersonRef[], present: Set<string>): Promise<void> {
+    const item: MissedGathering = { networkId: network._id, networkName: network.name, title: g.title, startsAt: g.startsAt, moduleSlug: g.programme?.moduleSlug ?? '', activityId: g.programme?.activityId ?? '' };
+    for (const r of roster) {
+      if (present.has(r.id)) {
+        const doc = await ParticipantNoticeModel.findById(r.id).lean<{ missed?: Record<string, MissedGathering> }>();
+        const clear = Object.entries(doc?.missed ?? {})
+          .filter(([id, it]) => id === g._id || (!!item.activityId && it.moduleSlug === item.moduleSlug && it.activityId === item.activityId))
+          .map(([id]) => `missed.${id}`);
+        if (clear.length) await participantNoticeCollection.updateOne({ _id: r.id }, { $unset: Object.fromEntries(clear.map((k) => [k, ''])) });
+      } else {
+        await participantNoticeCollection.updateOne({ _id: r.id }, { $set: { [`missed.${g._id}`]: item } }, { upsert: true });
+      }
+    }
+  }
+
+  /**
+   * What "Mine kurs" tells a participant: the gatherings coming up in their open networks, and those
+   * they were recorded absent from (until they come to one with the same programme).
+   */
+  async notices(learner: { id: string }, now = new Date()): Promise<LearnerNotice[]> {
+    const [networks, doc] = await Promise.all([
+      NetworkModel.find({ 'participants.personId': { $eq: learner.id }, status: { $eq: 'open' } }, { name: 1 }).lean<Array<{ _id: string; name: string }>>(),
+      ParticipantNoticeModel.findById(learner.id).lean<{ missed?: Record<string, MissedGathering> }>(),
+    ]);
+    const nameOf = new Map(networks.map((n) => [n._id, n.name]));
+    // A merge moves a gathering to another network: link to where it is now.
+    const missedIds = Object.keys(doc?.missed ?? {});
+    const movedTo = new Map(
+      (missedIds.length ? await GatheringModel.find({ _id: { $in: missedIds } }, { networkId: 1 }).lean<Array<{ _id: string; networkId: string }>>() : []).map((g) => [g._id, g.networkId]),
+    );
+    const today = startOfToday(now);
+    const shownSince = now.getTime() - MISSED_SHOWN_DAYS * 86_400_000;
+    const recent = networks.length
+      ? await GatheringModel.find({ networkId: { $in: networks.map((n) => n._id) }, startsAt: { $gte: new Date(shownSince) } }).lean<StoredGathering[]>()
+      : [];
+    const upcoming = recent.filter((g) => !g.attendance && g.startsAt.getTime() >= today);
+    // A task between gatherings stands until the network's next gathering has begun (or for a while, if none comes).
+    const tasks: LearnerNotice[] = recent
+      .filter((g) => !!g.task && g.startsAt.getTime() < now.getTime())
+      .filter((g) => !recent.some((later) => later.networkId === g.networkId && later.startsAt.getTime() > g.startsAt.getTime() && later.startsAt.getTime() <= now.getTime()))
+      .sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime())
+      .map((g) => ({
+        moduleSlug: g.programme?.moduleSlug ?? '',
+        messageKey: 'networks:notice.task',
+        params: { title: g.title, network: nameOf.get(g.networkId) ?? '' },
+        date: g.startsAt,
+        link: { href: `/nettverk/${g.networkId}/samlinger/${g._id}#task-heading`, labelKey: 'networks:notice.taskLink' },
+      }));
+    const coming: LearnerNotice[] = upcoming
+      .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
+      .map((g) => ({
+        moduleSlug: g.programme?.moduleSlug ?? '',
+        messageKey: 'networks:notice.upcoming',
+        params: { title: g.title, network: nameOf.get(g.networkId) ?? '', place: g.place },
+        date: g.startsAt,
+        link: { href: `/nettverk/${g.networkId}/samlinger/${g._id}`, labelKey: 'networks:notice.upcomingLink' },
+      }));
+    // What was missed at a gathering without a programme cannot be made up for: it is shown for a while.
+    const missed: LearnerNotice[] = Object.entries(doc?.missed ?? {})
+      .filter(([, it]) => !!it.activityId || new Date(it.startsAt).getTime() >= shownSince)
+      .sort(([, a], [, b]) => new Date(b.startsAt).getTime() - new Date(a.startsAt).getTime())
+      .map(([gatheringId, it]) => ({
+        moduleSlug: it.moduleSlug,
+        messageKey: 'networks:notice.missed',
+        params: { title: it.title, network: it.networkName },
+        date: new Date(it.startsAt),
+        link: { href: `/nettverk/${movedTo.get(gatheringId) ?? it.networkId}/samlinger/${gatheringId}`, labelKey: 'networks:notice.missedLink' },
+      }));
+    return [...coming, ...tasks, ...missed];
+  }
+}
