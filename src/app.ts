@@ -56,18 +56,16 @@ export interface ServiceDependencies {
   clock?: Clock | undefined;
   /** How long reports may cache structure: a minute, none in tests (each test sees its own data) unless given. */
   reportCacheMs?: number | undefined;
-  /** How long a learner action's report upkeep waits (reports' default unless given; tests widen it to tell the request's work from it). */
-  reportRecomputeDelayMs?: number | undefined;
 }
 
-export function createServices({ config, logger, clock = systemClock, reportCacheMs, reportRecomputeDelayMs }: ServiceDependencies): Services {
+export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
   const mail = new Mailer(config, logger);
   const progress = new ProgressService(logger);
   const learning = new LearningService(progress, logger, config.baseUrl);
   return {
     clock,
     mail,
-    reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000), recomputeDelayMs: reportRecomputeDelayMs }),
+    reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
     progress,
     learning,
     teamSessions: new TeamSessionService(learning, logger),

@@ -104,9 +104,6 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(forced);
-    // Answered actions whose report upkeep is still on its way: finish it (a crash instead leaves it
-    // to the report sweep, which finds the learner summary's mark).
-    await Promise.race([services.progress.whenDelivered(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref())]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

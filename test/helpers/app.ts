@@ -14,8 +14,8 @@ export function testLogger(): Logger {
 }
 
 /** An app's services, for a test that reaches them directly (its clock, the report service). */
-export function testServices(options: { env?: Record<string, string>; clock?: Clock; logger?: Logger; reportRecomputeDelayMs?: number } = {}): Services {
-  return createServices({ config: testConfig(options.env), logger: options.logger ?? testLogger(), clock: options.clock, reportRecomputeDelayMs: options.reportRecomputeDelayMs });
+export function testServices(options: { env?: Record<string, string>; clock?: Clock; logger?: Logger } = {}): Services {
+  return createServices({ config: testConfig(options.env), logger: options.logger ?? testLogger(), clock: options.clock });
 }
 
 export async function buildTestApp(

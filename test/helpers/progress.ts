@@ -17,8 +17,7 @@ const ACTIONS: Record<string, [string, (settings: Record<string, unknown>) => un
 
 /**
  * Does a published version's activities for a person through the progress service, as the learner
- * (and for the team session, a leader) would: all of them, or all but the team session; returns when
- * their report upkeep is done too.
+ * (and for the team session, a leader) would: all of them, or all but the team session.
  */
 export async function doActivities(userId: string, unitId: string, versionId: string, options: { skipTeamSession?: boolean } = {}): Promise<void> {
   const version = await learningVersion(versionId);
@@ -29,6 +28,4 @@ export async function doActivities(userId: string, unitId: string, versionId: st
     const [action, input] = ACTIONS[activity.kind]!;
     await progress.act({ userId, version, activityId: activity.id, action, input: input(activity.settings), actionId: `helper-${activity.id.replace(':', '-')}`, unitIds: [unitId] });
   }
-  // The report upkeep follows each answer: the state a test then reads includes it.
-  await progress.whenDelivered();
 }

@@ -77,12 +77,6 @@ const learnerSchema = new Schema(
   {
     _id: { type: String, required: true },
     modules: { type: Schema.Types.Mixed, default: {} },
-    /**
-     * Set (ISO time) with an action whose events are still being delivered after the answer went out;
-     * removed once they were. One left behind means the process stopped first: the report sweep
-     * recomputes that person (reports' `repairUndelivered`).
-     */
-    eventsDue: { type: String, required: false },
   },
   { versionKey: false, minimize: false },
 );

@@ -6,7 +6,6 @@ import type { AtomicUpdate } from '../../activities/types.js';
 import { certificateCollection, completionCollection, learnerCollection, LearnerModel, progressCollection, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 import { newCertificateCode } from './certificate-code.js';
 import { emitCompletionRecorded, emitProgressStarted, emitProgressUpdated } from './events.js';
-import { acknowledgeLearnerEvents } from './records.js';
 
 /** What learning needs of a published module version (the modules component provides it). */
 export interface VersionForLearning {
@@ -175,8 +174,7 @@ export class ProgressService {
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    const announces = startedNow || completedNow || applied;
-    await this.updateLearnerSummary(userId, version, view, now, announces);
+    await this.updateLearnerSummary(userId, version, view, now);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
     const events: Array<Promise<void>> = [];
@@ -191,10 +189,7 @@ export class ProgressService {
       const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
       events.push(emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds, updatedAt: now }, this.logger));
     }
-    // Delivered after the answer: the learner waits for their own action, not for the report upkeep
-    // it causes. The summary's `eventsDue` (written above, in the same update) is removed once the
-    // listeners are done; one left behind is repaired by the report sweep.
-    if (events.length) this.afterAnswer(userId, now.toISOString(), Promise.all(events));
+    await Promise.all(events);
     progressActions.inc({ outcome: applied ? 'applied' : 'repeated' });
     return { progress: view, applied, completedNow };
   }
@@ -378,23 +373,7 @@ export class ProgressService {
    * Keeps the person's one-document summary ("Mine kurs") in step with this progress. One entry
    * per major version; order-independent operators, so parallel actions cannot leave it stale.
    */
-  /** Events being delivered after their action was answered (see `act`). */
-  private readonly delivering = new Set<Promise<void>>();
-
-  private afterAnswer(userId: string, due: string, delivery: Promise<unknown>): void {
-    const done: Promise<void> = delivery
-      .then(() => acknowledgeLearnerEvents(userId, due))
-      .catch((err: unknown) => this.logger.error({ err, userId }, 'learning events could not be acknowledged; the report sweep repairs the summary'))
-      .finally(() => this.delivering.delete(done));
-    this.delivering.add(done);
-  }
-
-  /** Resolves when every event announced so far has been delivered (tests, benchmarks, shutdown). */
-  async whenDelivered(): Promise<void> {
-    while (this.delivering.size) await Promise.all([...this.delivering]);
-  }
-
-  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date, announces: boolean): Promise<void> {
+  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date): Promise<void> {
     const { percent } = completionOf(version, view.activities);
     const base = `modules.${version.slug}.m${version.major}`;
     await learnerCollection.updateOne(
@@ -402,7 +381,6 @@ export class ProgressService {
       {
         $set: { [`${base}.lastLesson`]: view.lastLesson },
         $max: {
-          ...(announces ? { eventsDue: now.toISOString() } : {}),
           [`${base}.minor`]: version.minor,
           [`${base}.percent`]: view.completedAt ? 100 : percent,
           [`${base}.updatedAt`]: now.toISOString(),

@@ -1,4 +1,4 @@
-import { CompletionModel, LearnerModel, learnerCollection, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
+import { CompletionModel, LearnerModel, ProgressModel, progressId, type LearnerModuleEntry } from './models.js';
 
 /**
  * What other components (reports) read of learning's stored records, so that they never query
@@ -64,15 +64,4 @@ export async function* allCompletions(): AsyncGenerator<{ userId: string; module
 export async function progressStateOf(userId: string, slug: string, major: number): Promise<{ minor: number; activities: Record<string, unknown> } | null> {
   const doc = await progress().findOne({ _id: progressId(userId, slug, major) }, { projection: { minor: 1, activities: 1 } });
   return doc ? { minor: Number(doc.minor ?? 0), activities: doc.activities ?? {} } : null;
-}
-
-/** People with an action whose events were not confirmed delivered before `before` (ISO time of the action). */
-export async function undeliveredLearnerEvents(before: Date): Promise<Array<{ userId: string; due: string }>> {
-  const docs = await learnerCollection.find({ eventsDue: { $lt: before.toISOString() } }, { projection: { eventsDue: 1 } }).toArray();
-  return docs.map((d) => ({ userId: String(d._id), due: String(d.eventsDue) }));
-}
-
-/** The events of actions up to `due` were delivered: clears the mark unless a later action set a newer one. */
-export async function acknowledgeLearnerEvents(userId: string, due: string): Promise<void> {
-  await learnerCollection.updateOne({ _id: userId, eventsDue: { $lte: due } }, { $unset: { eventsDue: '' } });
 }

@@ -40,8 +40,6 @@ export interface ReportContext {
   readonly now: Clock;
   /** How long structure (and parsed counts whose version has not moved) may be reused; 0 in tests. */
   readonly cacheMs: number;
-  /** How long a learner action's report upkeep waits, so the events of a burst are recomputed once. */
-  readonly recomputeDelayMs: number;
   /** Module catalogue and organisation structure, read in full and kept for `cacheMs`. */
   readonly structure: Map<string, { at: number; value: Promise<unknown> }>;
   readonly municipal: MunicipalCaches;

@@ -100,26 +100,14 @@ export interface ModuleHint {
   major: number;
 }
 
-/** Recomputations asked for and waiting out their delay, by report service and person (not started yet). */
+/** Recomputations asked for in this turn of the event loop, by report service and person, not started yet. */
 const soonByService = new WeakMap<ReportContext, Map<string, { hints: ModuleHint[]; done: Promise<void> }>>();
 
 /**
- * Recomputations started in this process and not finished. Readers of the summaries wait for them
- * (`settleRecomputes`), so a leader who opens a report right after an action on this instance sees
- * it; another instance sees it once the recomputation (a few milliseconds later) is written.
- */
-const inFlight = new Set<Promise<void>>();
-
-export async function settleRecomputes(): Promise<void> {
-  while (inFlight.size) await Promise.allSettled([...inFlight]);
-}
-
-/**
- * Recomputes a person once for every event about them raised within `recomputeDelayMs`: a learner's
- * first action raises "started" and "updated" (and "completion" on the last one) together, and a
- * learner answering quickly raises several in a row; each used to read and write the person's
- * rosters on its own, inside the learner's request. The recomputation starts after the delay, off the
- * request, and reads everything then, so it includes every change made before any of the calls; a
+ * Recomputes a person once for every event about them raised in the same turn of the event loop: a
+ * learner's first action raises "started" and "updated" (and "completion" on the last one) together,
+ * and each used to read and write the person's rosters on its own. The recomputation starts on the
+ * next turn and reads everything then, so it includes every change made before any of the calls; a
  * call after it has started gets a recomputation of its own.
  */
 export function recomputePersonSoon(ctx: ReportContext, userId: string, hint?: ModuleHint): Promise<void> {
@@ -132,13 +120,10 @@ export function recomputePersonSoon(ctx: ReportContext, userId: string, hint?: M
   if (!pending) {
     const hints: ModuleHint[] = [];
     const waiting = soon;
-    const done: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, ctx.recomputeDelayMs))
-      .then(() => {
-        waiting.delete(userId);
-        return recomputePerson(ctx, userId, hints);
-      })
-      .finally(() => inFlight.delete(done));
-    inFlight.add(done);
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      waiting.delete(userId);
+      return recomputePerson(ctx, userId, hints);
+    });
     pending = { hints, done };
     soon.set(userId, pending);
   }

@@ -5,7 +5,7 @@ import { buildReportModel, type Figure, type ReportModel, type StatusRow, type T
 import { orgStructure, reportCatalogue, type OrgStructure } from './sources.js';
 import { emptyMunicipalCaches, type AuditCosts, type ReportContext } from './context.js';
 import { coreSetOf, readSettings, targetFor, type ReportSettings, type Target } from './settings.js';
-import { settleRecomputes, type ShardData } from './maintain.js';
+import type { ShardData } from './maintain.js';
 import { guardView, hideAll, type ViewSpec } from './view-audit.js';
 import type { UnitTotals } from './roster.js';
 import { MONTH_KEY, monthKey, monthRange } from './time.js';
@@ -21,7 +21,6 @@ export const TREND_MONTHS = 24;
 // Counts, read by version: the small head document says whether any shard moved since last time.
 
 async function loadTotals(ctx: ReportContext): Promise<{ key: string; totals: Map<string, UnitTotals> }> {
-  await settleRecomputes();
   const caches = ctx.municipal;
   const head = await reportTotalsCollection.findOne({ _id: 'head' }, { projection: { shards: 1 } });
   const headKey = JSON.stringify(head?.shards ?? {});

@@ -5,8 +5,7 @@ import { decodeRoster, personEntries, sameEntry, sameTotals, unitTotals, type Ro
 import { allAccounts, forgetStructure, reportCatalogue, scanLearning } from './sources.js';
 import type { ReportContext } from './context.js';
 import { readSettings, rulesMap } from './settings.js';
-import { nextOrder, processDueDays, readSweepState, recomputePerson, ROSTER_CODEC, safely, settleRecomputes, writeSweepState, type ShardData } from './maintain.js';
-import { acknowledgeLearnerEvents, undeliveredLearnerEvents } from '../learning/index.js';
+import { nextOrder, processDueDays, readSweepState, recomputePerson, ROSTER_CODEC, writeSweepState, type ShardData } from './maintain.js';
 import { dayKey, dueDayKey } from './time.js';
 
 /**
@@ -56,8 +55,6 @@ function totalsDrift(unitId: string, stored: UnitTotals | undefined, actual: Uni
 /** Recomputes everything from the sources and writes what differs. */
 export async function rebuildReports(ctx: ReportContext, options: { now?: Date } = {}): Promise<RebuildReport> {
   const started = Date.now();
-  // Upkeep already on its way in this process is part of the state the rebuild compares with.
-  await settleRecomputes();
   const at = options.now ?? ctx.now();
   forgetStructure(ctx);
   const [catalogue, settings, facts] = await Promise.all([reportCatalogue(ctx), readSettings(), scanLearning()]);
@@ -186,7 +183,6 @@ export async function rebuildReports(ctx: ReportContext, options: { now?: Date }
  * they were never computed, or the last sweep is too long ago to walk day by day).
  */
 export async function sweepReports(ctx: ReportContext, now: Date = ctx.now()): Promise<{ rebuilt: boolean; people: number }> {
-  await repairUndelivered(ctx, now);
   const [state, catalogue, settings] = await Promise.all([readSweepState(), reportCatalogue(ctx), readSettings()]);
   const today = dayKey(now);
   const gapDays = state?.lastDay ? (Date.parse(today) - Date.parse(state.lastDay)) / 86_400_000 : Infinity;
@@ -205,22 +201,4 @@ export async function sweepReports(ctx: ReportContext, now: Date = ctx.now()): P
 /** Builds the summaries from the sources if they were never built (a fresh or demo database). */
 export async function ensureReportSummaries(ctx: ReportContext): Promise<RebuildReport | null> {
   return (await readSweepState()) ? null : rebuildReports(ctx);
-}
-
-/** Actions older than this whose report upkeep is not confirmed were lost with their process. */
-export const UNDELIVERED_AFTER_MS = 60_000;
-
-/**
- * A learner's action is answered before its report upkeep runs (learning marks the person's summary
- * until its events were delivered). A mark older than a minute means the process stopped in
- * between: recompute that person, then clear the mark (unless a newer action set it again).
- */
-export async function repairUndelivered(ctx: ReportContext, now: Date = ctx.now()): Promise<number> {
-  const due = await undeliveredLearnerEvents(new Date(now.getTime() - UNDELIVERED_AFTER_MS));
-  for (const { userId, due: at } of due) {
-    await safely(ctx, 'repair', userId, () => recomputePerson(ctx, userId));
-    await acknowledgeLearnerEvents(userId, at);
-  }
-  if (due.length) ctx.logger.warn({ people: due.length }, 'report upkeep of actions lost with a stopped process was redone');
-  return due.length;
 }

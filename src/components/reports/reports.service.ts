@@ -4,7 +4,7 @@ import type { SessionUser } from '../../web/session-user.js';
 import { onCompletionRecorded, onProgressStarted, onProgressUpdated } from '../learning/index.js';
 import { onMembershipChanged } from '../accounts/index.js';
 import { emptyMunicipalCaches, type AuditCosts, type MunicipalCaches, type ReportContext } from './context.js';
-import { recomputePerson, recomputePersonSoon, safely, settleRecomputes } from './maintain.js';
+import { recomputePerson, recomputePersonSoon, safely } from './maintain.js';
 import { ensureReportSummaries, rebuildReports, sweepReports, type RebuildReport } from './rebuild.js';
 import { forgetStructure } from './sources.js';
 import { forgetMunicipalCaches, forgetPassedAudits, reportAuditCosts } from './municipal.service.js';
@@ -16,8 +16,6 @@ export interface ReportServiceOptions {
   clock?: Clock | undefined;
   /** How long structure may be cached (0: none, as in tests, so each test sees its own data). */
   cacheMs: number;
-  /** How long a learner action's report upkeep waits after the action (default 20 ms). */
-  recomputeDelayMs?: number | undefined;
 }
 
 /**
@@ -29,7 +27,6 @@ export class ReportService implements ReportContext {
   readonly logger: Logger;
   readonly now: Clock;
   readonly cacheMs: number;
-  readonly recomputeDelayMs: number;
   readonly structure = new Map<string, { at: number; value: Promise<unknown> }>();
   readonly municipal: MunicipalCaches = emptyMunicipalCaches();
   pending: Promise<unknown> = Promise.resolve();
@@ -38,7 +35,6 @@ export class ReportService implements ReportContext {
     this.logger = options.logger;
     this.now = options.clock ?? systemClock;
     this.cacheMs = options.cacheMs;
-    this.recomputeDelayMs = options.recomputeDelayMs ?? 20;
   }
 
   /**
@@ -71,8 +67,7 @@ export class ReportService implements ReportContext {
   }
 
   /** Resolves when a recomputation started by a rule change has finished (tests and the demo seed wait on it). */
-  async whenIdle(): Promise<unknown> {
-    await settleRecomputes();
+  whenIdle(): Promise<unknown> {
     return this.pending;
   }
 

@@ -7,7 +7,7 @@ import { activityStates, learningVersion, progressStateOf } from '../learning/in
 import { isActivityComplete, shownToLeaders } from '../../activities/index.js';
 import { ReportRosterModel } from './models.js';
 import { readJson } from './json-store.js';
-import { ROSTER_CODEC, settleRecomputes } from './maintain.js';
+import { ROSTER_CODEC } from './maintain.js';
 import type { ReportContext } from './context.js';
 import { STATUS_OF_CODE, type RosterCell, type RosterData, type RosterEntry } from './roster.js';
 import { assignmentsOfUnit, orgStructure, reportCatalogue } from './sources.js';
@@ -67,7 +67,6 @@ export interface UnitMatrix {
 }
 
 async function rosterOf(unitId: string): Promise<RosterData> {
-  await settleRecomputes();
   return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
 }
 

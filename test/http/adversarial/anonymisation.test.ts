@@ -61,7 +61,7 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   District: ['name'],
   IdentityChange: ['actorKind', 'changes.field', 'changes.unitId'],
   Import: ['kind', 'fileName', 'fileHash', 'planHash', 'createdBy', 'counts', 'status', 'mode', 'appliedBy'],
-  Learner: ['modules', 'eventsDue'],
+  Learner: ['modules'],
   MailOutbox: ['from', 'template', 'lang'],
   Module: ['title', 'status', 'latestVersionId', 'publishedHash', 'prerequisites', 'draftFiles.path', 'draftFiles.text', 'draftFiles.sha256', 'draftHash', 'draftUpdatedBy.id'],
   ModuleAsset: ['contentType'],
