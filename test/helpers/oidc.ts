@@ -64,12 +64,24 @@ export async function startOidcProvider(redirectUris: string[]): Promise<TestOid
 
 /** The app on a real loopback port with SSO configured against the given issuer. */
 export async function startSsoApp(env: (port: number) => Record<string, string>, fixedPort?: string): Promise<{ baseUrl: string; port: number; close: () => Promise<void> }> {
-  const port = fixedPort ? Number(fixedPort) : await findFreePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await buildTestApp({ env: { BASE_URL: baseUrl, ...env(port) } });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-  });
+  // The port must be known before the app is built (its BASE_URL), so it is found first; another
+  // process can take it in between (seen once in CI), so a refused listen tries a new port.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = fixedPort ? Number(fixedPort) : await findFreePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const app = await buildTestApp({ env: { BASE_URL: baseUrl, ...env(port) } });
+    const server = await new Promise<Server | null>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', (err?: Error) => resolve(err || !s.address() ? null : s));
+    });
+    if (!server) {
+      if (fixedPort || attempt >= 5) throw new Error(`cannot listen on 127.0.0.1:${port}`);
+      continue;
+    }
+    return started(server, baseUrl);
+  }
+}
+
+function started(server: Server, baseUrl: string): { baseUrl: string; port: number; close: () => Promise<void> } {
   return {
     baseUrl,
     port: (server.address() as AddressInfo).port,
