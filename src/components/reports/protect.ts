@@ -102,7 +102,7 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
     return [];
   };
   let solves = 0;
-  /** How many rounds each cell has failed: a stubborn one gets its relations widened whole. */
+  /** How many rounds each cell has failed: one that keeps failing gets its relations widened whole. */
   const failedRounds: number[] = [];
   let integerSolves = 0;
   for (let round = 1; ; round += 1) {
@@ -122,7 +122,7 @@ export async function protectTable(table: CellTable, maxRounds = 30, budgetMs = 
     // the suppression cannot change. Never loop; the caller serves nothing unproven.
     if (round > maxRounds) throw new Error(`suppression cannot protect ${audit.failures.map((f) => f.label).join(', ')}: known figures pin it`);
     // One cell per relation at first (the least hidden); from a cell's third failed round its whole
-    // relations, so a stubborn case ends in a few rounds without widening around the easy ones.
+    // relations, so a persistent case ends in a few rounds without widening around the easy ones.
     for (const failure of audit.failures) {
       const cell = idOf.get(failure.label)!;
       failedRounds[cell] = (failedRounds[cell] ?? 0) + 1;
