@@ -45,6 +45,8 @@ const ORDINARY = [
   'Helsesykepleier var med på ett av møtene.',
   'Oppgaven var krevende, men lærerik for hele personalgruppen.',
   'Vi fant ut at 5 år gamle barn liker å være med på å planlegge.',
+  '(Vi brukte planen fra forrige samling.) Det hjalp.',
+  '«Vi prøver igjen.» Det sa hele teamet.',
 ];
 
 /** A made-up child's name from syllables (capitalised), so the check cannot know it from a list. */

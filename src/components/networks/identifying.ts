@@ -83,6 +83,8 @@ function startsSentence(text: string, index: number): boolean {
     i -= 1;
   }
   if (i < 0) return true;
+  // Closing quotes and brackets after the end of a sentence («Se planen.» Vi …; (Se planen.) Vi …).
+  if (sawSpace) while (i > 0 && /[»"”')\]]/u.test(text[i]!) && /[.!?…]/u.test(text[i - 1]!)) i -= 1;
   const before = text[i]!;
   if (/[.!?:;…]/u.test(before)) return sawSpace || before === ':';
   // A list marker at the start of a line: "- ", "* ", "1. " are handled above (".") or here.
