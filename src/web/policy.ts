@@ -19,6 +19,8 @@ export interface PolicyResource {
   coordinatorIds?: readonly string[];
   /** A learning network's participants (people ids), when the action concerns that network. */
   participantIds?: readonly string[];
+  /** A learning network's invited external partners (people ids), when the action concerns that network. */
+  partnerIds?: readonly string[];
 }
 
 type Rule = (user: SessionUser, resource: PolicyResource) => boolean;
@@ -81,6 +83,14 @@ const RULES = {
     (r.unitIds ?? []).some((u) => user.leaderOf.has(u)) ||
     user.roles.has('municipal-admin') ||
     user.roles.has('system-admin'),
+  /** Write one's own report after a gathering and share a summary of it: the network's participants. */
+  'network:participate': (user, r) => (r.participantIds ?? []).includes(user.id),
+  /**
+   * An external partner (a university teacher) invited to a network: its gatherings (date, place,
+   * agenda, summary, task) and the participants' shared anonymous summaries — never who takes part,
+   * staff, attendance, progress or reports. Granted by being in the network's `partners` list only.
+   */
+  'network:partner-view': (user, r) => (r.partnerIds ?? []).includes(user.id),
   /** The development mail outbox. */
   'mail:outbox': hasRole('system-admin'),
 } satisfies Record<string, Rule>;

@@ -134,7 +134,10 @@ const PAGES: PageCase[] = [
   { route: '/nettverk', as: 'staff', url: () => '/nettverk', what: 'my networks' },
   { route: '/nettverk/:networkId', as: 'leader', url: () => `/nettverk/${ids.network}`, what: 'a network for its coordinator (plan a gathering)' },
   { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'leader', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for its coordinator (attendance)' },
-  { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'staff', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for a participant (agenda)' },
+  { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'staff', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for a participant (agenda, own report, share a summary)' },
+  // The author is the fixture network's invited external partner: gatherings and shared summaries only.
+  { route: '/nettverk/:networkId', as: 'author', url: () => `/nettverk/${ids.network}`, what: 'a network for an external partner' },
+  { route: '/nettverk/:networkId/samlinger/:gatheringId', as: 'author', url: () => `/nettverk/${ids.network}/samlinger/${ids.gathering}`, what: 'a gathering for an external partner (shared summaries)' },
 
   // Authors.
   { route: '/forfatter/moduler', as: 'author', url: () => '/forfatter/moduler', what: 'module list' },
@@ -337,6 +340,10 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await networks.setParticipants(leader, ids.unit, ids.network, [ola.id]);
     ids.gathering = await networks.planGathering(leader, ids.network, { title: 'Samling 1', date: isoDate(todayDateOnly()), time: '23:59', place: 'Rådhuset', agenda: '## Program\n\n- Velkommen\n- Pedagogisk analyse', activity: '' });
     await networks.saveSummary(leader, ids.network, ids.gathering, { summary: '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team', task: 'Prøv en pedagogisk analyse på avdelingen.' });
+    // The participant shares a summary; the author is the network's invited external partner.
+    const olaUser: SessionUser = { id: ola.id, name: 'Ola', email: '', roles: new Set(), memberOf: new Set([ids.unit]), leaderOf: new Set() };
+    await networks.saveReport(olaUser, ids.network, ids.gathering, { report: 'Min rapport.', summary: 'Vi prøvde analyse i teamet, og det ga ro.', share: true });
+    await networks.invitePartner(admin, ids.network, LOGINS.author.email);
     const csv = (rows: string[]) => new TextEncoder().encode(['navn;epost;enhet;rolle', ...rows, ''].join('\n'));
     const pending = await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: csv([`Nora Olsen;nora@a11y.test;${ids.unit};ansatt`, `Emil Johansen;emil(at)a11y.test;${ids.unit};ansatt`]) });
     const done = await previewImport({ actor: admin, kind: 'staff', fileName: 'nye.csv', bytes: csv([`Sara Larsen;sara@a11y.test;${ids.otherUnit};leder`]) });

@@ -207,6 +207,9 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/admin/nettverk/:network', body: { name: '' }, expect: adminOnly },
   { method: 'post', path: '/admin/nettverk/:spareNetwork/steng', expect: adminOnly },
   { method: 'post', path: '/admin/nettverk/:network/sla-sammen', body: { into: '' }, expect: adminOnly },
+  // External partners: invited and removed by the municipality (an empty address is a 400; removing nobody changes nothing).
+  { method: 'post', path: '/admin/nettverk/:network/partnere', body: { email: '' }, expect: adminOnly },
+  { method: 'post', path: '/admin/nettverk/:network/partnere/fjern', body: { personId: '' }, expect: adminOnly },
   // Everyone's own list of networks; a network and its gatherings: its coordinator (leader B), its
   // participants (the staff member), leaders of its units (leader A) and municipal admins (network:view).
   { method: 'get', path: '/nettverk', expect: signedIn('ok') },
@@ -216,6 +219,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/nettverk/:network/samlinger', body: { title: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
   { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppmote', expect: { ...signedIn('deny'), leaderB: 'ok' } },
   { method: 'post', path: '/nettverk/:network/samlinger/:gathering/oppsummering', body: { summary: '' }, expect: { ...signedIn('deny'), leaderB: 'ok' } },
+  // A participant's own report after a gathering (network:participate): the staff member, who takes part; nobody else.
+  { method: 'post', path: '/nettverk/:network/samlinger/:gathering/rapport', body: { report: '' }, expect: { ...signedIn('deny'), staff: 'ok' } },
   // Appointing participants: the unit's own leader (unit:lead); the staff member stays appointed.
   { method: 'get', path: '/leder/:unitA/nettverk', expect: leaderAOnly },
   { method: 'post', path: '/leder/:unitA/nettverk/:network/deltakere', body: { participants: ':staff' }, expect: leaderAOnly },

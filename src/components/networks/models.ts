@@ -42,6 +42,8 @@ const networkSchema = new Schema(
     mergedInto: { type: String, default: null },
     /** Networks merged into this one, for the history on its page. */
     mergedFrom: { type: [String], default: [] },
+    /** External partners (a university teacher) invited by the municipality: they see the gatherings and shared summaries only. */
+    partners: { type: [personRefSchema], default: [] },
     /** Counts changes: a write lands only on the revision it read (see NetworkService.change). */
     revision: { type: Number, default: 0 },
     createdBy: { type: personRefSchema, required: true },
@@ -53,6 +55,7 @@ networkSchema.index({ status: 1 });
 networkSchema.index({ unitIds: 1 });
 networkSchema.index({ 'participants.personId': 1 });
 networkSchema.index({ 'coordinators.id': 1 });
+networkSchema.index({ 'partners.id': 1 });
 
 /** The module activity a gathering takes as its programme, as the module said it when planned. */
 const programmeSchema = new Schema(
@@ -113,6 +116,27 @@ const participantNoticeSchema = new Schema(
   { versionKey: false, minimize: false },
 );
 
+/**
+ * A participant's report after a gathering's task (`_id` = `<gatheringId>:<personId>`): a private text
+ * only they read, and a short summary they may choose to share with the network, shown without name
+ * or unit once `shared` is true.
+ */
+const reportSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    gatheringId: { type: String, required: true },
+    personId: { type: String, required: true },
+    report: { type: String, default: '' },
+    summary: { type: String, default: '' },
+    shared: { type: Boolean, default: false },
+    sharedAt: { type: Date, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+reportSchema.index({ gatheringId: 1, shared: 1 });
+reportSchema.index({ personId: 1 });
+
 export interface MissedGathering {
   networkId: string;
   networkName: string;
@@ -125,6 +149,7 @@ export interface MissedGathering {
 
 export const NetworkModel = mongoose.model('Network', networkSchema, 'networks');
 export const GatheringModel = mongoose.model('NetworkGathering', gatheringSchema, 'network_gatherings');
+export const NetworkReportModel = mongoose.model('NetworkReport', reportSchema, 'network_reports');
 export const ParticipantNoticeModel = mongoose.model('NetworkParticipantNotice', participantNoticeSchema, 'network_participant_notices');
 
 /** The notices collection for the driver's atomic operators, typed with its string `_id`s. */

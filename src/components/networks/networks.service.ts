@@ -10,7 +10,8 @@ import type { SessionUser } from '../../web/session-user.js';
 import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
 import { findPeopleByEmails, getPerson, normaliseEmail, unitMembers } from '../accounts/index.js';
 import { unitChoices, unitsByIds } from '../organisation/index.js';
-import { GatheringModel, NetworkModel, ParticipantNoticeModel, participantNoticeCollection, type MissedGathering } from './models.js';
+import { GatheringModel, NetworkModel, NetworkReportModel, ParticipantNoticeModel, participantNoticeCollection, type MissedGathering } from './models.js';
+import { identifyingDetails, type Finding } from './identifying.js';
 
 /** Ids of networks and gatherings are UUIDs; anything else is no network (404), never a query. */
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,6 +27,10 @@ const MAX_COORDINATORS = 10;
 const MIN_UNITS = 2;
 /** How long "Mine kurs" tells a participant about a missed gathering that had no programme, or a task with no next gathering. */
 const MISSED_SHOWN_DAYS = 60;
+/** A participant's private report after a gathering, and the short summary they may share. */
+const REPORT_MAX = 5_000;
+const SHARED_SUMMARY_MAX = 1_000;
+const MAX_PARTNERS = 20;
 /** How often a change to a network is tried again when someone else changed it at the same moment. */
 const WRITE_ATTEMPTS = 5;
 
@@ -49,6 +54,7 @@ interface StoredNetwork {
   unitIds: string[];
   coordinators: PersonRef[];
   participants: StoredParticipant[];
+  partners?: PersonRef[];
   status: Status;
   closedAt: Date | null;
   mergedInto: string | null;
@@ -164,8 +170,30 @@ function gatheringView(g: StoredGathering): GatheringView {
 }
 
 /** The policy's view of a network: who coordinates, who takes part, which units are in it. */
-function resourceOf(n: Pick<StoredNetwork, 'coordinators' | 'participants' | 'unitIds'>) {
-  return { coordinatorIds: n.coordinators.map((c) => c.id), participantIds: n.participants.map((p) => p.personId), unitIds: n.unitIds };
+function resourceOf(n: Pick<StoredNetwork, 'coordinators' | 'participants' | 'unitIds' | 'partners'>) {
+  return { coordinatorIds: n.coordinators.map((c) => c.id), participantIds: n.participants.map((p) => p.personId), unitIds: n.unitIds, partnerIds: (n.partners ?? []).map((p) => p.id) };
+}
+
+/** What a participant sends after a gathering: the private report, the summary, and whether to share it. */
+export interface ReportInput {
+  report: string;
+  summary: string;
+  share: boolean;
+}
+
+/**
+ * A shared summary the check refused: the form comes back with the text as typed and what to remove.
+ * Nothing is stored.
+ */
+export class IdentifyingDetailsError extends ValidationError {
+  constructor(readonly findings: Finding[]) {
+    super('shared summary holds identifying details', { summary: 'networks:errors.identifying' });
+  }
+}
+
+/** A gathering as an external partner sees it: no names of anyone, no attendance. */
+function partnerGatheringView(g: GatheringView) {
+  return { id: g.id, title: g.title, startsAt: g.startsAt, place: g.place, agendaHtml: g.agendaHtml, summaryHtml: g.summaryHtml, taskHtml: g.taskHtml };
 }
 
 function startOfToday(now: Date): number {
@@ -327,7 +355,8 @@ export class NetworkService {
     };
     const emails = await this.coordinatorEmails(stored);
     values.coordinators = emails.join('\n');
-    return { network, values, mergeTargets: others.map((o) => ({ id: o._id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, 'nb')) };
+    const partnerPeople = await Promise.all((stored.partners ?? []).map((p) => getPerson(p.id).then((person) => ({ id: p.id, name: p.name, email: person.email })).catch(() => ({ id: p.id, name: p.name, email: '' }))));
+    return { network, values, partners: partnerPeople, mergeTargets: others.map((o) => ({ id: o._id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name, 'nb')) };
   }
 
   private async coordinatorEmails(n: StoredNetwork): Promise<string[]> {
@@ -380,6 +409,7 @@ export class NetworkService {
         participants: [...n.participants, ...from.participants.filter((p) => !has.has(`${p.personId}:${p.unitId}`))],
         startDate: from.startDate.getTime() < n.startDate.getTime() ? from.startDate : n.startDate,
         endDate: n.endDate && from.endDate ? (from.endDate.getTime() > n.endDate.getTime() ? from.endDate : n.endDate) : null,
+        partners: [...(n.partners ?? []), ...(from.partners ?? []).filter((p) => !(n.partners ?? []).some((q) => q.id === p.id))],
         mergedFrom: [...new Set([...n.mergedFrom, fromId])],
       };
     });
@@ -395,15 +425,59 @@ export class NetworkService {
   // ——— Everyone in a network ———
 
   /** The networks a person coordinates, takes part in or (as a leader) has a unit in. */
-  async mine(actor: SessionUser): Promise<Array<{ id: string; name: string; status: Status; coordinator: boolean; participant: boolean }>> {
+  async mine(actor: SessionUser): Promise<Array<{ id: string; name: string; status: Status; coordinator: boolean; participant: boolean; partner: boolean }>> {
     const led = [...actor.leaderOf];
     const docs = await NetworkModel.find(
-      { $or: [{ 'coordinators.id': { $eq: actor.id } }, { 'participants.personId': { $eq: actor.id } }, ...(led.length ? [{ unitIds: { $in: led } }] : [])] },
-      { name: 1, status: 1, coordinators: 1, participants: 1 },
+      { $or: [{ 'coordinators.id': { $eq: actor.id } }, { 'participants.personId': { $eq: actor.id } }, { 'partners.id': { $eq: actor.id } }, ...(led.length ? [{ unitIds: { $in: led } }] : [])] },
+      { name: 1, status: 1, coordinators: 1, participants: 1, partners: 1 },
     ).lean<StoredNetwork[]>();
     return docs
-      .map((n) => ({ id: n._id, name: n.name, status: n.status, coordinator: n.coordinators.some((c) => c.id === actor.id), participant: n.participants.some((p) => p.personId === actor.id) }))
+      .map((n) => ({
+        id: n._id,
+        name: n.name,
+        status: n.status,
+        coordinator: n.coordinators.some((c) => c.id === actor.id),
+        participant: n.participants.some((p) => p.personId === actor.id),
+        partner: (n.partners ?? []).some((p) => p.id === actor.id),
+      }))
       .sort((a, b) => (a.status === 'open' ? 0 : 1) - (b.status === 'open' ? 0 : 1) || a.name.localeCompare(b.name, 'nb'));
+  }
+
+  /**
+   * How the person may see a network: as one in it (`network:view`), or as an invited external
+   * partner only (`network:partner-view`). Anyone else gets 403, a network that is none 404.
+   */
+  async accessOf(actor: SessionUser, id: string): Promise<'member' | 'partner'> {
+    const stored = await this.load(id);
+    const resource = resourceOf(stored);
+    if (can(actor, 'network:view', resource)) return 'member';
+    assertCan(actor, 'network:partner-view', resource);
+    return 'partner';
+  }
+
+  /** A network for an invited partner: its name, themes, period and gatherings — never who takes part. */
+  async partnerNetworkPage(actor: SessionUser, id: string) {
+    const stored = await this.load(id);
+    assertCan(actor, 'network:partner-view', resourceOf(stored));
+    const gatherings = await GatheringModel.find({ networkId: { $eq: id } }).lean<StoredGathering[]>();
+    return {
+      network: { id: stored._id, name: stored.name, themes: [...stored.themes], startDate: stored.startDate, endDate: stored.endDate ?? null, status: stored.status },
+      gatherings: gatherings.map(gatheringView).map(partnerGatheringView).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()),
+    };
+  }
+
+  /** A gathering for an invited partner: date, place, agenda, summary, task and the shared anonymous summaries. */
+  async partnerGatheringPage(actor: SessionUser, networkId: string, id: string) {
+    const stored = await this.load(networkId);
+    assertCan(actor, 'network:partner-view', resourceOf(stored));
+    const gathering = await this.loadGathering(networkId, id);
+    return { network: { id: stored._id, name: stored.name }, gathering: partnerGatheringView(gatheringView(gathering)), shared: await this.sharedSummaries(id) };
+  }
+
+  /** The summaries participants shared from a gathering, oldest first, without name or unit. */
+  private async sharedSummaries(gatheringId: string): Promise<Array<{ text: string; sharedAt: Date }>> {
+    const docs = await NetworkReportModel.find({ gatheringId: { $eq: gatheringId }, shared: { $eq: true } }, { summary: 1, sharedAt: 1 }).lean<Array<{ summary: string; sharedAt: Date }>>();
+    return docs.map((d) => ({ text: d.summary, sharedAt: d.sharedAt })).sort((a, b) => a.sharedAt.getTime() - b.sharedAt.getTime());
   }
 
   /** A network's page: facts, units, participants and gatherings; coordinators also get the planning form. */
@@ -543,10 +617,15 @@ export class NetworkService {
       .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
       .sort((a, b) => a.unitName.localeCompare(b.unitName, 'nb') || a.name.localeCompare(b.name, 'nb'));
     const absent = gathering.attendance ? gathering.attendance.roster.filter((r) => !present.has(r.id)) : [];
+    const isParticipant = can(actor, 'network:participate', resourceOf(network));
+    const mine = isParticipant ? await NetworkReportModel.findById(`${id}:${actor.id}`).lean<{ report: string; summary: string; shared: boolean }>() : null;
     return {
       network: { id: network._id, name: network.name, status: network.status },
       gathering,
       isCoordinator,
+      canReport: isParticipant && this.mayRecordYet(stored, now),
+      myReport: { report: mine?.report ?? '', summary: mine?.summary ?? '', share: !!mine?.shared },
+      shared: await this.sharedSummaries(id),
       participants: isCoordinator ? participants : [],
       absent: isCoordinator ? absent : [],
       canRecord: isCoordinator && this.mayRecordYet(stored, now),
@@ -623,6 +702,70 @@ export class NetworkService {
     if (Object.keys(fields).length) throw new ValidationError('summary too long', fields);
     const shared = !!(text || task);
     await GatheringModel.updateOne({ _id: { $eq: stored._id } }, { $set: { summary: text, task, summaryBy: shared ? { id: actor.id, name: actor.name } : null, summaryAt: shared ? now : null } });
+  }
+
+  /**
+   * A participant writes their report after a gathering (only they read it) and may share a short
+   * summary with the network — never by default. A summary to be shared is checked for details that
+   * could identify a child; a refused one shares nothing and stores nothing (the form keeps the text).
+   * Sharing nothing takes back a summary shared before.
+   */
+  async saveReport(actor: SessionUser, networkId: string, id: string, input: ReportInput, now = new Date()): Promise<{ shared: boolean }> {
+    const network = await this.load(networkId);
+    assertCan(actor, 'network:participate', resourceOf(network));
+    const stored = await this.loadGathering(networkId, id);
+    const report = input.report.trim();
+    const summary = input.summary.trim();
+    const fields: FieldErrors = {};
+    if (!this.mayRecordYet(stored, now)) fields.report = 'networks:errors.reportNotYet';
+    if (report.length > REPORT_MAX) fields.report = 'networks:errors.reportTooLong';
+    if (summary.length > SHARED_SUMMARY_MAX) fields.summary = 'networks:errors.sharedTooLong';
+    else if (input.share && !summary) fields.summary = 'networks:errors.sharedRequired';
+    if (Object.keys(fields).length) throw new ValidationError('invalid report', fields);
+    if (input.share) {
+      const units = await unitChoices();
+      const known = [network.name, ...network.themes, stored.title, stored.place, ...units.map((u) => u.name)];
+      const findings = identifyingDetails(summary, known);
+      if (findings.length) throw new IdentifyingDetailsError(findings);
+    }
+    const before = await NetworkReportModel.findById(`${id}:${actor.id}`).lean<{ shared: boolean; sharedAt: Date | null; summary: string }>();
+    const keepDate = input.share && before?.shared && before.summary === summary;
+    await NetworkReportModel.updateOne(
+      { _id: { $eq: `${id}:${actor.id}` } },
+      { $set: { gatheringId: id, personId: actor.id, report, summary, shared: input.share, sharedAt: input.share ? (keepDate ? before.sharedAt : now) : null, updatedAt: now } },
+      { upsert: true },
+    );
+    this.logger.info({ networkId, gatheringId: id, shared: input.share }, 'network report saved');
+    return { shared: input.share };
+  }
+
+  // ——— External partners ———
+
+  /**
+   * The municipality invites an external partner (a university teacher) by the e-mail address of an
+   * existing account; they see the network's gatherings and shared summaries only.
+   */
+  async invitePartner(actor: SessionUser, networkId: string, email: string): Promise<void> {
+    assertCan(actor, 'networks:manage');
+    const address = normaliseEmail(email.trim());
+    if (!address) throw new ValidationError('no partner', { partner: 'networks:errors.partnerRequired' });
+    const person = (await findPeopleByEmails([address])).get(address);
+    if (!person || person.status === 'anonymised' || person.status === 'deactivated') throw new ValidationError('no partner', { partner: 'networks:errors.partnerUnknown' });
+    await this.change(networkId, (n) => {
+      if (n.status !== 'open') throw new ValidationError('network not open', { partner: 'networks:errors.notOpen' });
+      const partners = n.partners ?? [];
+      if (partners.some((p) => p.id === person.id)) throw new ValidationError('already a partner', { partner: 'networks:errors.partnerAlready' });
+      if (partners.length >= MAX_PARTNERS) throw new ValidationError('too many partners', { partner: 'networks:errors.partnersTooMany' });
+      return { partners: [...partners, { id: person.id, name: person.name }] };
+    });
+    this.logger.info({ networkId, partnerId: person.id }, 'network partner invited');
+  }
+
+  /** The municipality takes a partner's access away. */
+  async removePartner(actor: SessionUser, networkId: string, personId: string): Promise<void> {
+    assertCan(actor, 'networks:manage');
+    await this.change(networkId, (n) => ({ partners: (n.partners ?? []).filter((p) => p.id !== personId) }));
+    this.logger.info({ networkId, partnerId: personId }, 'network partner removed');
   }
 
   /**

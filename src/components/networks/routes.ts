@@ -7,7 +7,8 @@ import { endpoint, endpointRouter, formList, formText, pathId, permission, signe
 import { ledUnit } from '../assignments/index.js';
 import { addLeaderUnitLink, leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import type { GatheringInput, NetworkInput, NetworkService } from './networks.service.js';
+import { IdentifyingDetailsError, type GatheringInput, type NetworkInput, type NetworkService, type ReportInput } from './networks.service.js';
+import type { Finding } from './identifying.js';
 import { anonymiseNetworks, networkDataOf } from './privacy.js';
 
 const manage = permission('networks:manage');
@@ -28,6 +29,9 @@ const gatheringForm = z.object({ title: formText(200), date: formText(40), time:
 const attendanceForm = z.object({ present: formList(2000) });
 const summaryForm = z.object({ summary: formText(12_000), task: formText(12_000) });
 const participantsForm = z.object({ participants: formList(2000) });
+const reportForm = z.object({ report: formText(6_000), summary: formText(2_000), share: formText(10) });
+const partnerForm = z.object({ email: formText(320) });
+const removePartnerForm = z.object({ personId: formText(64) });
 
 const emptyNetwork: NetworkInput = { name: '', themes: '', from: '', to: '', units: [], coordinators: '' };
 
@@ -55,7 +59,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   }
 
   /** One network for the administrator: edit, close and merge. */
-  async function adminNetworkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, typed?: NetworkInput, errors: FieldErrors = {}, into = ''): Promise<PageReply> {
+  async function adminNetworkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, typed?: NetworkInput, errors: FieldErrors = {}, into = '', partnerEmail = ''): Promise<PageReply> {
     const user = signedInUser(context);
     const [page, units] = await Promise.all([networks.forAdmin(user, context.params.networkId), networks.unitOptions()]);
     // Units already in the network stay choosable if they were closed since.
@@ -69,6 +73,8 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         values: typed ?? page.values,
         units: choices,
         mergeTargets: page.mergeTargets,
+        partners: page.partners,
+        partnerEmail,
         into,
         errors,
       },
@@ -78,6 +84,18 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   /** The network's page, with the planning form for its coordinators (empty, or as typed with messages). */
   async function networkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, values?: GatheringInput, errors: FieldErrors = {}): Promise<PageReply> {
     const user = signedInUser(context);
+    if ((await networks.accessOf(user, context.params.networkId)) === 'partner') {
+      const partnerPage = await networks.partnerNetworkPage(user, context.params.networkId);
+      return {
+        view: 'pages/networks/partner-network',
+        model: {
+          title: context.t('networks:network.title', { name: partnerPage.network.name }),
+          network: partnerPage.network,
+          period: period(partnerPage.network.startDate, partnerPage.network.endDate, context.lang),
+          gatherings: partnerPage.gatherings.map((g) => ({ ...g, when: longDateTime(g.startsAt, context.lang) })),
+        },
+      };
+    }
     const page = await networks.networkPage(user, context.params.networkId);
     const shown = (g: (typeof page.upcoming)[number]) => ({ ...g, when: longDateTime(g.startsAt, context.lang), presentCount: g.attendance?.present.length ?? 0, rosterCount: g.attendance?.roster.length ?? 0 });
     return {
@@ -97,9 +115,28 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   }
 
   /** One gathering; after a refused attendance list, with its message and the ticks as sent. */
-  async function gatheringPage(context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>, errors: FieldErrors = {}, ticked?: string[], typed?: { summary: string; task: string }): Promise<PageReply> {
+  async function gatheringPage(
+    context: EndpointContext<{ networkId: string; gatheringId: string }, unknown, unknown>,
+    errors: FieldErrors = {},
+    ticked?: string[],
+    typed?: { summary: string; task: string },
+    report?: { values: ReportInput; findings: Finding[] },
+  ): Promise<PageReply> {
     const user = signedInUser(context);
-    const page = await networks.gatheringPage(user, context.params.networkId, context.params.gatheringId);
+    const { networkId, gatheringId } = context.params;
+    if ((await networks.accessOf(user, networkId)) === 'partner') {
+      const partnerPage = await networks.partnerGatheringPage(user, networkId, gatheringId);
+      return {
+        view: 'pages/networks/partner-gathering',
+        model: {
+          title: context.t('networks:gathering.title', { title: partnerPage.gathering.title }),
+          ...partnerPage,
+          when: longDateTime(partnerPage.gathering.startsAt, context.lang),
+          shared: partnerPage.shared.map((x) => ({ ...x, date: longDate(x.sharedAt, context.lang) })),
+        },
+      };
+    }
+    const page = await networks.gatheringPage(user, networkId, gatheringId);
     const participants = ticked ? page.participants.map((p) => ({ ...p, present: ticked.includes(p.id) })) : page.participants;
     return {
       view: 'pages/networks/gathering',
@@ -112,6 +149,9 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         summaryValue: typed?.summary ?? page.gathering.summary,
         taskValue: typed?.task ?? page.gathering.task,
         summaryAt: page.gathering.summaryAt ? longDateTime(page.gathering.summaryAt, context.lang) : null,
+        shared: page.shared.map((x) => ({ ...x, date: longDate(x.sharedAt, context.lang) })),
+        reportValues: report?.values ?? page.myReport,
+        findings: (report?.findings ?? []).map((f) => context.t(`networks:identifying.${f.kind}`, { text: f.text })),
         errors,
       },
     };
@@ -205,6 +245,33 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
       },
       invalid: (context, errors) => adminNetworkPage(context, undefined, errors, context.body.into),
     }),
+    // POST /admin/nettverk/:networkId/partnere — invites an external partner (an existing account, by e-mail).
+    endpoint({
+      method: 'post',
+      path: '/admin/nettverk/:networkId/partnere',
+      summary: 'Invites an external partner to a learning network: they see its gatherings and shared summaries only',
+      access: manage,
+      params: networkParams,
+      body: partnerForm,
+      async handle(context) {
+        await networks.invitePartner(signedInUser(context), context.params.networkId, context.body.email);
+        return { redirect: `/admin/nettverk/${context.params.networkId}#partners-heading`, flash: { type: 'success', key: 'networks:flash.partnerInvited' } };
+      },
+      invalid: (context, errors) => adminNetworkPage(context, undefined, errors, '', context.body.email),
+    }),
+    // POST /admin/nettverk/:networkId/partnere/fjern — takes an external partner's access away.
+    endpoint({
+      method: 'post',
+      path: '/admin/nettverk/:networkId/partnere/fjern',
+      summary: 'Takes an external partner’s access to a learning network away',
+      access: manage,
+      params: networkParams,
+      body: removePartnerForm,
+      async handle(context) {
+        await networks.removePartner(signedInUser(context), context.params.networkId, context.body.personId);
+        return { redirect: `/admin/nettverk/${context.params.networkId}#partners-heading`, flash: { type: 'success', key: 'networks:flash.partnerRemoved' } };
+      },
+    }),
     // GET /nettverk — the networks the person coordinates, takes part in, or has a unit in.
     endpoint({
       method: 'get',
@@ -281,6 +348,28 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         return { redirect: `/nettverk/${networkId}/samlinger/${gatheringId}#summary-heading`, flash: { type: 'success', key: 'networks:flash.summarySaved' } };
       },
       invalid: (context, errors) => gatheringPage(context, errors, undefined, context.body),
+    }),
+    // POST /nettverk/:networkId/samlinger/:gatheringId/rapport — a participant's private report, and a summary shared only if they choose.
+    endpoint({
+      method: 'post',
+      path: '/nettverk/:networkId/samlinger/:gatheringId/rapport',
+      summary: 'A participant saves their private report after a gathering and may share a short anonymous summary with the network',
+      access: signedIn,
+      params: gatheringParams,
+      body: reportForm,
+      async handle(context) {
+        const { networkId, gatheringId } = context.params;
+        const values: ReportInput = { report: context.body.report, summary: context.body.summary, share: context.body.share === 'yes' };
+        try {
+          const result = await networks.saveReport(signedInUser(context), networkId, gatheringId, values);
+          return { redirect: `/nettverk/${networkId}/samlinger/${gatheringId}#report-heading`, flash: { type: 'success', key: result.shared ? 'networks:flash.reportShared' : 'networks:flash.reportSaved' } };
+        } catch (err) {
+          if (!(err instanceof IdentifyingDetailsError)) throw err;
+          return { ...(await gatheringPage(context, err.fields, undefined, undefined, { values, findings: err.findings })), status: 400 };
+        }
+      },
+      invalid: (context, errors) =>
+        gatheringPage(context, errors, undefined, undefined, { values: { report: context.body.report, summary: context.body.summary, share: context.body.share === 'yes' }, findings: [] }),
     }),
     // GET /leder/:unitId/nettverk — the unit's networks: who takes part in which, and the forms to appoint them.
     endpoint({

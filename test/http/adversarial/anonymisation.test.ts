@@ -38,9 +38,11 @@ const PERSON_FIELDS: Record<string, string[]> = {
   MissedTeamSession: ['items'],
   Module: ['draftUpdatedBy.name'],
   ModuleVersion: ['publishedBy.name'],
-  Network: ['coordinators.name', 'participants.name', 'participants.appointedBy.name', 'createdBy.name'],
+  Network: ['coordinators.name', 'participants.name', 'participants.appointedBy.name', 'createdBy.name', 'partners.name'],
   NetworkGathering: ['plannedBy.name', 'summaryBy.name', 'attendance.recordedBy.name', 'attendance.roster.name'],
   NetworkParticipantNotice: ['missed'],
+  // A participant's own words after a gathering (deleted when they are anonymised).
+  NetworkReport: ['report', 'summary'],
   Progress: ['activities', 'actions'],
   ReminderSent: ['sentBy.name'],
   ReportAudit: ['actorName', 'scopeLabel'],
@@ -66,7 +68,8 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   Module: ['title', 'status', 'latestVersionId', 'publishedHash', 'prerequisites', 'draftFiles.path', 'draftFiles.text', 'draftFiles.sha256', 'draftHash', 'draftUpdatedBy.id'],
   ModuleAsset: ['contentType'],
   ModuleVersion: ['moduleSlug', 'kind', 'changeNote', 'publishedBy.id', 'contentHash', 'title', 'frontMatter', 'introHtml', 'introToc', 'lessons', 'activities', 'assets', 'files.path', 'files.text', 'files.sha256'],
-  Network: ['name', 'themes', 'unitIds', 'coordinators.id', 'participants.personId', 'participants.unitId', 'participants.appointedBy.id', 'status', 'mergedInto', 'mergedFrom', 'createdBy.id'],
+  Network: ['name', 'themes', 'unitIds', 'coordinators.id', 'participants.personId', 'participants.unitId', 'participants.appointedBy.id', 'status', 'mergedInto', 'mergedFrom', 'createdBy.id', 'partners.id'],
+  NetworkReport: ['gatheringId', 'personId'],
   // The title, place, agenda, summary and task are what a coordinator writes about a gathering, as a module's texts.
   NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'task', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id'],
   Progress: ['userId', 'moduleSlug', 'lastLesson', 'completedVersionId'],
@@ -148,6 +151,10 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
       const gathering = await networks.planGathering(me, network, { title: 'Samling', date: yesterday, time: '10:00', place: 'Rommet', agenda: '', activity: '' });
       await networks.recordAttendance(me, network, gathering, [fx.ids.staffA]);
       await networks.saveSummary(me, network, gathering, { summary: 'Vi gikk gjennom pedagogisk analyse.', task: 'Prøv det ut.' });
+      // As a participant's report (their own name in it) with a shared summary, and as another network's external partner.
+      await networks.saveReport(me, network, gathering, { report: `Notat fra ${NAME}.`, summary: 'Vi prøvde analyse i teamet.', share: true });
+      const partnerNetwork = await networks.create(admin, { name: 'Partnernettverket', themes: '', from: yesterday, to: '', units: [fx.ids.unitA, fx.ids.unitB], coordinators: EMAIL });
+      await networks.invitePartner(admin, partnerNetwork, EMAIL);
       await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: Buffer.from(`navn;epost;enhet;rolle;ekstern_id\n${NAME};${EMAIL};${fx.ids.unitA};leder;${EXTERNAL_ID}\n`) });
       await requestPasswordReset(new Mailer(testConfig(), createLogger('silent')), { email: EMAIL, lang: 'nb' });
 
@@ -170,7 +177,7 @@ describe('adversarial: anonymisation leaves no trace of the person anywhere', fu
 
     it('before: the person is in many collections (so the check below can fail)', async () => {
       const collections = new Set((await traces()).map((t) => t.split(' ')[0]));
-      for (const c of ['users', 'assignments', 'team_sessions', 'networks', 'network_gatherings', 'progress', 'report_audit', 'module_versions', 'modules', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
+      for (const c of ['users', 'assignments', 'team_sessions', 'networks', 'network_gatherings', 'network_reports', 'progress', 'report_audit', 'module_versions', 'modules', 'imports', 'mail_outbox', 'report_rosters', 'identity_changes']) {
         expect([...collections], `the fixture leaves a trace in ${c}`).to.include(c);
       }
     });
