@@ -11,6 +11,7 @@
   var status = document.getElementById('md-toolbar-status');
   if (!textarea || !toolbar || !status || typeof textarea.setSelectionRange !== 'function') return;
   var imagePicker = document.querySelector('[data-md-image]');
+  var termPicker = document.querySelector('[data-md-glossary]');
   var hint = document.getElementById('md-toolbar-hint');
   var buttons = Array.prototype.slice.call(toolbar.querySelectorAll('button[data-md]'));
 
@@ -85,16 +86,29 @@
       if (!select || !select.value) return;
       insertBlock('![' + p + '](' + select.value + ')', 2, p.length);
     },
+    // A word from the module's glossary, written as it is (the first use in the lesson gets its
+    // explanation when the lesson is shown); the message names the word.
+    term: function () {
+      var select = document.getElementById('md-glossary-term');
+      if (!select || !select.value) return undefined;
+      var start = textarea.selectionStart;
+      replaceSelection(select.value);
+      textarea.setSelectionRange(start, start + select.value.length);
+      return { term: select.value };
+    },
   };
 
   function run(button) {
     var action = actions[button.getAttribute('data-md')];
     if (!action) return;
-    action(button.getAttribute('data-placeholder') || '');
+    var values = action(button.getAttribute('data-placeholder') || '') || {};
     textarea.focus();
+    var message = (button.getAttribute('data-done') || '').replace(/\{\{(\w+)\}\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : all;
+    });
     // Emptied first, so the same message twice is announced twice.
     status.textContent = '';
-    window.setTimeout(function () { status.textContent = button.getAttribute('data-done') || ''; }, 50);
+    window.setTimeout(function () { status.textContent = message; }, 50);
   }
 
   function focusButton(index) {
@@ -114,12 +128,13 @@
     var button = event.target.closest('button[data-md]');
     if (button) run(button);
   });
-  if (imagePicker) {
-    imagePicker.addEventListener('click', function (event) {
+  [imagePicker, termPicker].forEach(function (picker) {
+    if (!picker) return;
+    picker.addEventListener('click', function (event) {
       var button = event.target.closest('button[data-md]');
       if (button) run(button);
     });
-  }
+  });
   textarea.addEventListener('keydown', function (event) {
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
     var key = event.key.toLowerCase();
@@ -148,5 +163,6 @@
 
   toolbar.hidden = false;
   if (imagePicker) imagePicker.hidden = false;
+  if (termPicker) termPicker.hidden = false;
   if (hint) hint.hidden = false;
 })();

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
@@ -8,6 +10,16 @@ import { paths } from '../../src/config/index.js';
 import { publishFromFolder } from '../../src/components/modules/index.js';
 
 const LESSON = '/forfatter/moduler/samtale-med-barn/leksjoner/01-lytte.md';
+const GLOSSARY = [
+  'glossary:',
+  '  - term: samtale',
+  '    forms: [samtalen]',
+  '    explanation: Når to eller flere snakker sammen og lytter til hverandre.',
+  '  - term: garderobe',
+  '    forms: [garderoben]',
+  '    explanation: Rommet der barna henger klærne sine.',
+  '',
+].join('\n');
 
 /**
  * The lesson editor's formatting toolbar (public/js/markdown-toolbar.js): operable by keyboard alone
@@ -23,7 +35,13 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
   before(async () => {
     await clearDatabase();
     email = (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email;
-    await publishFromFolder(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), { by: { id: null, name: 'Git' } });
+    // The test module with a glossary, so the toolbar offers its words.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'toolbar-modules-'));
+    fs.cpSync(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), folder, { recursive: true });
+    const moduleFile = path.join(folder, 'samtale-med-barn', 'module.md');
+    fs.writeFileSync(moduleFile, fs.readFileSync(moduleFile, 'utf8').replace(/\n---\n/, `\n${GLOSSARY}---\n`));
+    await publishFromFolder(folder, { by: { id: null, name: 'Git' } });
+    fs.rmSync(folder, { recursive: true, force: true });
     server = await startAppServer();
     browser = await launchBrowser();
   });
@@ -57,12 +75,12 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     const toolbar = page.getByRole('toolbar', { name: 'Formatering' });
     await toolbar.waitFor();
     await expectAccessible(page);
-    // The cursor at the very start of the text; Shift+Tab back from the text passes the image picker
-    // (its button, its list) and lands in the toolbar's one stop.
+    // The cursor at the very start of the text; Shift+Tab back from the text passes the glossary and
+    // image pickers (each a button and a list) and lands in the toolbar's one stop.
     await text(page).click();
     await page.evaluate(() => (document.getElementById('lesson-text') as HTMLTextAreaElement).setSelectionRange(0, 0));
     const before = await text(page).inputValue();
-    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 5; i += 1) await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Overskrift');
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Fet');
@@ -112,6 +130,27 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     await expectAccessible(page);
   });
 
+  it("a word from the module's glossary: chosen by keyboard, written over the selection, selected and announced by name", async () => {
+    const page = await editor(true);
+    await page.getByRole('toolbar', { name: 'Formatering' }).waitFor();
+    const picker = page.getByLabel('Ord fra ordlista');
+    expect(await picker.locator('option').allTextContents()).to.deep.equal(['garderobe', 'samtale']);
+    await text(page).fill('Vi tar en prat i gangen.');
+    await page.evaluate(() => (document.getElementById('lesson-text') as HTMLTextAreaElement).setSelectionRange(10, 14));
+    await picker.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await picker.inputValue()).to.equal('samtale');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Sett inn ord');
+    await page.keyboard.press('Enter');
+    expect(await text(page).inputValue()).to.equal('Vi tar en samtale i gangen.');
+    expect(await selected(page)).to.equal('samtale');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('lesson-text');
+    const message = '«samtale» satt inn. Første gang ordet står i leksjonen, får det en forklaring.';
+    expect(await status(page, message)).to.equal(message);
+    await expectAccessible(page);
+  });
+
   it("a problem's line number above the editor moves the cursor to that line and selects it", async () => {
     const page = await editor(true);
     await page.getByRole('toolbar', { name: 'Formatering' }).waitFor();
@@ -124,10 +163,11 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     expect(await selected(page)).to.equal('![](assets/samtale.png)');
   });
 
-  it('without JavaScript: no toolbar, no image picker, and the editor saves as before', async () => {
+  it('without JavaScript: no toolbar, no image or word picker, and the editor saves as before', async () => {
     const page = await editor(false);
     expect(await page.getByRole('toolbar').count()).to.equal(0);
     expect(await page.locator('[data-md-image]').isVisible()).to.equal(false);
+    expect(await page.locator('[data-md-glossary]').isVisible()).to.equal(false);
     const original = await text(page).inputValue();
     await text(page).fill(`${original}\n\nEn **ny** setning.\n`);
     await page.getByRole('button', { name: 'Lagre', exact: true }).click();

@@ -84,7 +84,7 @@ export interface ParseResult {
   /** Set only when there are no problems: what can be published. */
   module: ParsedModule | undefined;
   /** Whatever could be rendered, problems or not: the author's preview. */
-  rendered: { title: string; introHtml: string; lessons: ParsedLesson[]; activities: ParsedActivity[] };
+  rendered: { title: string; introHtml: string; lessons: ParsedLesson[]; activities: ParsedActivity[]; glossaryTerms: string[] };
   meta: ModuleMeta;
   problems: Problem[];
 }
@@ -491,6 +491,6 @@ export function parseModule(source: ModuleSource, options: ParseOptions = {}): P
           contentHash: sourceHash(source),
         }
       : undefined;
-  const rendered = { title: frontMatter?.title ?? source.slug, introHtml, lessons, activities };
+  const rendered = { title: frontMatter?.title ?? source.slug, introHtml, lessons, activities, glossaryTerms: (frontMatter?.glossary ?? []).map((entry) => entry.term) };
   return { module, rendered, meta, problems };
 }

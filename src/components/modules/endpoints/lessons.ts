@@ -36,6 +36,8 @@ async function editorPage(
       otherProblems: lesson.problems.filter((p) => p.file !== lesson.path).length,
       // The module's images, for the toolbar's «Sett inn bilde» (written relative to the module, as the overview's snippets).
       images: lesson.module.draftFiles.filter((f) => IMAGE_FILE.test(f.path)).map((f) => f.path),
+      // The module's glossary terms, for the toolbar's «Sett inn ord»: the first use in a lesson gets its explanation.
+      glossaryTerms: [...lesson.result.rendered.glossaryTerms].sort((a, b) => a.localeCompare(b, 'nb')),
       // Edit links name blocks of the saved text, which is what the activity form reads and writes.
       activities: lessonBlocks(lesson.text).map((b) => ({
         index: b.index,
