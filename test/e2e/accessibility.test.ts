@@ -143,6 +143,7 @@ const PAGES: PageCase[] = [
   { route: '/forfatter/moduler', as: 'author', url: () => '/forfatter/moduler', what: 'module list' },
   { route: '/forfatter/moduler/:slug', as: 'author', url: () => `/forfatter/moduler/${SLUG}`, what: 'module in the editor' },
   { route: '/forfatter/moduler/:slug/innstillinger', as: 'author', url: () => `/forfatter/moduler/${SLUG}/innstillinger`, what: 'module settings' },
+  { route: '/forfatter/moduler/:slug/ordliste', as: 'author', url: () => `/forfatter/moduler/${SLUG}/ordliste`, what: 'module glossary form' },
   { route: '/forfatter/moduler/:slug/leksjoner/:file', as: 'author', url: () => `/forfatter/moduler/${SLUG}/leksjoner/01-lytte.md`, what: 'lesson editor' },
   { route: '/forfatter/moduler/:slug/leksjoner/:file/aktivitet', as: 'author', url: () => `/forfatter/moduler/${SLUG}/leksjoner/01-lytte.md/aktivitet`, what: 'choose a kind of activity' },
   { route: '/forfatter/moduler/:slug/leksjoner/:file/aktivitet', as: 'author', url: () => `/forfatter/moduler/${SLUG}/leksjoner/01-lytte.md/aktivitet?type=quiz`, what: 'new quiz form' },

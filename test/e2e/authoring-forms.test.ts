@@ -96,9 +96,23 @@ describe('browser: an author builds a whole module with the activity forms, and 
     await page.getByLabel('Læringsmål').fill('Se hvert barn\nSkape trygghet');
     await page.getByLabel('Kilder').fill('Rammeplan for barnehagen (2017)');
     await page.getByLabel('Introduksjon').fill('Velkommen til modulen.');
+    await page.getByLabel('Faglig ansvarlig').fill('Fellesskap redaksjon, fagansvarlig PPT');
+    await page.getByLabel('Sist faglig gjennomgått').fill('2026-12-01');
+    await page.getByLabel('Lovhenvisninger sist kontrollert').fill('2026-12-01');
     await page.getByRole('button', { name: 'Lagre innstillingene' }).click();
     await page.waitForURL(/\/innstillinger\?lagret=1$/);
     await page.getByText('Innstillingene er lagret.').waitFor();
+
+    // The glossary: a word as a row of the form.
+    await page.getByRole('navigation', { name: 'Modulen' }).getByRole('link', { name: 'Ordliste' }).click();
+    await page.waitForURL(/\/ordliste$/);
+    await page.getByRole('button', { name: 'Legg til: Ord' }).click();
+    await page.getByLabel('Ordet').fill('trygghet');
+    await page.getByLabel('Forklaring').fill('Å kjenne seg trygg og ivaretatt.');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Lagre ordlista' }).first().click();
+    await page.waitForURL(/\/ordliste\?lagret=1$/);
+    await page.getByText('Ordlista er lagret (1 ord).').waitFor();
 
     // The video's files, uploaded on the module page.
     await page.getByRole('navigation', { name: 'Modulen' }).getByRole('link', { name: 'Oversikt' }).click();
@@ -113,6 +127,18 @@ describe('browser: an author builds a whole module with the activity forms, and 
     await page.getByRole('link', { name: 'Innledning' }).click();
     await page.waitForURL(new RegExp(`/leksjoner/${LESSON_FILE.replace('.', '\\.')}$`));
     await page.getByText('Leksjonen har ingen aktiviteter ennå.').waitFor();
+
+    // A sentence with the glossary's word, put in with the toolbar's word picker.
+    const lessonText = page.getByLabel(`Leksjonen (${LESSON_FILE})`);
+    await lessonText.press('ControlOrMeta+End');
+    await page.keyboard.type('Alle barn trenger ');
+    await page.getByLabel('Ord fra ordlista').selectOption('trygghet');
+    await page.getByRole('button', { name: 'Sett inn ord' }).click();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type(' i hverdagen.\n');
+    await page.getByRole('button', { name: 'Lagre', exact: true }).click();
+    await page.waitForURL(/\?lagret=1$/);
+    expect(await lessonText.inputValue()).to.contain('Alle barn trenger trygghet i hverdagen.');
 
     // Video: the uploaded files.
     await openForm(page, 'Film', true);
@@ -281,6 +307,9 @@ describe('browser: an author builds a whole module with the activity forms, and 
       expect(await main.getByRole('heading', { name: title }).count(), title).to.be.greaterThan(0);
     }
     expect(await learner.locator('video track[kind="captions"]').count()).to.equal(1);
+    // The glossary's word is explained where it is first used.
+    expect(await main.locator('a.term', { hasText: 'trygghet' }).count()).to.equal(1);
+    expect(await main.locator('.term-explanation').first().textContent()).to.equal(' (Å kjenne seg trygg og ivaretatt.)');
     await expectAccessible(learner);
 
     await learner.getByRole('button', { name: 'Jeg har sett filmen' }).click();

@@ -103,6 +103,8 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/forfatter/moduler/:module', expect: authorOnly },
   { method: 'get', path: '/forfatter/moduler/:module/innstillinger', expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/innstillinger', body: { revision: '0', title: 'x' }, expect: authorOnly },
+  { method: 'get', path: '/forfatter/moduler/:module/ordliste', expect: authorOnly },
+  { method: 'post', path: '/forfatter/moduler/:module/ordliste', body: { revision: '0' }, expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/leksjoner', body: { revision: '0', title: 'Ny' }, expect: authorOnly },
   { method: 'get', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md', expect: authorOnly },
   { method: 'post', path: '/forfatter/moduler/:module/leksjoner/01-lytte.md', body: { revision: '0', text: 'x' }, expect: authorOnly },

@@ -275,4 +275,61 @@ describe('http: activities through forms in the lesson editor', function () {
     await author.get(`${FORM}?type=reading`).expect(404);
     await author.get(`${FORM}?type=ukjent`).expect(404);
   });
+
+  describe('the glossary form', () => {
+    const GLOSSARY = `/forfatter/moduler/${SLUG}/ordliste`;
+    const moduleMd = async () => (await ModuleModel.findById(SLUG).lean())!.draftFiles.find((f) => f.path === 'module.md')!.text!;
+
+    it('glossary form, words added as rows without JavaScript, written into module.md with the rest unchanged; the lesson explains the word and the toolbar offers it', async () => {
+      const before = await moduleMd();
+      const page = await author.get(GLOSSARY).expect(200);
+      expect(page.text).to.contain('Ordlista er tom.');
+      const added = await author.post(GLOSSARY).type('form').send({ ...formOn(page.text, 'glossary-form'), _op: 'add:glossary' }).expect(200);
+      const form = formOn(added.text, 'glossary-form');
+      expect(form).to.have.property('glossary.0.term', '');
+      const withForm = await author.post(GLOSSARY).type('form').send({ ...form, 'glossary.0.term': 'hørt', 'glossary.0.explanation': 'At noen lytter til det du sier.', _op: 'add:glossary.0.forms' }).expect(200);
+      const filled = { ...formOn(withForm.text, 'glossary-form'), 'glossary.0.forms.0': 'høre' };
+      const saved = await author.post(GLOSSARY).type('form').send(filled).expect(303);
+      expect(saved.headers.location).to.equal(`${GLOSSARY}?lagret=1`);
+
+      const after = await moduleMd();
+      expect(after).to.contain('glossary:\n  - term: hørt\n    forms:\n      - høre\n    explanation: At noen lytter til det du sier.\n');
+      expect(after.replace(/glossary:\n(?: {2,}.*\n)+/, ''), 'nothing else in module.md changed').to.equal(before);
+      expect((await author.get(`${GLOSSARY}?lagret=1`).expect(200)).text).to.contain('Ordlista er lagret (1 ord).');
+      const editor = await author.get(LESSON).expect(200);
+      expect(editor.text).to.match(/<select id="md-glossary-term">\s*<option value="hørt">hørt<\/option>/);
+      const preview = await author.get(`/forfatter/moduler/${SLUG}/forhandsvis/lytte`).expect(200);
+      expect(preview.text).to.match(/<a class="term" href="\/moduler\/samtale-med-barn\/ordliste#ord-[^"]+">hørt<\/a><span class="term-explanation"> \(At noen lytter til det du sier\.\)<\/span>/);
+
+      // All rows removed: the key goes, and module.md is as it was.
+      const current = await author.get(GLOSSARY).expect(200);
+      const removed = await author.post(GLOSSARY).type('form').send({ ...formOn(current.text, 'glossary-form'), _op: 'remove:glossary.0' }).expect(200);
+      await author.post(GLOSSARY).type('form').send(formOn(removed.text, 'glossary-form')).expect(303);
+      expect(await moduleMd()).to.equal(before);
+    });
+
+    it('glossary form, a word without its explanation, answers 400 with the error beside the field and the input kept; nothing saved', async () => {
+      const before = await moduleMd();
+      const page = await author.get(GLOSSARY).expect(200);
+      const added = await author.post(GLOSSARY).type('form').send({ ...formOn(page.text, 'glossary-form'), _op: 'add:glossary' }).expect(200);
+      const res = await author.post(GLOSSARY).type('form').send({ ...formOn(added.text, 'glossary-form'), 'glossary.0.term': 'barne<hage>', 'glossary.0.explanation': '' }).expect(400);
+      expect(res.text).to.match(/<span class="field-error" id="af-glossary-0-explanation-error">«Forklaring» må fylles ut\.<\/span>/);
+      expect(res.text).to.contain('<a href="#af-glossary-0-explanation">');
+      expect(res.text).to.contain('value="barne&lt;hage&gt;"');
+      expect(await moduleMd()).to.equal(before);
+    });
+
+    it('glossary form, another author saved first, answers 409 with this author\'s words kept and nothing overwritten', async () => {
+      const page = await author.get(GLOSSARY).expect(200);
+      const added = formOn((await author.post(GLOSSARY).type('form').send({ ...formOn(page.text, 'glossary-form'), _op: 'add:glossary' }).expect(200)).text, 'glossary-form');
+      const theirs = formOn((await otherAuthor.get(GLOSSARY).expect(200)).text, 'glossary-form');
+      const theirRows = formOn((await otherAuthor.post(GLOSSARY).type('form').send({ ...theirs, _op: 'add:glossary' }).expect(200)).text, 'glossary-form');
+      await otherAuthor.post(GLOSSARY).type('form').send({ ...theirRows, 'glossary.0.term': 'garderobe', 'glossary.0.explanation': 'Der klærne henger.' }).expect(303);
+      const res = await author.post(GLOSSARY).type('form').send({ ...added, 'glossary.0.term': 'samtale', 'glossary.0.explanation': 'Når to snakker sammen.' }).expect(409);
+      expect(res.text).to.contain('Noen andre lagret modulen mens du skrev.');
+      expect(res.text).to.contain('value="samtale"');
+      expect(await moduleMd()).to.contain('term: garderobe');
+      expect(await moduleMd()).not.to.contain('term: samtale');
+    });
+  });
 });

@@ -141,6 +141,46 @@ describe('http: authoring modules in the browser', function () {
       expect(page.text).to.match(/<span class="field-error" id="minutes-error">\s*«minutes» har feil type\.\s*<\/span>/);
       expect(page.text).to.contain('aria-describedby="minutes-error" aria-invalid="true"');
     });
+
+    it('the review trail is written from its fields; a date that is not one is shown by its field; saving again keeps what the form does not show', async () => {
+      await post(author, '/forfatter/moduler', { title: 'Trygt miljø', slug: 'trygt-miljo' }, 303);
+      const moduleMd = async () => (await ModuleModel.findById('trygt-miljo').lean())!.draftFiles.find((f) => f.path === 'module.md')!.text!;
+      // A key the form has no field for, as a module from Git has (a glossary).
+      const glossary = 'glossary:\n  - term: medvirkning\n    explanation: Å få være med på å bestemme.\n';
+      const stored = (await ModuleModel.findById('trygt-miljo').lean())!;
+      const draftFiles = stored.draftFiles.map((f) => (f.path === 'module.md' ? { ...f, text: f.text!.replace(/\n---\n/, `\n${glossary}---\n`) } : f));
+      await ModuleModel.updateOne({ _id: 'trygt-miljo' }, { $set: { draftFiles } });
+      const fields = (page: string) => ({
+        revision: String(revisionOn(page)),
+        title: 'Trygt miljø',
+        summary: 'Hvordan de voksne skaper et trygt miljø.',
+        audience: 'barnehage',
+        themes: 'inkludering',
+        measures: '3',
+        minutes: '30',
+        language: 'nb',
+        authors: 'Astrid Forfatter',
+        license: 'CC-BY-4.0',
+        goals: 'Et mål',
+        sources: 'Barnehageloven',
+        owner: 'Fellesskap redaksjon, fagansvarlig PPT',
+        reviewed: '2026-31-12',
+        legalCheck: '2026-12-01',
+        introduction: 'Velkommen.',
+      });
+      let form = await author.get('/forfatter/moduler/trygt-miljo/innstillinger').expect(200);
+      expect(form.text).to.contain('<label for="owner">Faglig ansvarlig</label>');
+      await post(author, '/forfatter/moduler/trygt-miljo/innstillinger', fields(form.text), 303);
+      expect(await moduleMd()).to.contain('owner: Fellesskap redaksjon, fagansvarlig PPT');
+      expect(await moduleMd()).to.contain('legalCheck: 2026-12-01');
+      expect(await moduleMd()).to.contain(glossary);
+      form = await author.get('/forfatter/moduler/trygt-miljo/innstillinger?lagret=1').expect(200);
+      expect(form.text).to.match(/id="reviewed-error"/);
+      expect(form.text).to.contain('value="2026-31-12"');
+      await post(author, '/forfatter/moduler/trygt-miljo/innstillinger', { ...fields(form.text), reviewed: '2026-12-31' }, 303);
+      expect(await moduleMd()).to.contain('reviewed: 2026-12-31');
+      expect(await moduleMd(), 'saved twice, the glossary is still there').to.contain(glossary);
+    });
   });
 
   describe('the lesson editor', () => {

@@ -9,6 +9,7 @@ import { moduleEndpoints } from './endpoints/modules.js';
 import { activityEndpoints } from './endpoints/activities.js';
 import { lessonEndpoints } from './endpoints/lessons.js';
 import { settingsEndpoints } from './endpoints/settings.js';
+import { glossaryEndpoints } from './endpoints/glossary.js';
 import { previewEndpoints } from './endpoints/preview.js';
 import { publishingEndpoints } from './endpoints/publishing.js';
 
@@ -20,7 +21,7 @@ import { publishingEndpoints } from './endpoints/publishing.js';
 export function authoringRoutes(): Router & { manifest: readonly EndpointInfo[] } {
   registerAnonymiser('moduleAuthors', anonymiseModuleAuthors);
   addNavEntry({ href: BASE, label: 'authoring:nav', visibleTo: 'modules:author' });
-  const endpoints = endpointRouter([...moduleEndpoints, ...lessonEndpoints, ...activityEndpoints, ...settingsEndpoints, ...previewEndpoints, ...publishingEndpoints]);
+  const endpoints = endpointRouter([...moduleEndpoints, ...lessonEndpoints, ...activityEndpoints, ...settingsEndpoints, ...glossaryEndpoints, ...previewEndpoints, ...publishingEndpoints]);
   const router = Router() as Router & { manifest: readonly EndpointInfo[] };
   // Everything under /forfatter is for authors, also a path no endpoint has (403, not 404, for others).
   router.use('/forfatter', ...requirePermission('modules:author'));

@@ -10,7 +10,7 @@ import { ModuleModel, ModuleVersionModel, versionId, type ModuleStatus, type Pub
 import { parseModule, type ParsedActivity, type ParseResult } from './parser.js';
 import { sortProblems, type Problem } from './problems.js';
 import { nextVersion, publishParsed } from './publishing.service.js';
-import { formFromModuleMd, moduleMdFromForm, newLessonMd, newModuleMd, withVersion, type SettingsForm } from './settings-form.js';
+import { formFromModuleMd, glossaryOf, moduleMdFromForm, newLessonMd, newModuleMd, withGlossary, withVersion, type SettingsForm } from './settings-form.js';
 import { sha256, normaliseFile, type ModuleSource } from './source.js';
 import { loadSource, saveAsset, storedHash } from './store.js';
 import { parseYaml } from './yaml-source.js';
@@ -196,7 +196,26 @@ export async function saveSettings(input: { slug: string; revision: number; form
   return changeDraft(input.slug, input.revision, input.by, (files) => {
     const current = files.find((f) => f.path === 'module.md')?.text ?? '';
     const { version } = formFromModuleMd(current);
-    return putFile(files, textFile('module.md', moduleMdFromForm(input.form, version)));
+    return putFile(files, textFile('module.md', moduleMdFromForm(input.form, version, current)));
+  });
+}
+
+/* ---------------------------------------------------------------- glossary */
+
+/** The module's glossary (its terms as module.md writes them) and the checker's problems with it. */
+export async function getGlossary(slug: string): Promise<{ module: ModuleDoc; glossary: unknown[]; problems: Problem[] }> {
+  const check = await getDraft(slug);
+  const text = check.module.draftFiles.find((f) => f.path === 'module.md')?.text ?? '';
+  const problems = check.problems.filter((p) => p.file === 'module.md' && String(p.params.field ?? '').split('.')[0] === 'glossary');
+  return { module: check.module, glossary: glossaryOf(text), problems };
+}
+
+/** Writes the glossary into module.md, the rest of the file unchanged; refused when its front matter cannot be read. */
+export async function saveGlossary(input: { slug: string; revision: number; glossary: readonly unknown[]; by: Publisher }): Promise<number> {
+  return changeDraft(input.slug, input.revision, input.by, (files) => {
+    const next = withGlossary(files.find((f) => f.path === 'module.md')?.text ?? '', input.glossary);
+    if (next === null) throw new ValidationError('module.md front matter unreadable', { '': 'authoring:glossary.unreadable' });
+    return putFile(files, textFile('module.md', next));
   });
 }
 

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { isMap, parseDocument, stringify, type Document } from 'yaml';
 import { z } from 'zod';
 import { splitFrontMatter } from './parser.js';
 import { parseYaml } from './yaml-source.js';
@@ -30,6 +30,9 @@ export const settingsFormSchema = z.object({
   license: field(100),
   goals: field(20_000),
   sources: field(20_000),
+  owner: field(200),
+  reviewed: field(20),
+  legalCheck: field(20),
   introduction: field(90_000),
 });
 export type SettingsForm = z.infer<typeof settingsFormSchema>;
@@ -41,29 +44,59 @@ const lines = (text: string) =>
     .filter(Boolean);
 const numberOrText = (text: string): number | string => (/^\d{1,6}$/.test(text.trim()) ? Number(text.trim()) : text.trim());
 
-/** Writes module.md from the form, keeping the version already in the file. */
-export function moduleMdFromForm(form: SettingsForm, currentVersion: string): string {
-  const data: Record<string, unknown> = {
-    title: form.title.trim(),
-    summary: form.summary.trim(),
-    audience: form.audience,
-    themes: form.themes,
-    measures: form.measures.map(numberOrText),
-    minutes: numberOrText(form.minutes),
-    language: form.language.trim(),
-    version: currentVersion,
-    prerequisites: form.prerequisites,
-  };
-  if (form.translationOf.trim()) data.translationOf = form.translationOf.trim();
-  Object.assign(data, {
-    authors: lines(form.authors),
-    license: form.license.trim(),
-    goals: lines(form.goals),
-    sources: lines(form.sources),
-  });
-  const yaml = stringify(data, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' })
-    // The version is always a quoted string, so YAML never reads "1.10" as the number 1.1.
-    .replace(/^version: .*$/m, `version: "${currentVersion.replace(/"/g, '')}"`);
+/** The front-matter values the form stands for, in the documented order (an empty optional field: no key). */
+function formValues(form: SettingsForm, currentVersion: string): Array<[string, unknown]> {
+  const optional = (value: string) => value.trim() || undefined;
+  return [
+    ['title', form.title.trim()],
+    ['summary', form.summary.trim()],
+    ['audience', form.audience],
+    ['themes', form.themes],
+    ['measures', form.measures.map(numberOrText)],
+    ['minutes', numberOrText(form.minutes)],
+    ['language', form.language.trim()],
+    ['version', currentVersion],
+    ['prerequisites', form.prerequisites],
+    ['translationOf', optional(form.translationOf)],
+    ['authors', lines(form.authors)],
+    ['license', form.license.trim()],
+    ['goals', lines(form.goals)],
+    ['sources', lines(form.sources)],
+    ['owner', optional(form.owner)],
+    ['reviewed', optional(form.reviewed)],
+    ['legalCheck', optional(form.legalCheck)],
+  ];
+}
+
+/** The current front matter as an editable YAML document, or none when it cannot be read as a map. */
+function currentDocument(source: string | undefined): Document | undefined {
+  if (source === undefined) return undefined;
+  const split = splitFrontMatter(source);
+  if (split.yaml === undefined) return undefined;
+  const doc = parseDocument(split.yaml, { schema: 'core', uniqueKeys: true });
+  return doc.errors.length === 0 && isMap(doc.contents) ? doc : undefined;
+}
+
+/**
+ * Writes module.md from the form, keeping the version already in the file. The form's keys are
+ * written in place; every other key of the current front matter (glossary, cast, keys the form has
+ * no field for) is kept as the author or Git wrote it, so saving the form loses nothing.
+ */
+export function moduleMdFromForm(form: SettingsForm, currentVersion: string, currentSource?: string): string {
+  const doc = currentDocument(currentSource);
+  let yaml: string;
+  if (doc) {
+    for (const [key, value] of formValues(form, currentVersion)) {
+      if (value === undefined) doc.delete(key);
+      else doc.set(key, doc.createNode(value));
+    }
+    yaml = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  } else {
+    const data = Object.fromEntries(formValues(form, currentVersion).filter(([, value]) => value !== undefined));
+    yaml = stringify(data, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  }
+  // The version is always a quoted string, so YAML never reads "1.10" as the number 1.1.
+  yaml = yaml.replace(/^version: .*$/m, `version: "${currentVersion.replace(/"/g, '')}"`);
   return `---\n${yaml}---\n\n${form.introduction.replace(/\r\n/g, '\n').trim()}\n`;
 }
 
@@ -91,9 +124,30 @@ export function formFromModuleMd(source: string): { form: SettingsForm; version:
       license: text(data.license),
       goals: textList(data.goals).join('\n'),
       sources: textList(data.sources).join('\n'),
+      owner: text(data.owner),
+      reviewed: text(data.reviewed),
+      legalCheck: text(data.legalCheck),
       introduction: split.body.replace(/^\n+/, '').replace(/\n+$/, ''),
     },
   };
+}
+
+/** The glossary as module.md writes it (plain data for its form; nothing when there is none or it cannot be read). */
+export function glossaryOf(source: string): unknown[] {
+  const glossary = currentDocument(source)?.toJS({ maxAliasCount: 50 })?.glossary;
+  return Array.isArray(glossary) ? (glossary as unknown[]) : [];
+}
+
+/**
+ * module.md with its glossary replaced (an empty glossary: no key), every other key and the
+ * introduction as they were; null when the front matter cannot be read (the settings page shows why).
+ */
+export function withGlossary(source: string, glossary: readonly unknown[]): string | null {
+  const doc = currentDocument(source);
+  if (!doc) return null;
+  if (glossary.length === 0) doc.delete('glossary');
+  else doc.set('glossary', doc.createNode(glossary));
+  return `---\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}---\n${splitFrontMatter(source).body}`;
 }
 
 /** Sets the version in module.md's front matter (browser publishing numbers the version). */
@@ -121,6 +175,9 @@ export function newModuleMd(title: string): string {
       license: 'CC-BY-4.0',
       goals: '',
       sources: '',
+      owner: '',
+      reviewed: '',
+      legalCheck: '',
       introduction: '',
     },
     '1.0',
