@@ -1,11 +1,7 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUser } from '../helpers/auth.js';
-import { paths } from '../../src/config/index.js';
-import { publishFromFolder } from '../../src/components/modules/index.js';
+import type { Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
+import { authorWithValidModules } from '../helpers/learning-fixture.js';
 
 const LESSON = '/forfatter/moduler/samtale-med-barn/leksjoner/01-lytte.md';
 
@@ -16,27 +12,17 @@ const LESSON = '/forfatter/moduler/samtale-med-barn/leksjoner/01-lytte.md';
  */
 describe('browser: the Markdown toolbar in the lesson editor', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
+  const suite = appInBrowser(async () => {
+    email = await authorWithValidModules();
+  });
   let email: string;
 
-  before(async () => {
-    await clearDatabase();
-    email = (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email;
-    await publishFromFolder(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), { by: { id: null, name: 'Git' } });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function editor(javaScriptEnabled: boolean): Promise<Page> {
-    const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
+    const page = await (await suite.browser.newContext({ javaScriptEnabled })).newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page, server.baseUrl, email);
-    await page.goto(`${server.baseUrl}${LESSON}`);
+    await logIn(page, suite.server.baseUrl, email);
+    await page.goto(`${suite.server.baseUrl}${LESSON}`);
     return page;
   }
 
