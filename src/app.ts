@@ -73,7 +73,7 @@ export function createServices({ config, logger, clock = systemClock, reportCach
     learning,
     teamSessions: new TeamSessionService(learning, logger),
     networks: new NetworkService(learning, logger),
-    reminders: new ReminderService(progress, logger, mail),
+    reminders: new ReminderService(progress, logger, mail, learning),
   };
 }
 

@@ -35,7 +35,7 @@ const PER_PROCESS: ReadonlyArray<{ file: string; name: string; why: string }> = 
   { file: 'src/components/learning/versions.ts', name: 'versions', why: 'published versions never change, so every app may share what any app read (tests clear it with the database)' },
   { file: 'src/components/learning/versions.ts', name: 'frozenMajors', why: 'the newest minor of a frozen major never changes, as `versions`' },
   { file: 'src/components/learning/versions.ts', name: 'forgetEveryCatalogue', why: 'how forgetCatalogue reaches every app’s catalogue cache in the process (the tests empty the database under all of them)' },
-  { file: 'src/components/learning/versions.ts', name: 'sharedCatalogue', why: 'the catalogue of components without a learning service of their own (teams, reminders, networks, the digest, the seed), until they ask their app’s' },
+  { file: 'src/components/learning/versions.ts', name: 'sharedCatalogue', why: 'the catalogue of what reads it without an app’s learning service (networks, the weekly digest, the demo seed), until they ask their app’s' },
   { file: 'src/components/people/privacy.ts', name: 'sources', why: 'a declarative registry, filled at import time by each component’s personal-data source' },
   { file: 'src/components/people/privacy.ts', name: 'anonymisers', why: 'a declarative registry, filled at import time by each component’s anonymiser' },
   { file: 'src/web/assets.ts', name: 'hashes', why: 'content hashes of the files in public/, which do not change while the process runs' },

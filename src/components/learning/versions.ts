@@ -245,9 +245,8 @@ async function loadCatalogue(): Promise<Catalogue> {
 }
 
 /**
- * The catalogue cache of the components that read the catalogue without a learning service of
- * their own (teams, reminders, networks, the digest, the seed): one per process until they ask their
- * app's learning service instead.
+ * The catalogue cache of what reads the catalogue without an app's learning service (networks, the
+ * weekly digest, the demo municipality's seed): one per process until they ask their app's instead.
  */
 const sharedCatalogue = new CatalogueCache();
 
