@@ -8,7 +8,7 @@ import { sourceFiles } from '../helpers/source-files.js';
  * (GUIDE.md, "Request flow"; docs/architecture.md, "The composition root"). This reads every file of
  * src/components/ and src/web/ with the TypeScript parser and finds module-level state: a `let` or
  * `var`, a container that starts empty and is filled while the process runs (`new Map()`, `new
- * Set()`, an `EventEmitter`, an LRU or other cache), an exported function that assigns to a
+ * Set()`, `[]`, an `EventEmitter`, an LRU or other cache), an exported function that assigns to a
  * module-level binding, and any exported `configure…` function. What is per process on purpose is
  * listed here, each with why.
  */
@@ -36,8 +36,15 @@ const PER_PROCESS: ReadonlyArray<{ file: string; name: string; why: string }> = 
   { file: 'src/components/learning/versions.ts', name: 'frozenMajors', why: 'the newest minor of a frozen major never changes, as `versions`' },
   { file: 'src/components/learning/versions.ts', name: 'forgetEveryCatalogue', why: 'how forgetCatalogue reaches every app’s catalogue cache in the process (the tests empty the database under all of them)' },
   { file: 'src/components/learning/versions.ts', name: 'sharedCatalogue', why: 'the catalogue of what reads it without an app’s learning service (networks, the weekly digest, the demo seed), until they ask their app’s' },
-  { file: 'src/components/people/privacy.ts', name: 'sources', why: 'a declarative registry, filled at import time by each component’s personal-data source' },
-  { file: 'src/components/people/privacy.ts', name: 'anonymisers', why: 'a declarative registry, filled at import time by each component’s anonymiser' },
+  { file: 'src/components/people/privacy.ts', name: 'sources', why: 'a declarative registry: each component’s routes register their personal-data source by name (a second app registers the same function again)' },
+  { file: 'src/components/people/privacy.ts', name: 'anonymisers', why: 'as sources, for anonymisers' },
+  { file: 'src/components/leadership/links.ts', name: 'unitLinks', why: 'a declarative registry: each component’s routes add their leader links once (deduplicated), the same for every app' },
+  { file: 'src/components/leadership/links.ts', name: 'areaLinks', why: 'as unitLinks' },
+  { file: 'src/web/navigation.ts', name: 'ENTRIES', why: 'a declarative registry: each component’s routes add their menu entry once (deduplicated), the same for every app' },
+  { file: 'src/components/accounts/events.ts', name: 'listeners', why: 'membership announcements are per process, as the person model; the report service binds to them once (see listening)' },
+  { file: 'src/components/learning/events.ts', name: 'completionListeners', why: 'progress announcements are per process; the report service binds to them once (see listening)' },
+  { file: 'src/components/learning/events.ts', name: 'startListeners', why: 'as completionListeners' },
+  { file: 'src/components/learning/events.ts', name: 'updateListeners', why: 'as completionListeners' },
   { file: 'src/web/assets.ts', name: 'hashes', why: 'content hashes of the files in public/, which do not change while the process runs' },
 ];
 
@@ -50,9 +57,11 @@ interface Finding {
 
 const EMPTY_CONTAINERS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
 
-/** A container that starts empty and is filled at run time: `new Map()`, `new EventEmitter()…`, `new LRUCache(…)`, `new XCache()`. */
+/** A container that starts empty and is filled at run time: `[]`, `new Map()`, `new EventEmitter()…`, `new LRUCache(…)`, `new XCache()`. */
 function isFilledAtRunTime(init: ts.Expression): boolean {
   let expr = init;
+  while (ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isParenthesizedExpression(expr)) expr = expr.expression;
+  if (ts.isArrayLiteralExpression(expr)) return expr.elements.length === 0;
   // `new EventEmitter().setMaxListeners(0)` is still the emitter.
   while (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression)) expr = expr.expression.expression;
   if (!ts.isNewExpression(expr) || !ts.isIdentifier(expr.expression)) return false;
@@ -148,6 +157,7 @@ describe('module-level state: what an app keeps belongs to the app', () => {
       'const people = new PersonCache({ max: 1 });',
       "const WORDS = new Set(['a', 'b']);",
       'const limit = 3;',
+      'const entries: string[] = [];',
       'export function setCounter(n: number) { counter = n; }',
       'export const bump = () => { counter++; };',
       'export function configureThing(options: object) { return options; }',
@@ -160,9 +170,10 @@ describe('module-level state: what an app keeps belongs to the app', () => {
       '3 cache',
       '4 bus',
       '5 people',
-      '8 setCounter',
-      '9 bump',
-      '10 configureThing',
+      '8 entries',
+      '9 setCounter',
+      '10 bump',
+      '11 configureThing',
     ]);
   });
 
