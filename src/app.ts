@@ -22,7 +22,7 @@ import { ENDPOINT_MANIFEST, type EndpointInfo } from './web/endpoints.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
-import { learnerStartPage, learningRoutes, LearningService, ProgressService, type LearningPagesDeps } from './components/learning/index.js';
+import { CatalogueCache, learnerStartPage, learningRoutes, LearningService, ProgressService, type LearningPagesDeps } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
@@ -58,12 +58,14 @@ export interface ServiceDependencies {
   clock?: Clock | undefined;
   /** How long reports may cache structure: a minute, none in tests (each test sees its own data) unless given. */
   reportCacheMs?: number | undefined;
+  /** How long learning may cache the catalogue: CATALOGUE_TTL_MS (5 s) unless given. */
+  catalogueCacheMs?: number | undefined;
 }
 
-export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
+export function createServices({ config, logger, clock = systemClock, reportCacheMs, catalogueCacheMs }: ServiceDependencies): Services {
   const mail = new Mailer(config, logger);
   const progress = new ProgressService(logger);
-  const learning = new LearningService(progress, logger, config.baseUrl);
+  const learning = new LearningService(progress, logger, config.baseUrl, new CatalogueCache(catalogueCacheMs));
   return {
     clock,
     people: new PersonCache({ max: config.personCacheSize, logger }),

@@ -24,9 +24,9 @@ const probeMail = defineMailTemplate({
 const outbox = () => mongoose.connection.db!.collection<{ to: string }>('mail_outbox');
 
 /** A services instance whose logger writes to `lines`. */
-function servicesWith(lines: string[], options: { env?: Record<string, string>; clock?: () => Date; reportCacheMs?: number } = {}): Services {
+function servicesWith(lines: string[], options: { env?: Record<string, string>; clock?: () => Date; reportCacheMs?: number; catalogueCacheMs?: number } = {}): Services {
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-  return createServices({ config: testConfig(options.env), logger, clock: options.clock, reportCacheMs: options.reportCacheMs });
+  return createServices({ config: testConfig(options.env), logger, clock: options.clock, reportCacheMs: options.reportCacheMs, catalogueCacheMs: options.catalogueCacheMs });
 }
 
 describe('composition root: two apps built in one process keep their own services', function () {
@@ -52,8 +52,9 @@ describe('composition root: two apps built in one process keep their own service
     linesB = [];
     const clockA = testClock();
     clockA.set(aTime);
-    // A: its own clock, SMTP and structure cached for a minute; B: system time, the outbox, no caching.
-    a = servicesWith(linesA, { env: { SMTP_URL: smtp.url }, clock: clockA, reportCacheMs: 60_000 });
+    // A: its own clock, SMTP, structure and the catalogue cached for a minute; B: system time, the
+    // outbox, no structure cached and the catalogue for the usual 5 s.
+    a = servicesWith(linesA, { env: { SMTP_URL: smtp.url }, clock: clockA, reportCacheMs: 60_000, catalogueCacheMs: 60_000 });
     b = servicesWith(linesB);
     await createApp({ config: testConfig({ SMTP_URL: smtp.url }), logger: createLogger('silent'), services: a });
     await createApp({ config: testConfig(), logger: createLogger('silent'), services: b });
