@@ -35,7 +35,7 @@ const PER_PROCESS: ReadonlyArray<{ file: string; name: string; why: string }> = 
   { file: 'src/components/learning/versions.ts', name: 'versions', why: 'published versions never change, so every app may share what any app read (tests clear it with the database)' },
   { file: 'src/components/learning/versions.ts', name: 'frozenMajors', why: 'the newest minor of a frozen major never changes, as `versions`' },
   { file: 'src/components/learning/versions.ts', name: 'forgetEveryCatalogue', why: 'how forgetCatalogue reaches every app’s catalogue cache in the process (the tests empty the database under all of them)' },
-  { file: 'src/components/learning/versions.ts', name: 'sharedCatalogue', why: 'the catalogue of what reads it without an app’s learning service (networks, the weekly digest, the demo seed), until they ask their app’s' },
+  { file: 'src/components/learning/versions.ts', name: 'sharedCatalogue', why: 'the catalogue of what reads it without an app’s learning service (networks, and tests standing in for one), until networks asks its app’s' },
   { file: 'src/components/people/privacy.ts', name: 'sources', why: 'a declarative registry: each component’s routes register their personal-data source by name (a second app registers the same function again)' },
   { file: 'src/components/people/privacy.ts', name: 'anonymisers', why: 'as sources, for anonymisers' },
   { file: 'src/components/leadership/links.ts', name: 'unitLinks', why: 'a declarative registry: each component’s routes add their leader links once (deduplicated), the same for every app' },

@@ -245,8 +245,8 @@ async function loadCatalogue(): Promise<Catalogue> {
 }
 
 /**
- * The catalogue cache of what reads the catalogue without an app's learning service (networks, the
- * weekly digest, the demo municipality's seed): one per process until they ask their app's instead.
+ * The catalogue cache of what reads the catalogue without an app's learning service (networks, and
+ * tests that stand in for one): one per process until networks asks its app's learning service.
  */
 const sharedCatalogue = new CatalogueCache();
 
