@@ -14,7 +14,7 @@ import { baseLocals } from './web/locals.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { healthRoutes } from './components/health/index.js';
 import { pageRoutes } from './components/pages/index.js';
-import { accountRoutes, configurePassport, configurePersonCache, floodGuard, sessionRoutes } from './components/accounts/index.js';
+import { accountRoutes, createAuthenticator, floodGuard, PersonCache, sessionRoutes } from './components/accounts/index.js';
 import { Mailer, outboxRoutes } from './components/mail/index.js';
 import { authoringRoutes, moduleAssetRoutes } from './components/modules/index.js';
 import { organisationRoutes } from './components/organisation/index.js';
@@ -22,7 +22,7 @@ import { ENDPOINT_MANIFEST, type EndpointInfo } from './web/endpoints.js';
 import { peopleRoutes } from './components/people/index.js';
 import { importRoutes } from './components/imports/index.js';
 import { adminRoutes } from './components/admin/index.js';
-import { learnerStartPage, learningRoutes, LearningService, ProgressService, type LearningPagesDeps } from './components/learning/index.js';
+import { CatalogueCache, learnerStartPage, learningRoutes, LearningService, ProgressService, type LearningPagesDeps } from './components/learning/index.js';
 import { leadershipRoutes } from './components/leadership/index.js';
 import { assignmentRoutes } from './components/assignments/index.js';
 import { teamRoutes, TeamSessionService } from './components/teams/index.js';
@@ -40,6 +40,8 @@ import { csrfProtection, csrfTokenLocal } from './web/csrf.js';
  */
 export interface Services {
   clock: Clock;
+  /** The signed-in people kept in memory for sessions (revoked through the process's feed). */
+  people: PersonCache;
   mail: Mailer;
   reports: ReportService;
   progress: ProgressService;
@@ -56,21 +58,24 @@ export interface ServiceDependencies {
   clock?: Clock | undefined;
   /** How long reports may cache structure: a minute, none in tests (each test sees its own data) unless given. */
   reportCacheMs?: number | undefined;
+  /** How long learning may cache the catalogue: CATALOGUE_TTL_MS (5 s) unless given. */
+  catalogueCacheMs?: number | undefined;
 }
 
-export function createServices({ config, logger, clock = systemClock, reportCacheMs }: ServiceDependencies): Services {
+export function createServices({ config, logger, clock = systemClock, reportCacheMs, catalogueCacheMs }: ServiceDependencies): Services {
   const mail = new Mailer(config, logger);
   const progress = new ProgressService(logger);
-  const learning = new LearningService(progress, logger, config.baseUrl);
+  const learning = new LearningService(progress, logger, config.baseUrl, new CatalogueCache(catalogueCacheMs));
   return {
     clock,
+    people: new PersonCache({ max: config.personCacheSize, logger }),
     mail,
     reports: new ReportService({ logger, clock, cacheMs: reportCacheMs ?? (config.env === 'test' ? 0 : 60_000) }),
     progress,
     learning,
     teamSessions: new TeamSessionService(learning, logger),
     networks: new NetworkService(learning, logger),
-    reminders: new ReminderService(progress, logger, mail),
+    reminders: new ReminderService(progress, logger, mail, learning),
   };
 }
 
@@ -147,8 +152,7 @@ export async function createApp({ config, logger, services = createServices({ co
   app.use(sessionMiddleware(config, logger));
   // Before passport reads the session, so a session past its absolute limit never authenticates.
   app.use(absoluteTimeout);
-  configurePersonCache({ max: config.personCacheSize, logger });
-  const passport = configurePassport();
+  const passport = createAuthenticator(services.people);
   app.use(passport.initialize());
   app.use(passport.session());
   // Checks login before CSRF (an ended session answers 401), then CSRF itself.
@@ -169,7 +173,7 @@ export async function createApp({ config, logger, services = createServices({ co
   mount(learningRoutes(learnerPages));
   // A signed-in person's start page is "Mine kurs"; others get the public front page.
   mount(pageRoutes({ config, signedInStart: learnerStartPage(learnerPages) }));
-  mount(accountRoutes(config, mail));
+  mount(accountRoutes(config, mail, passport));
   // The development outbox does not exist in production, not even behind a permission.
   if (!config.isProduction) mount(outboxRoutes());
   mount(moduleAssetRoutes());

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // The weekly digest is sent by the server processes themselves (each person once per week, however
   // many instances run); `npm run digest` does the same on demand.
   const stopSessionSweep = startSessionSweep(logger, config.sessionSweepIntervalMs);
-  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: services.progress, logger, mailer: services.mail }) : () => {};
+  const stopDigest = config.digest.enabled ? startDigestSchedule(config, { progress: services.progress, learning: services.learning, logger, mailer: services.mail }) : () => {};
   server.on('error', async (err) => {
     logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
     await db.close();

@@ -209,7 +209,7 @@ export async function verifyArchive(file: string, progress: Progress = {}): Prom
         throw new BackupError(`${file} was written in backup format ${parsed.data.formatVersion}, newer than this version reads (${ARCHIVE_FORMAT_VERSION}). Restore it with Fellesskap ${parsed.data.app.version} or newer.`);
       }
       manifest = parsed.data;
-      progress.start?.(manifest.collections.reduce((a, c) => a + c.count, 0));
+      progress.start?.(documentCount(manifest));
       return;
     }
     const c = collectionOf(name, manifest);
@@ -270,7 +270,7 @@ export async function importArchive(
   }
   // A first start may have recorded its own migrations; the restored data has exactly the archive's.
   await db.collection('migrations').deleteMany({});
-  options.progress?.start?.(manifest.collections.reduce((a, c) => a + c.count, 0));
+  options.progress?.start?.(documentCount(manifest));
   await readArchive(file, async (name, entry) => {
     if (name === MANIFEST) return;
     const c = collectionOf(name, manifest);
@@ -290,4 +290,9 @@ export async function importArchive(
     await flush();
   });
   return manifest;
+}
+
+/** How many documents an archive holds, over all its collections. */
+export function documentCount(manifest: Pick<Manifest, 'collections'>): number {
+  return manifest.collections.reduce((a, c) => a + c.count, 0);
 }

@@ -25,6 +25,13 @@ export async function withDatabase<T>(work: (db: mongoose.mongo.Db, logger: Logg
   }
 }
 
+/** The command's arguments as `parse` reads them, or null after writing `usage` to stderr (then exit with 2). */
+export function argsOrUsage<A>(parse: (args: string[]) => A | null, usage: string): A | null {
+  const args = parse(process.argv.slice(2));
+  if (!args) process.stderr.write(`${usage}\n`);
+  return args;
+}
+
 /**
  * Runs `main` when `file` is the program being run (not when a test imports its parseArgs); its
  * result is the exit code. Errors of the `expected` classes are the operator's to fix: their message

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { migrationStatus } from '../migrations/index.js';
-import { appVersion, BackupError, exportDatabase } from '../backup/index.js';
+import { appVersion, BackupError, documentCount, exportDatabase } from '../backup/index.js';
 import { documentsBar } from './progress-bar.js';
-import { runAsProgram, withDatabase } from './database-command.js';
+import { argsOrUsage, runAsProgram, withDatabase } from './database-command.js';
 
 /**
  * `npm run db:export -- --out FILE` — every collection of the database the app uses (the embedded
@@ -18,11 +18,8 @@ export function parseArgs(args: string[]): { out: string } | null {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const args = argsOrUsage(parseArgs, USAGE);
+  if (!args) return 2;
   const manifest = await withDatabase(async (db) => {
     const bar = documentsBar('export');
     try {
@@ -32,7 +29,7 @@ async function main(): Promise<number> {
       bar.stop();
     }
   });
-  const documents = manifest.collections.reduce((a, c) => a + c.count, 0);
+  const documents = documentCount(manifest);
   process.stdout.write(
     `db:export: ${documents} documents in ${manifest.collections.length} collections written to ${args.out}\n` +
       `  app version ${manifest.app.version}, migration level ${manifest.migrationLevel ?? '(none)'}\n`,

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { MIGRATIONS } from '../migrations/index.js';
-import { BackupError, importArchive } from '../backup/index.js';
+import { BackupError, documentCount, importArchive } from '../backup/index.js';
 import { documentsBar } from './progress-bar.js';
-import { runAsProgram, withDatabase } from './database-command.js';
+import { argsOrUsage, runAsProgram, withDatabase } from './database-command.js';
 
 /**
  * `npm run db:import -- FILE` — restores an archive from `npm run db:export` into the database the
@@ -18,11 +18,8 @@ export function parseArgs(args: string[]): { file: string } | null {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const args = argsOrUsage(parseArgs, USAGE);
+  if (!args) return 2;
   const manifest = await withDatabase(async (db) => {
     // Two bars: the checksums of the whole archive first (nothing is written before they match), then the import.
     const check = documentsBar('check ');
@@ -45,7 +42,7 @@ async function main(): Promise<number> {
       bar.stop();
     }
   });
-  const documents = manifest.collections.reduce((a, c) => a + c.count, 0);
+  const documents = documentCount(manifest);
   const pending = MIGRATIONS.length - manifest.migrations.length;
   process.stdout.write(
     `db:import: ${documents} documents in ${manifest.collections.length} collections restored from ${args.file}\n` +

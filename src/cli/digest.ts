@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'error' : config.logLevel);
   const db = await openDatabase(config, logger, { shareRunning: true });
   try {
-    const { mail, progress } = createServices({ config, logger });
-    const report = await runDigest({ progress, logger, mailer: mail, secret: config.sessionSecret }, args.now);
+    const { mail, progress, learning } = createServices({ config, logger });
+    const report = await runDigest({ progress, learning, logger, mailer: mail, secret: config.sessionSecret }, args.now);
     process.stdout.write(
       `digest ${report.week}: ${report.sent} sent, ${report.skipped} skipped (already sent this week), ${report.optedOut} opted out, ` +
         `${report.nothingToSay} with nothing to send, ${report.failed} failed (${report.people} people)\n`,

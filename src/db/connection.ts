@@ -15,6 +15,7 @@ interface ReadRetryState {
 }
 const holder = mongoose as unknown as { [READ_RETRY]?: ReadRetryState };
 
+// Per process, as the one mongoose connection whose commands it counts.
 let unacknowledgedWrites = 0;
 
 /**

@@ -58,6 +58,7 @@ export const digestLastRun = new Gauge({
   registers: [registry],
 });
 
+// Once per process: the process metrics describe the process, and the registry is one per process.
 let processMetricsOn = false;
 
 /** Event-loop lag, heap, GC and the other Node process metrics; once per process. */

@@ -6,7 +6,7 @@ import { DEMO_ORGANISATION, findUnitIdsByName } from '../components/organisation
 import { DEMO_USERS, ensureUsers, toSessionUser, unitMembers, UserModel } from '../components/accounts/index.js';
 import type { SessionUser } from '../web/session-user.js';
 import { createAssignment } from '../components/assignments/index.js';
-import { catalogue, LearningService, ProgressService, type LearningVersion } from '../components/learning/index.js';
+import { CatalogueCache, LearningService, ProgressService, type LearningVersion } from '../components/learning/index.js';
 import { TeamSessionService } from '../components/teams/index.js';
 import type { ReportService } from '../components/reports/index.js';
 
@@ -117,7 +117,8 @@ export async function seedDemoMunicipality(logger: Logger, reports: ReportServic
   const today = todayDateOnly(now);
   const start = new Date(today.getTime() - 365 * DAY);
   const unitIds = await findUnitIdsByName(plan.units.map((u) => u.name));
-  const published = (await catalogue()).bySlug;
+  // Read once, afresh: the seed keeps no catalogue.
+  const published = (await new CatalogueCache().get()).bySlug;
   const versions = new Map<string, LearningVersion>([...published].map(([slug, item]) => [slug, item.latest]));
   const random = prng(SEED + 1);
 

@@ -10,6 +10,7 @@ interface NavEntry {
   visibleTo: Action | 'signedIn' | ((user: SessionUser) => boolean);
 }
 
+// Per process: a declarative registry, filled once by each component's routes (deduplicated), the same for every app.
 const ENTRIES: NavEntry[] = [];
 
 /** Components register their area here when the app is built (see app.ts). */

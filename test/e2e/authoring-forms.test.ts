@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import type { Locator, Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { paths } from '../../src/config/index.js';
@@ -21,23 +21,14 @@ const ASSETS = path.join(paths.root, 'test', 'fixtures', 'modules-valid', 'samta
  */
 describe('browser: an author builds a whole module with the activity forms, and a learner takes it', function () {
   this.timeout(300_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
   let author: { email: string };
   let staff: { email: string };
 
-  before(async () => {
+  const suite = appInBrowser(async () => {
     await clearDatabase();
     author = await createUser({ name: 'Astrid Forfatter', roles: ['author'] });
     const unitId = await createUnit('Solsikken barnehage', 'barnehage');
     staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   /** Presses Tab until `target` has focus (at most `max` times): the field is reachable by keyboard. */
@@ -73,10 +64,10 @@ describe('browser: an author builds a whole module with the activity forms, and 
   }
 
   it('creates, fills, publishes and is taken – every form passes axe, the Markdown is clean', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page, server.baseUrl, author.email);
+    await logIn(page, suite.server.baseUrl, author.email);
 
     // A new module from the list page.
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Forfatter' }).click();
@@ -84,7 +75,7 @@ describe('browser: an author builds a whole module with the activity forms, and 
     await page.getByLabel('Tittel').fill('Trygg hverdag');
     await page.getByLabel('Kortnavn (brukes i adressen)').fill(SLUG);
     await page.getByRole('button', { name: 'Opprett modulen' }).click();
-    await page.waitForURL(`${server.baseUrl}${BASE}`);
+    await page.waitForURL(`${suite.server.baseUrl}${BASE}`);
 
     // Settings: what publishing needs.
     await page.getByRole('navigation', { name: 'Modulen' }).getByRole('link', { name: 'Innstillinger' }).click();
@@ -116,7 +107,7 @@ describe('browser: an author builds a whole module with the activity forms, and 
 
     // The video's files, uploaded on the module page.
     await page.getByRole('navigation', { name: 'Modulen' }).getByRole('link', { name: 'Oversikt' }).click();
-    await page.waitForURL(`${server.baseUrl}${BASE}`);
+    await page.waitForURL(`${suite.server.baseUrl}${BASE}`);
     for (const name of ['samtale.mp4', 'samtale.vtt', 'samtale.md']) {
       await page.getByLabel('Last opp en fil').setInputFiles(path.join(ASSETS, name));
       await page.getByRole('button', { name: 'Last opp', exact: true }).click();
@@ -295,11 +286,11 @@ describe('browser: an author builds a whole module with the activity forms, and 
     await context.close();
 
     // The learner.
-    const learnerContext = await browser.newContext();
+    const learnerContext = await suite.browser.newContext();
     const learner = await learnerContext.newPage();
     learner.setDefaultTimeout(20_000);
-    await logIn(learner, server.baseUrl, staff.email);
-    await learner.goto(`${server.baseUrl}/moduler/${SLUG}/`);
+    await logIn(learner, suite.server.baseUrl, staff.email);
+    await learner.goto(`${suite.server.baseUrl}/moduler/${SLUG}/`);
     await learner.getByRole('link', { name: 'Start modulen' }).click();
     await learner.waitForURL(/\/moduler\/trygg-hverdag\/innledning$/);
     const main = learner.locator('main');

@@ -1,37 +1,21 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUser } from '../helpers/auth.js';
-import { paths } from '../../src/config/index.js';
-import { publishFromFolder } from '../../src/components/modules/index.js';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
+import { authorWithValidModules } from '../helpers/learning-fixture.js';
 import { ModuleVersionModel } from '../../src/components/modules/models.js';
 
 const SLUG = 'samtale-med-barn';
 
 describe('browser: an author edits a lesson, previews it and publishes a new version', function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
+  const suite = appInBrowser(async () => {
+    email = await authorWithValidModules();
+  });
   let email: string;
 
-  before(async () => {
-    await clearDatabase();
-    email = (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email;
-    await publishFromFolder(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), { by: { id: null, name: 'Git' } });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('with JavaScript: live preview beside the editor, save, preview, publish a minor version, history and diff — every page passes axe', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await logIn(page, server.baseUrl, email);
+    const page = await (await suite.browser.newContext()).newPage();
+    await logIn(page, suite.server.baseUrl, email);
 
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Forfatter' }).click();
     await page.waitForURL(/\/forfatter\/moduler$/);
@@ -102,17 +86,17 @@ describe('browser: an author edits a lesson, previews it and publishes a new ver
     expect(version).to.deep.include({ kind: 'minor', changeNote: 'Tydeligere om de minste barna.' });
 
     // Settings form.
-    await page.goto(`${server.baseUrl}/forfatter/moduler/${SLUG}/innstillinger`);
+    await page.goto(`${suite.server.baseUrl}/forfatter/moduler/${SLUG}/innstillinger`);
     await expectAccessible(page);
     await page.context().close();
   });
 
   it('without JavaScript: the editor saves and previews through plain form posts', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page, server.baseUrl, email);
-    await page.goto(`${server.baseUrl}/forfatter/moduler/${SLUG}/leksjoner/02-sporre.md`);
+    await logIn(page, suite.server.baseUrl, email);
+    await page.goto(`${suite.server.baseUrl}/forfatter/moduler/${SLUG}/leksjoner/02-sporre.md`);
     expect(await page.locator('.live-preview').isHidden()).to.equal(true);
     const editor = page.getByLabel('Leksjonen (02-sporre.md)');
     await editor.fill((await editor.inputValue()).replace('Åpne spørsmål gir barnet plass.', 'Åpne spørsmål gir barnet god plass.'));

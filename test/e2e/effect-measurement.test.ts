@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches, SELF_ASSESSMENT_STATEMENTS } from '../helpers/learning-fixture.js';
@@ -14,12 +13,10 @@ import { createLogger } from '../../src/lib/logger.js';
  */
 describe('browser: self-assessment, module evaluation and author statistics', function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
   let staff: { id: string; email: string };
   let writer: { id: string; email: string };
 
-  before(async () => {
+  const suite = appInBrowser(async () => {
     await clearDatabase();
     resetLearningCaches();
     const unitId = await createUnit('Solsikken barnehage', 'barnehage');
@@ -35,19 +32,13 @@ describe('browser: self-assessment, module evaluation and author statistics', fu
       await progress.act({ userId: person.id, version, activityId: 'sjekk', action: 'submit', input: { answers: { q1: [i % 2] } }, actionId: `e2e-learner-${i}-2`, unitIds: [unitId] });
       await progress.act({ userId: person.id, version, activityId: 'vurdering', action: 'evaluate', input: { usefulness: 4, relevance: 3, recommend: true, suggestion: `Innspill ${i}` }, actionId: `e2e-learner-${i}-3`, unitIds: [unitId] });
     }
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('a learner answers the self-assessment and the evaluation through labelled radio groups; the pages are accessible', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, staff.email);
-    await page.goto(`${server.baseUrl}/moduler/samtaler/lytte`);
+    await logIn(page, suite.server.baseUrl, staff.email);
+    await page.goto(`${suite.server.baseUrl}/moduler/samtaler/lytte`);
     await expectAccessible(page);
     for (const statement of SELF_ASSESSMENT_STATEMENTS) {
       await page.getByRole('group', { name: statement.text }).getByRole('radio', { name: '4 – Litt enig' }).check();
@@ -57,7 +48,7 @@ describe('browser: self-assessment, module evaluation and author statistics', fu
     expect(await page.locator('.alert.success').first().textContent()).to.contain('Svarene på kartleggingen er lagret');
     await expectAccessible(page);
 
-    await page.goto(`${server.baseUrl}/moduler/samtaler/sammen`);
+    await page.goto(`${suite.server.baseUrl}/moduler/samtaler/sammen`);
     await page.getByRole('group', { name: 'Hvor nyttig var modulen for deg i arbeidet?' }).getByRole('radio', { name: '5 – Svært nyttig' }).check();
     await page.getByRole('group', { name: /Hvor godt passet modulen/ }).getByRole('radio', { name: '4 – Passet godt' }).check();
     await page.getByRole('group', { name: 'Vil du anbefale modulen til en kollega?' }).getByRole('radio', { name: 'Ja' }).check();
@@ -70,10 +61,10 @@ describe('browser: self-assessment, module evaluation and author statistics', fu
   });
 
   it('the author opens Statistikk from the module page; the page is accessible and names no one', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, writer.email);
-    await page.goto(`${server.baseUrl}/forfatter/moduler/samtaler`);
+    await logIn(page, suite.server.baseUrl, writer.email);
+    await page.goto(`${suite.server.baseUrl}/forfatter/moduler/samtaler`);
     await page.getByRole('link', { name: 'Statistikk' }).click();
     await page.waitForURL(/\/forfatter\/moduler\/samtaler\/statistikk$/);
     await expectAccessible(page);

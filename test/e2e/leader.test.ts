@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
@@ -21,15 +20,13 @@ const inDays = (days: number) => new Date(todayDateOnly().getTime() + days * 86_
  */
 describe('browser: a leader – assignments, a team session, attendance and reminders', function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
   let unitId: string;
   let kari: { id: string; email: string };
   let ola: { id: string; email: string };
   let siri: { id: string; email: string };
   let admin: { id: string; email: string };
 
-  before(async () => {
+  const suite = appInBrowser(async () => {
     await clearDatabase();
     unitId = await createUnit('Solsikken barnehage', 'barnehage');
     kari = await createUser({ name: 'Kari Nordmann', email: 'kari@leder.test', memberships: [{ unitId, role: 'ansatt' }] });
@@ -43,25 +40,19 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     await doActivities(siri.id, unitId, 'medvirkning@1.0');
     // Kari has done everything in "samtaler" except the team session.
     await doActivities(kari.id, unitId, 'samtaler@1.0', { skipTeamSession: true });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('assigns a module, runs a team session from the guide, records attendance and sends reminders', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, siri.email);
+    await logIn(page, suite.server.baseUrl, siri.email);
 
     // The leader lands on the leader's area (the header menu marks it).
-    await page.waitForURL(`${server.baseUrl}/leder`);
+    await page.waitForURL(`${suite.server.baseUrl}/leder`);
     expect(await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Ledelse' }).getAttribute('aria-current')).to.equal('page');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Tildelinger' }).click();
-    await page.waitForURL(`${server.baseUrl}/leder/${unitId}/tildelinger`);
+    await page.waitForURL(`${suite.server.baseUrl}/leder/${unitId}/tildelinger`);
     await expectAccessible(page);
 
     // A deadline in the past is refused with the reason by the field; then a good one is accepted.
@@ -79,7 +70,7 @@ describe('browser: a leader – assignments, a team session, attendance and remi
 
     // Plan a team session for today, open the guide and record attendance from it.
     await page.getByRole('navigation', { name: 'Sider for Solsikken barnehage' }).getByRole('link', { name: 'Teammøter' }).click();
-    await page.waitForURL(`${server.baseUrl}/leder/${unitId}/teammoter`);
+    await page.waitForURL(`${suite.server.baseUrl}/leder/${unitId}/teammoter`);
     await expectAccessible(page);
     await page.getByLabel('Teammøte', { exact: true }).selectOption({ index: 1 });
     await page.getByLabel('Dato').fill(isoDate(todayDateOnly()));
@@ -114,7 +105,7 @@ describe('browser: a leader – assignments, a team session, attendance and remi
 
     // Reminders: everyone behind on the overdue module, one click; a second click sends nothing more.
     await page.getByRole('navigation', { name: 'Sider for Solsikken barnehage' }).getByRole('link', { name: 'Påminnelser' }).click();
-    await page.waitForURL(`${server.baseUrl}/leder/${unitId}/paminnelser`);
+    await page.waitForURL(`${suite.server.baseUrl}/leder/${unitId}/paminnelser`);
     await expectAccessible(page);
     await page.getByRole('button', { name: /Send påminnelse til alle som er forsinket \(2\)/ }).click();
     await page.locator('.alert.success', { hasText: 'Påminnelser sendt: 2. Hoppet over (allerede påminnet i dag): 0.' }).waitFor();
@@ -124,15 +115,15 @@ describe('browser: a leader – assignments, a team session, attendance and remi
     expect((await outbox().find({ template: 'reminders.overdue' }).toArray()).map((m) => m.to).sort()).to.deep.equal(['kari@leder.test', 'ola@leder.test']);
 
     // The leader's own e-mail settings.
-    await page.goto(`${server.baseUrl}/varsler`);
+    await page.goto(`${suite.server.baseUrl}/varsler`);
     await expectAccessible(page);
     await context.close();
   });
 
   it('a staff member who was absent sees what the group went through', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, ola.email);
+    await logIn(page, suite.server.baseUrl, ola.email);
 
     const notice = page.locator('.notices');
     expect(await notice.textContent()).to.contain('Du var ikke med på teammøtet «Teammøte om samtaler»');
@@ -145,14 +136,14 @@ describe('browser: a leader – assignments, a team session, attendance and remi
   });
 
   it('the municipality assigns a core module to every barnehage', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, admin.email);
+    await logIn(page, suite.server.baseUrl, admin.email);
 
-    await page.waitForURL(`${server.baseUrl}/leder`);
+    await page.waitForURL(`${suite.server.baseUrl}/leder`);
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Tildelinger fra kommunen' }).click();
-    await page.waitForURL(`${server.baseUrl}/kommune/tildelinger`);
+    await page.waitForURL(`${suite.server.baseUrl}/kommune/tildelinger`);
     await expectAccessible(page);
     await page.getByRole('group', { name: 'Moduler' }).getByLabel('Medvirkning').check();
     await page.getByRole('group', { name: 'Enhetstyper' }).getByLabel('Barnehage').check();
@@ -166,11 +157,11 @@ describe('browser: a leader – assignments, a team session, attendance and remi
 
   it('without JavaScript: the guide reads the same (no script buttons) and attendance is saved by the plain form', async () => {
     // axe runs as a script, so these pages are checked in the first test (the same templates).
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page, server.baseUrl, siri.email);
-    await page.goto(`${server.baseUrl}/leder/${unitId}/teammoter`);
+    await logIn(page, suite.server.baseUrl, siri.email);
+    await page.goto(`${suite.server.baseUrl}/leder/${unitId}/teammoter`);
     await page.locator('#past-heading, #upcoming-heading').first().waitFor();
     await page.getByRole('link', { name: 'Teammøte om samtaler' }).first().click();
     await page.waitForURL(/\/teammoter\/[0-9a-f-]{36}$/);

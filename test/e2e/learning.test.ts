@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture, QUIZ_CORRECT_EXPLANATION, QUIZ_WRONG_EXPLANATION } from '../helpers/learning-fixture.js';
@@ -17,25 +17,17 @@ import type { SessionUser } from '../../src/web/session-user.js';
  */
 describe('browser: learning – from Mine kurs to a verified certificate', function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
   let staff: { id: string; email: string };
   let leader: { id: string; email: string };
   let unitId: string;
 
-  before(async () => {
+  const suite = appInBrowser(async () => {
     await clearDatabase();
     unitId = await createUnit('Solsikken barnehage', 'barnehage');
     staff = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId, role: 'ansatt' }] });
     leader = await createUser({ name: 'Siri Dahl', memberships: [{ unitId, role: 'leder' }] });
     await publishFixture();
     await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'unit', unitId }, deadline: new Date('2099-06-30T00:00:00Z'), createdBy: { id: leader.id, name: 'Siri Dahl' } });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function noHorizontalScroll(page: Page): Promise<void> {
@@ -45,9 +37,9 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
 
   it('completes every activity kind across two sessions and verifies the certificate', async () => {
     // Session 1: Mine kurs → the assigned module → lesson 1.
-    const first = await browser.newContext();
+    const first = await suite.browser.newContext();
     let page = await first.newPage();
-    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
+    await logIn(page, suite.server.baseUrl, staff.email, { landsOn: '/' });
     await expectAccessible(page);
     const assigned = page.locator('section[aria-labelledby="assigned-heading"]');
     expect(await assigned.textContent()).to.contain('Testmodul samtaler').and.to.contain('30. juni 2099').and.to.contain('Ikke startet');
@@ -90,14 +82,14 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     await first.close();
 
     // Session 2 (another browser context): Mine kurs shows progress; "Fortsett" lands exactly on lesson 2.
-    const second = await browser.newContext();
+    const second = await suite.browser.newContext();
     page = await second.newPage();
-    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
+    await logIn(page, suite.server.baseUrl, staff.email, { landsOn: '/' });
     expect(await page.locator('section[aria-labelledby="assigned-heading"]').textContent()).to.match(/Påbegynt – \d+ % fullført/);
     await page.locator('section[aria-labelledby="assigned-heading"]').getByRole('link', { name: 'Testmodul samtaler' }).click();
     await page.waitForURL(/\/moduler\/samtaler\/$/);
     await page.getByRole('link', { name: 'Fortsett der du slapp: Å spørre' }).click();
-    await page.waitForURL(`${server.baseUrl}/moduler/samtaler/sporre`);
+    await page.waitForURL(`${suite.server.baseUrl}/moduler/samtaler/sporre`);
     expect(await page.locator('.remaining').textContent()).to.contain('Prøv i praksis');
 
     // Workplace task: report tried, with a note; then mark lesson 2 as read.
@@ -117,7 +109,7 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     await expectAccessible(page);
     expect(await CompletionModel.countDocuments()).to.equal(0);
 
-    const learning = new LearningService(new ProgressService(createLogger('silent')), createLogger('silent'), server.baseUrl);
+    const learning = new LearningService(new ProgressService(createLogger('silent')), createLogger('silent'), suite.server.baseUrl);
     const leaderUser: SessionUser = { id: leader.id, name: 'Siri Dahl', email: leader.email, roles: new Set(), memberOf: new Set([unitId]), leaderOf: new Set([unitId]) };
     expect((await learning.recordTeamAttendance(leaderUser, { personId: staff.id, slug: 'samtaler', activityId: 'team', attended: true })).completedNow).to.equal(true);
 
@@ -130,19 +122,19 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
     expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
     expect(pdf.toString('latin1')).to.contain(code);
 
-    await page.goto(`${server.baseUrl}/bevis`);
+    await page.goto(`${suite.server.baseUrl}/bevis`);
     await expectAccessible(page);
     await page.getByLabel('Kontrollkode').fill(code.toLowerCase().replace(/-/g, ' '));
     await page.getByRole('button', { name: 'Kontroller' }).click();
-    await page.waitForURL(`${server.baseUrl}/bevis/${code}`);
+    await page.waitForURL(`${suite.server.baseUrl}/bevis/${code}`);
     expect(await page.locator('main').textContent()).to.contain('Kursbeviset er ekte').and.to.contain('Kari Nordmann').and.to.contain('Testmodul samtaler');
     await expectAccessible(page);
 
     // Mine kurs, the module page and the learning log after completion.
-    await page.goto(`${server.baseUrl}/mine-kurs`);
+    await page.goto(`${suite.server.baseUrl}/mine-kurs`);
     expect(await page.locator('section[aria-labelledby="assigned-heading"]').textContent()).to.contain('Fullført');
     await expectAccessible(page);
-    await page.goto(`${server.baseUrl}/moduler/samtaler/`);
+    await page.goto(`${suite.server.baseUrl}/moduler/samtaler/`);
     await expectAccessible(page);
     await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Min læringslogg' }).click();
     await page.waitForURL(/\/mine-kurs\/laeringslogg$/);
@@ -152,22 +144,22 @@ describe('browser: learning – from Mine kurs to a verified certificate', funct
   });
 
   it('works at 320 CSS px: Mine kurs, the module page and a lesson with a quiz reflow without horizontal scrolling', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const context = await suite.browser.newContext({ viewport: { width: 320, height: 640 } });
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
+    await logIn(page, suite.server.baseUrl, staff.email, { landsOn: '/' });
     await noHorizontalScroll(page);
     for (const path of ['/moduler/samtaler/', '/moduler/samtaler/lytte', '/moduler/samtaler/sporre']) {
-      await page.goto(`${server.baseUrl}${path}`);
+      await page.goto(`${suite.server.baseUrl}${path}`);
       await noHorizontalScroll(page);
     }
     await context.close();
   });
 
   it('without JavaScript: the reflection saves with the plain button and comes back on the page', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await logIn(page, server.baseUrl, staff.email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/moduler/samtaler/lytte`);
+    await logIn(page, suite.server.baseUrl, staff.email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/moduler/samtaler/lytte`);
     await page.getByLabel('Ditt svar').fill('Lagret uten JavaScript.');
     await page.getByRole('button', { name: 'Lagre svaret' }).click();
     await page.waitForURL(/#act-tanker-title$/);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import mongoose from 'mongoose';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, TEST_PASSWORD } from '../helpers/auth.js';
 
@@ -29,21 +29,12 @@ async function outboxLinkFor(email: string): Promise<string> {
 
 describe('browser: signing in, signing out and resetting a password', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
+  const suite = appInBrowser();
   let page: Page;
 
-  before(async () => {
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
     await clearDatabase();
-    page = await (await browser.newContext()).newPage();
+    page = await (await suite.browser.newContext()).newPage();
   });
   afterEach(async () => {
     await page.context().close();
@@ -51,7 +42,7 @@ describe('browser: signing in, signing out and resetting a password', function (
 
   it('keyboard only: log in through the form and log out with the header button; each page passes axe', async () => {
     const { email } = await createUser({ name: 'Tora Tastatur' });
-    await page.goto(`${server.baseUrl}/logg-inn`);
+    await page.goto(`${suite.server.baseUrl}/logg-inn`);
     await expectAccessible(page);
 
     await tabTo(page, '#email');
@@ -60,7 +51,7 @@ describe('browser: signing in, signing out and resetting a password', function (
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
     await page.keyboard.type(TEST_PASSWORD);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${server.baseUrl}/`);
+    await page.waitForURL(`${suite.server.baseUrl}/`);
     expect(await page.locator('.user-name').textContent()).to.equal('Tora Tastatur');
     await expectAccessible(page);
 
@@ -69,13 +60,13 @@ describe('browser: signing in, signing out and resetting a password', function (
     await page.keyboard.press('Enter');
     // The logout lands on the same address, so wait for the signed-in header to go, not for the URL.
     await page.locator('.user-name').waitFor({ state: 'detached' });
-    expect(page.url()).to.equal(`${server.baseUrl}/`);
+    expect(page.url()).to.equal(`${suite.server.baseUrl}/`);
     expect(await page.getByRole('link', { name: 'Logg inn', exact: true }).count()).to.be.at.least(1);
   });
 
   it('a wrong password: the message is announced, tied to the e-mail field, and the page passes axe', async () => {
     const { email } = await createUser();
-    await page.goto(`${server.baseUrl}/logg-inn`);
+    await page.goto(`${suite.server.baseUrl}/logg-inn`);
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord', { exact: true }).fill('Feil-passord-123');
     await page.getByRole('button', { name: 'Logg inn' }).click();
@@ -87,7 +78,7 @@ describe('browser: signing in, signing out and resetting a password', function (
 
   it('"Glemt passord?": request a link, choose a new password (fixing mistakes on the way), log in with it; every page passes axe', async () => {
     const { email } = await createUser();
-    await page.goto(`${server.baseUrl}/logg-inn`);
+    await page.goto(`${suite.server.baseUrl}/logg-inn`);
     await page.getByRole('link', { name: 'Glemt passord?' }).click();
     await page.waitForURL(/\/passord\/glemt$/);
     expect(await page.locator('h1').textContent()).to.equal('Glemt passord?');
@@ -105,7 +96,7 @@ describe('browser: signing in, signing out and resetting a password', function (
     expect(await page.getByRole('status').textContent()).to.contain('Hvis e-postadressen finnes hos oss, har vi sendt en lenke');
     await expectAccessible(page);
 
-    await page.goto(`${server.baseUrl}${await outboxLinkFor(email)}`);
+    await page.goto(`${suite.server.baseUrl}${await outboxLinkFor(email)}`);
     expect(await page.locator('h1').textContent()).to.equal('Velg nytt passord');
     await expectAccessible(page);
 
@@ -127,12 +118,12 @@ describe('browser: signing in, signing out and resetting a password', function (
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord', { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    await page.waitForURL(`${suite.server.baseUrl}/`);
     expect(await page.locator('.user-name').count(), await page.locator('main').innerText()).to.equal(1);
   });
 
   it('a link that no longer works: explains why and offers a new one; passes axe', async () => {
-    await page.goto(`${server.baseUrl}/passord/ny/${'x'.repeat(43)}`);
+    await page.goto(`${suite.server.baseUrl}/passord/ny/${'x'.repeat(43)}`);
     expect(await page.locator('h1').textContent()).to.equal('Lenken virker ikke');
     expect(await page.getByRole('link', { name: 'Be om ny lenke' }).count()).to.equal(1);
     await expectAccessible(page);
@@ -141,14 +132,14 @@ describe('browser: signing in, signing out and resetting a password', function (
   it('the development outbox: a system admin finds the mail and its link; both pages pass axe', async () => {
     const { email } = await createUser();
     const admin = await createUser({ roles: ['system-admin'] });
-    await page.goto(`${server.baseUrl}/passord/glemt`);
+    await page.goto(`${suite.server.baseUrl}/passord/glemt`);
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByRole('button', { name: 'Send lenke' }).click();
     await page.waitForURL(/sendt$/);
     await outboxLinkFor(email);
 
     // A system admin lands on the municipality's figures (/leder).
-    await logIn(page, server.baseUrl, admin.email, { landsOn: '/leder' });
+    await logIn(page, suite.server.baseUrl, admin.email, { landsOn: '/leder' });
     await page.getByRole('link', { name: 'Utboks' }).click();
     await page.waitForURL(/\/utvikling\/e-post$/);
     await expectAccessible(page);

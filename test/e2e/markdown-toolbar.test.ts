@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser } from '../helpers/auth.js';
 import { paths } from '../../src/config/index.js';
@@ -28,11 +28,8 @@ const GLOSSARY = [
  */
 describe('browser: the Markdown toolbar in the lesson editor', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
   let email: string;
-
-  before(async () => {
+  const suite = appInBrowser(async () => {
     await clearDatabase();
     email = (await createUser({ name: 'Astrid Forfatter', roles: ['author'] })).email;
     // The test module with a glossary, so the toolbar offers its words.
@@ -42,19 +39,13 @@ describe('browser: the Markdown toolbar in the lesson editor', function () {
     fs.writeFileSync(moduleFile, fs.readFileSync(moduleFile, 'utf8').replace(/\n---\n/, `\n${GLOSSARY}---\n`));
     await publishFromFolder(folder, { by: { id: null, name: 'Git' } });
     fs.rmSync(folder, { recursive: true, force: true });
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function editor(javaScriptEnabled: boolean): Promise<Page> {
-    const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
+    const page = await (await suite.browser.newContext({ javaScriptEnabled })).newPage();
     page.setDefaultTimeout(20_000);
-    await logIn(page, server.baseUrl, email);
-    await page.goto(`${server.baseUrl}${LESSON}`);
+    await logIn(page, suite.server.baseUrl, email);
+    await page.goto(`${suite.server.baseUrl}${LESSON}`);
     return page;
   }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { LESSON2_SUMMARY, publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
@@ -49,20 +49,11 @@ const statusText = async (page: Page) => ((await page.locator('#read-aloud-statu
 
 describe('browser: «Les opp» reads the lesson aloud (speech synthesis, progressive enhancement)', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
+  const suite = appInBrowser();
   let context: BrowserContext;
   let page: Page;
   let email: string;
 
-  before(async () => {
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
     await clearDatabase();
     resetLearningCaches();
@@ -76,11 +67,11 @@ describe('browser: «Les opp» reads the lesson aloud (speech synthesis, progres
   });
 
   async function open(path: string, setup?: (ctx: BrowserContext) => Promise<unknown>, javaScriptEnabled = true): Promise<void> {
-    context = await browser.newContext({ javaScriptEnabled });
+    context = await suite.browser.newContext({ javaScriptEnabled });
     if (setup) await setup(context);
     page = await context.newPage();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}${path}`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}${path}`);
   }
 
   it('no voice for the language (none at all, or only English for a Norwegian lesson): the controls stay hidden', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, logIn, startAppServer } from '../helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appInBrowser, expectAccessible, logIn } from '../helpers/browser.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
@@ -36,22 +36,13 @@ const activeElement = (page: Page) =>
  */
 describe('browser: the session time-out warning', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof startAppServer>>;
+  const suite = appInBrowser();
   let context: BrowserContext;
   let page: Page;
 
-  before(async () => {
-    server = await startAppServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
     await clearDatabase();
-    context = await browser.newContext();
+    context = await suite.browser.newContext();
     page = await context.newPage();
   });
   afterEach(async () => {
@@ -61,8 +52,8 @@ describe('browser: the session time-out warning', function () {
   it('idle: no warning at 26 minutes; at 27 it opens with focus on «Fortsett å være innlogget» and passes axe; the button renews the session and gives focus back', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/mine-kurs`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/mine-kurs`);
     const link = page.locator('main a').first();
     await link.focus();
     const linkText = (await link.textContent())?.trim();
@@ -103,8 +94,8 @@ describe('browser: the session time-out warning', function () {
     const { email } = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
     await publishFixture();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/moduler/samtaler/lytte`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/moduler/samtaler/lytte`);
 
     await page.clock.fastForward('20:00');
     await page.getByLabel('Ditt svar').fill('Barna forteller mer når jeg venter.');
@@ -120,8 +111,8 @@ describe('browser: the session time-out warning', function () {
   it('keyboard only: Tab and Shift+Tab stay in the dialog, Enter on «Logg ut» logs out, Escape keeps the person signed in', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/mine-kurs`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/mine-kurs`);
 
     await page.clock.fastForward('27:01');
     await page.locator('#session-timeout').waitFor({ state: 'visible' });
@@ -153,8 +144,8 @@ describe('browser: the session time-out warning', function () {
   it('idle time up: the dialog says the person is logged out and links to the login page back to this page', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/mine-kurs?tema=medvirkning`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/mine-kurs?tema=medvirkning`);
 
     await page.clock.fastForward('29:01');
     await page.getByRole('alertdialog', { name: 'Du er logget ut' }).waitFor({ state: 'visible' });
@@ -172,16 +163,16 @@ describe('browser: the session time-out warning', function () {
     await page.getByLabel('E-postadresse').fill(email);
     await page.getByLabel('Passord', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Logg inn', exact: true }).click();
-    await page.waitForURL(`${server.baseUrl}/mine-kurs?tema=medvirkning`);
+    await page.waitForURL(`${suite.server.baseUrl}/mine-kurs?tema=medvirkning`);
   });
 
   it('the 12-hour limit: the warning has no button to extend, closes with Escape, and the end is still announced', async () => {
     const { id, email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
     // Ten minutes of the twelve hours are left: the absolute limit comes before the idle one.
     await setLoginAge(id, ABSOLUTE_TIMEOUT_MS - 10 * 60_000);
-    await page.goto(`${server.baseUrl}/mine-kurs`);
+    await page.goto(`${suite.server.baseUrl}/mine-kurs`);
     await page.locator('main a').first().focus();
 
     await page.clock.fastForward('07:30');
@@ -206,13 +197,13 @@ describe('browser: the session time-out warning', function () {
   it('nynorsk and English: the dialog speaks the page language', async () => {
     const { email } = await createUser();
     await page.clock.install();
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/mine-kurs?lang=nn`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/mine-kurs?lang=nn`);
     await page.clock.fastForward('27:01');
     await page.getByRole('alertdialog', { name: 'Du blir snart logga ut' }).waitFor({ state: 'visible' });
     expect(await activeElement(page)).to.include({ text: 'Hald fram med å vere innlogga' });
 
-    await page.goto(`${server.baseUrl}/mine-kurs?lang=en`);
+    await page.goto(`${suite.server.baseUrl}/mine-kurs?lang=en`);
     await page.clock.fastForward('27:01');
     await page.getByRole('alertdialog', { name: 'You will soon be signed out' }).waitFor({ state: 'visible' });
     expect(await activeElement(page)).to.include({ text: 'Stay signed in' });
@@ -220,11 +211,11 @@ describe('browser: the session time-out warning', function () {
 
   it('without JavaScript: pages render, the dialog stays closed, and the person stays signed in and can log out', async () => {
     await context.close();
-    context = await browser.newContext({ javaScriptEnabled: false });
+    context = await suite.browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
     const { email } = await createUser({ name: 'Uten Skript' });
-    await logIn(page, server.baseUrl, email, { landsOn: '/' });
-    await page.goto(`${server.baseUrl}/mine-kurs`);
+    await logIn(page, suite.server.baseUrl, email, { landsOn: '/' });
+    await page.goto(`${suite.server.baseUrl}/mine-kurs`);
     expect(await page.locator('.user-name').textContent()).to.equal('Uten Skript');
     expect(await page.locator('#session-timeout').isVisible()).to.equal(false);
     expect(await page.locator('#session-timeout').getAttribute('open')).to.equal(null);

@@ -25,6 +25,37 @@ export async function startAppServer(): Promise<{ baseUrl: string; close: () => 
   };
 }
 
+export type AppServer = Awaited<ReturnType<typeof startAppServer>>;
+
+/**
+ * For a browser suite: before its tests, `arrange` (the data the whole suite reads, if any), then
+ * the app on a free port and the browser; after them, both closed. Call it in the `describe`; read
+ * `server` and `browser` inside hooks and tests.
+ */
+export function appInBrowser(arrange?: () => Promise<void>): { readonly server: AppServer; readonly browser: Browser } {
+  let server: AppServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    await arrange?.();
+    server = await startAppServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the app server starts in the suite’s before hook');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in the suite’s before hook');
+      return browser;
+    },
+  };
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

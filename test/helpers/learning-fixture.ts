@@ -1,6 +1,10 @@
-import { parseModule, publishParsed, type PublishOutcome, type VersionKind } from '../../src/components/modules/index.js';
+import path from 'node:path';
+import { paths } from '../../src/config/index.js';
+import { parseModule, publishFromFolder, publishParsed, type PublishOutcome, type VersionKind } from '../../src/components/modules/index.js';
 import { clearLearningCaches, CompletionModel, forgetCatalogue, learningVersion, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { clearDatabase } from './database.js';
+import { createUser } from './auth.js';
 import { MP4, VTT, lessonMd, moduleMd, sourceOf } from './module-source.js';
 
 /**
@@ -119,6 +123,14 @@ export function fixtureSource(options: FixtureOptions = {}) {
     files['lessons/03-sammen.md'] = lessonMd('Sammen', `## Teammøtet\n\n${TEAM}\n${after}`);
   }
   return sourceOf(slug, files);
+}
+
+/** An empty database with an author and the valid fixture modules published as from Git; the author's e-mail. */
+export async function authorWithValidModules(): Promise<string> {
+  await clearDatabase();
+  const { email } = await createUser({ name: 'Astrid Forfatter', roles: ['author'] });
+  await publishFromFolder(path.join(paths.root, 'test', 'fixtures', 'modules-valid'), { by: { id: null, name: 'Git' } });
+  return email;
 }
 
 /** For beforeEach: the database is emptied between tests, so version ids are reused with other content. */

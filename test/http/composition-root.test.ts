@@ -8,7 +8,10 @@ import type { SessionUser } from '../../src/web/session-user.js';
 import { testConfig } from '../helpers/app.js';
 import { testClock } from '../helpers/clock.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit } from '../helpers/auth.js';
+import { createUnit, createUser } from '../helpers/auth.js';
+import { UserModel } from '../../src/components/accounts/index.js';
+import { forgetCatalogue } from '../../src/components/learning/index.js';
+import { revocations } from '../../src/lib/revocations.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { recipientOf, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
@@ -21,9 +24,9 @@ const probeMail = defineMailTemplate({
 const outbox = () => mongoose.connection.db!.collection<{ to: string }>('mail_outbox');
 
 /** A services instance whose logger writes to `lines`. */
-function servicesWith(lines: string[], options: { env?: Record<string, string>; clock?: () => Date; reportCacheMs?: number } = {}): Services {
+function servicesWith(lines: string[], options: { env?: Record<string, string>; clock?: () => Date; reportCacheMs?: number; catalogueCacheMs?: number } = {}): Services {
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-  return createServices({ config: testConfig(options.env), logger, clock: options.clock, reportCacheMs: options.reportCacheMs });
+  return createServices({ config: testConfig(options.env), logger, clock: options.clock, reportCacheMs: options.reportCacheMs, catalogueCacheMs: options.catalogueCacheMs });
 }
 
 describe('composition root: two apps built in one process keep their own services', function () {
@@ -49,8 +52,9 @@ describe('composition root: two apps built in one process keep their own service
     linesB = [];
     const clockA = testClock();
     clockA.set(aTime);
-    // A: its own clock, SMTP and structure cached for a minute; B: system time, the outbox, no caching.
-    a = servicesWith(linesA, { env: { SMTP_URL: smtp.url }, clock: clockA, reportCacheMs: 60_000 });
+    // A: its own clock, SMTP, structure and the catalogue cached for a minute; B: system time, the
+    // outbox, no structure cached and the catalogue for the usual 5 s.
+    a = servicesWith(linesA, { env: { SMTP_URL: smtp.url }, clock: clockA, reportCacheMs: 60_000, catalogueCacheMs: 60_000 });
     b = servicesWith(linesB);
     await createApp({ config: testConfig({ SMTP_URL: smtp.url }), logger: createLogger('silent'), services: a });
     await createApp({ config: testConfig(), logger: createLogger('silent'), services: b });
@@ -99,5 +103,35 @@ describe('composition root: two apps built in one process keep their own service
 
     expect(linesA.join('')).to.include('report summaries recomputed after a renewal rule change');
     expect(linesB.join('')).to.not.include('report summaries recomputed');
+  });
+
+  it('two apps, each with its own person cache: a person cached by one is read from the database by the other, and a change made anywhere drops both entries', async () => {
+    const person = await createUser();
+    await revocations.poll();
+    const loads = { a: 0, b: 0 };
+    const load = (app: 'a' | 'b') => async () => ((loads[app] += 1), (await UserModel.findById(person.id).lean()) as never);
+
+    await a.people.get(person.id, load('a'));
+    await a.people.get(person.id, load('a'));
+    await b.people.get(person.id, load('b'));
+
+    expect(loads, 'A reads once and then from its memory; B has nothing of A’s').to.deep.equal({ a: 1, b: 1 });
+    await UserModel.updateOne({ _id: person.id }, { $set: { name: 'Nytt Navn' } });
+    await a.people.get(person.id, load('a'));
+    await b.people.get(person.id, load('b'));
+    expect(loads, 'the change dropped the entry in both apps').to.deep.equal({ a: 2, b: 2 });
+  });
+
+  it('two apps, each with its own catalogue cache: a module withdrawn behind both caches’ backs is still listed by the one that read it before', async () => {
+    await publishFixture({ slug: 'samtaler', small: true });
+    expect((await a.learning.catalogue()).items.map((i) => i.slug)).to.deep.equal(['samtaler']);
+
+    // Straight in the database, so no cache is told.
+    await mongoose.connection.db!.collection('modules').deleteMany({});
+
+    expect((await b.learning.catalogue()).items, 'B reads the catalogue for the first time').to.deep.equal([]);
+    expect((await a.learning.catalogue()).items.map((i) => i.slug), 'A serves its own cached catalogue').to.deep.equal(['samtaler']);
+    forgetCatalogue();
+    expect((await a.learning.catalogue()).items, 'dropping every catalogue of the process reaches A too').to.deep.equal([]);
   });
 });

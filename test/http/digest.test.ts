@@ -3,14 +3,13 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { buildTestApp, testConfig, testServices } from '../helpers/app.js';
-import type { Mailer } from '../../src/components/mail/index.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 import { doActivities } from '../helpers/progress.js';
 import { runCliOnTestDatabase } from '../helpers/process.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
-import { runDigest, runDigestIfDue, unsubscribeToken } from '../../src/components/reminders/index.js';
+import { runDigest, runDigestIfDue, unsubscribeToken, type DigestDeps } from '../../src/components/reminders/index.js';
 import { ProgressService } from '../../src/components/learning/index.js';
 import { UserModel } from '../../src/components/accounts/index.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -28,7 +27,7 @@ describe('digest: the weekly e-mail to staff with deadlines and leaders with ove
   this.timeout(90_000);
   const logger = createLogger('silent');
   let SECRET: string;
-  let deps: { progress: ProgressService; logger: typeof logger; mailer: Mailer; secret: string };
+  let deps: DigestDeps;
   let app: Express;
   const people: Record<string, { id: string; email: string }> = {};
 
@@ -36,7 +35,7 @@ describe('digest: the weekly e-mail to staff with deadlines and leaders with ove
     SECRET = testConfig().sessionSecret;
     // The app's own services: its mail goes to the development outbox.
     const services = testServices({ logger });
-    deps = { progress: new ProgressService(logger), logger, mailer: services.mail, secret: SECRET };
+    deps = { progress: new ProgressService(logger), learning: services.learning, logger, mailer: services.mail, secret: SECRET };
     app = await buildTestApp({ services });
   });
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import mongoose, { Types } from 'mongoose';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testServices } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, signIn } from '../helpers/auth.js';
 import { runCliOnTestDatabase } from '../helpers/process.js';
 import { UserModel } from '../../src/components/accounts/models.js';
 import { withinIdentityService } from '../../src/components/accounts/identity-guard.js';
-import { cachedPerson, PERSON_TOPIC } from '../../src/components/accounts/person-cache.js';
+import { PERSON_TOPIC } from '../../src/components/accounts/person-cache.js';
 import { REVOCATIONS, revocations, TRUST_MS } from '../../src/lib/revocations.js';
 
 /**
@@ -24,7 +24,7 @@ describe('http: the person cache and its revocation across instances', function 
   beforeEach(clearDatabase);
 
   it('every write path of the person model drops the cached entry at once and records a revocation for other instances', async () => {
-    await buildTestApp(); // configures the cache as the app does
+    const { people } = testServices(); // the cache as an app gets it
     const writes: Array<[string, (id: Types.ObjectId) => Promise<unknown>]> = [
       ['updateOne', (id) => UserModel.updateOne({ _id: id }, { $set: { digestOptOut: true } })],
       ['updateMany', (id) => UserModel.updateMany({ _id: { $in: [id] } }, { $set: { digestOptOut: true } })],
@@ -45,13 +45,13 @@ describe('http: the person cache and its revocation across instances', function 
       const id = new Types.ObjectId(person.id);
       await revocations.poll();
       const load = async () => (await UserModel.findById(id).lean()) as never;
-      await cachedPerson(person.id, load);
+      await people.get(person.id, load);
       let reloaded = 0;
-      await cachedPerson(person.id, async () => ((reloaded += 1), load()));
+      await people.get(person.id, async () => ((reloaded += 1), load()));
       expect(reloaded, `${name}: cached before the write`).to.equal(0);
       const before = await revocationsFor(person.id);
       await write(id);
-      await cachedPerson(person.id, async () => ((reloaded += 1), load()));
+      await people.get(person.id, async () => ((reloaded += 1), load()));
       expect(reloaded, `${name}: the entry is gone here at once`).to.equal(1);
       expect(await revocationsFor(person.id), `${name}: other instances are told`).to.be.greaterThan(before);
     }
@@ -74,17 +74,17 @@ describe('http: the person cache and its revocation across instances', function 
   });
 
   it('when the revocation feed cannot be trusted (no recent poll), the person is read from the database on every request', async () => {
-    await buildTestApp();
+    const { people } = testServices();
     const person = await createUser();
     await revocations.poll();
     let loads = 0;
     const load = async () => ((loads += 1), (await UserModel.findById(person.id).lean()) as never);
-    await cachedPerson(person.id, load);
-    await cachedPerson(person.id, load);
+    await people.get(person.id, load);
+    await people.get(person.id, load);
     expect(loads, 'current feed: from memory').to.equal(1);
     // As if the poller had not run for longer than TRUST_MS (busy process, unreadable feed).
-    await cachedPerson(person.id, load, Date.now() + TRUST_MS + 1);
-    await cachedPerson(person.id, load, Date.now() + TRUST_MS + 1);
+    await people.get(person.id, load, Date.now() + TRUST_MS + 1);
+    await people.get(person.id, load, Date.now() + TRUST_MS + 1);
     expect(loads, 'stale feed: from the database each time').to.equal(3);
   });
 });

@@ -10,7 +10,7 @@ import { doActivities } from '../helpers/progress.js';
 import { recipientOf, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
 import { ReminderService } from '../../src/components/reminders/index.js';
-import { ProgressService } from '../../src/components/learning/index.js';
+import { catalogue, ProgressService } from '../../src/components/learning/index.js';
 import type { SessionUser } from '../../src/web/session-user.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
@@ -106,7 +106,7 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
   });
 
   it('two leaders clicking at the same moment: still one mail per person', async () => {
-    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer);
+    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer, { catalogue: () => catalogue() });
     const actor = { id: leaderUser.id, name: 'Siri Dahl', email: leaderUser.email, roles: new Set(), memberOf: new Set([unitA]), leaderOf: new Set([unitA]) } as unknown as SessionUser;
 
     const reports = await Promise.all([reminders.send(actor, unitA, overdueId), reminders.send(actor, unitA, overdueId), reminders.send(actor, unitA, overdueId)]);
@@ -118,7 +118,7 @@ describe('http: reminders – one click for everyone overdue, never twice a day 
   });
 
   it('the next day the same reminder may go again (a new day, a new key)', async () => {
-    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer);
+    const reminders = new ReminderService(new ProgressService(createLogger('silent')), createLogger('silent'), mailer, { catalogue: () => catalogue() });
     const actor = { id: leaderUser.id, name: 'Siri Dahl', email: leaderUser.email, roles: new Set(), memberOf: new Set([unitA]), leaderOf: new Set([unitA]) } as unknown as SessionUser;
     await reminders.send(actor, unitA, overdueId);
 

@@ -15,6 +15,7 @@ import { Mailer } from '../../src/components/mail/index.js';
 import { toSessionUser } from '../../src/components/accounts/index.js';
 import { assignForUnits, createAssignment } from '../../src/components/assignments/index.js';
 import { TeamSessionService } from '../../src/components/teams/index.js';
+import { catalogue } from '../../src/components/learning/index.js';
 import { NetworkService } from '../../src/components/networks/index.js';
 import { unsubscribeToken } from '../../src/components/reminders/index.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
@@ -69,7 +70,7 @@ describe('http: role matrix (every route × every role)', function () {
     ids.spareAssignment = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'people', userIds: [staff.id] }, deadline, createdBy: { id: leaderA.id, name: 'Leder A' } }, { unitId: ids.unitA });
     await assignForUnits(adminUser, { moduleSlugs: ['samtaler'], unitTypes: ['skole'], districtIds: [], deadline: isoDate(deadline) });
     ids.batch = (await mongoose.connection.db!.collection<{ _id: string; batch: string }>('assignments').findOne({ scope: 'municipal' }))!.batch;
-    const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+    const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')), catalogue: () => catalogue() }, createLogger('silent'));
     ids.session = await teams.plan(leaderAUser, ids.unitA, { activity: 'samtaler/team', date: isoDate(todayDateOnly()), time: '00:01', place: 'Personalrommet', facilitator: 'Leder A' });
     ids.unsubscribe = unsubscribeToken(testConfig().sessionSecret, staff.id);
     // A learning network of units A and B coordinated by leader B, with the staff member appointed

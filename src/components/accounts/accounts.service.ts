@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { UserModel, type PlatformRole, type MembershipRole } from './models.js';
 import { hashPassword, verifyPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { toSessionUser } from './session-user.js';
-import { CACHED_PERSON_FIELDS, cachedPerson, type CachedPerson } from './person-cache.js';
+import { CACHED_PERSON_FIELDS, type CachedPerson, type PersonCache } from './person-cache.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { ValidationError } from '../../lib/errors.js';
 import { createIdentities, createIdentity } from './identity.js';
@@ -23,10 +23,11 @@ export async function authenticateWithPassword(email: string, password: string):
 /**
  * Loads the person behind a session; null when the account is gone or no longer active, or when
  * the password was changed after this session logged in (a new password ends the other sessions).
+ * Read through the app's cache of people.
  */
-export async function findSessionUser(id: string, authenticatedAt?: number): Promise<SessionUser | null> {
+export async function findSessionUser(people: PersonCache, id: string, authenticatedAt?: number): Promise<SessionUser | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const user = await cachedPerson(id, async () => (await UserModel.findById(id, CACHED_PERSON_FIELDS).lean()) as CachedPerson | null);
+  const user = await people.get(id, async () => (await UserModel.findById(id, CACHED_PERSON_FIELDS).lean()) as CachedPerson | null);
   if (!user || user.status !== 'active') return null;
   if (user.passwordChangedAt && (authenticatedAt ?? 0) < user.passwordChangedAt.getTime()) return null;
   return toSessionUser(user);

@@ -12,6 +12,7 @@ import { isObjectIdString } from '../../lib/ids.js';
 
 type MembershipListener = (userId: string) => Promise<void>;
 
+// Per process, as the mongoose model whose writes they follow: the report service binds to it once (reports.service.ts).
 const listeners: MembershipListener[] = [];
 
 export function onMembershipChanged(listener: MembershipListener): void {

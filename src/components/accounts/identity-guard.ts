@@ -32,6 +32,8 @@ export interface IdentityWrite {
 }
 
 type Observer = (write: IdentityWrite) => void;
+// Per process, as the mongoose plugin that reads them (one person model per process): the tests'
+// switch to observing, and the route-table test's observers.
 const observers = new Set<Observer>();
 let mode: 'enforce' | 'observe' = 'enforce';
 

@@ -1,7 +1,7 @@
 export { UserModel, PLATFORM_ROLES, MEMBERSHIP_ROLES, type PlatformRole, type MembershipRole, type User } from './models.js';
 export { toSessionUser } from './session-user.js';
-export { configurePassport } from './passport.js';
-export { configurePersonCache } from './person-cache.js';
+export { createAuthenticator } from './passport.js';
+export { PersonCache } from './person-cache.js';
 export { accountRoutes } from './routes.js';
 export { sessionRoutes } from './session-routes.js';
 export { ensureUser, ensureUsers, normaliseEmail, sessionUserByEmail, type NewUser } from './accounts.service.js';

@@ -21,31 +21,26 @@ export const LOGIN_LIMITS = {
 
 const COLLECTION = 'login_limits';
 
-const accountLimiter = new DatabaseRateLimiter({
-  collectionName: COLLECTION,
-  keyPrefix: 'account',
-  points: LOGIN_LIMITS.account.failures,
-  duration: LOGIN_LIMITS.account.windowSeconds,
-  blockDuration: LOGIN_LIMITS.account.blockSeconds,
-  inMemoryBlockOnConsumed: LOGIN_LIMITS.account.failures + 1,
-});
+/**
+ * A limiter of `points` per `windowSeconds` for one kind of key, counted in the database (so the
+ * limit holds across instances) and, once a key is over it, refused from this process's memory
+ * without a database write. Per process on purpose: the flood guard reads those blocks before any
+ * app work, and an address that floods this process is refused by every app in it.
+ */
+function limiter(keyPrefix: string, points: number, windowSeconds: number, blockSeconds?: number): DatabaseRateLimiter {
+  return new DatabaseRateLimiter({
+    collectionName: COLLECTION,
+    keyPrefix,
+    points,
+    duration: windowSeconds,
+    ...(blockSeconds === undefined ? {} : { blockDuration: blockSeconds }),
+    inMemoryBlockOnConsumed: points + 1,
+  });
+}
 
-const ipLimiter = new DatabaseRateLimiter({
-  collectionName: COLLECTION,
-  keyPrefix: 'ip',
-  points: LOGIN_LIMITS.ip.failures,
-  duration: LOGIN_LIMITS.ip.windowSeconds,
-  blockDuration: LOGIN_LIMITS.ip.blockSeconds,
-  inMemoryBlockOnConsumed: LOGIN_LIMITS.ip.failures + 1,
-});
-
-const ipBurstLimiter = new DatabaseRateLimiter({
-  collectionName: COLLECTION,
-  keyPrefix: 'ip-burst',
-  points: LOGIN_LIMITS.ipBurst.failures,
-  duration: LOGIN_LIMITS.ipBurst.windowSeconds,
-  inMemoryBlockOnConsumed: LOGIN_LIMITS.ipBurst.failures + 1,
-});
+const accountLimiter = limiter('account', LOGIN_LIMITS.account.failures, LOGIN_LIMITS.account.windowSeconds, LOGIN_LIMITS.account.blockSeconds);
+const ipLimiter = limiter('ip', LOGIN_LIMITS.ip.failures, LOGIN_LIMITS.ip.windowSeconds, LOGIN_LIMITS.ip.blockSeconds);
+const ipBurstLimiter = limiter('ip-burst', LOGIN_LIMITS.ipBurst.failures, LOGIN_LIMITS.ipBurst.windowSeconds);
 
 /**
  * The new-password form behind mailed links (reset and activation) is open to anyone who guesses a
@@ -56,20 +51,8 @@ export const NEW_PASSWORD_LIMITS = {
   token: { posts: 10, windowSeconds: 60 * 60 },
 } as const;
 
-const newPasswordIpLimiter = new DatabaseRateLimiter({
-  collectionName: COLLECTION,
-  keyPrefix: 'newpw-ip',
-  points: NEW_PASSWORD_LIMITS.ip.posts,
-  duration: NEW_PASSWORD_LIMITS.ip.windowSeconds,
-  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.ip.posts + 1,
-});
-const newPasswordTokenLimiter = new DatabaseRateLimiter({
-  collectionName: COLLECTION,
-  keyPrefix: 'newpw-token',
-  points: NEW_PASSWORD_LIMITS.token.posts,
-  duration: NEW_PASSWORD_LIMITS.token.windowSeconds,
-  inMemoryBlockOnConsumed: NEW_PASSWORD_LIMITS.token.posts + 1,
-});
+const newPasswordIpLimiter = limiter('newpw-ip', NEW_PASSWORD_LIMITS.ip.posts, NEW_PASSWORD_LIMITS.ip.windowSeconds);
+const newPasswordTokenLimiter = limiter('newpw-token', NEW_PASSWORD_LIMITS.token.posts, NEW_PASSWORD_LIMITS.token.windowSeconds);
 
 const ALL_LIMITERS = [accountLimiter, ipLimiter, ipBurstLimiter, newPasswordIpLimiter, newPasswordTokenLimiter];
 

@@ -47,7 +47,7 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 // A fixed hash to verify against when the e-mail is unknown, so both cases take the same time
-// and the response reveals nothing about which e-mails exist.
+// and the response reveals nothing about which e-mails exist. Made lazily, once per process.
 let dummyHash: Promise<string> | undefined;
 
 export async function verifyPassword(passwordHash: string | null | undefined, password: string): Promise<boolean> {

@@ -21,40 +21,50 @@ export type CachedPerson = Pick<User, 'name' | 'email' | 'roles' | 'memberships'
 
 export const CACHED_PERSON_FIELDS = { name: 1, email: 1, roles: 1, memberships: 1, status: 1, passwordChangedAt: 1 } as const;
 
-let entries = new LRUCache<string, CachedPerson>({ max: 10_000, ttl: 60_000 });
-/** Bumped by every revocation: a read that started before one must not store what it read. */
-let generation = 0;
-let listening = false;
+/**
+ * One app's cache of signed-in people, built by the composition root (`createServices` in app.ts):
+ * two apps in one process keep their own. Each listens to the process's revocation feed, so a change
+ * made through any app (or any process on the database) drops the entry in every app's cache.
+ */
+export class PersonCache {
+  private readonly entries: LRUCache<string, CachedPerson> | null;
+  /** Bumped by every revocation: a read that started before one must not store what it read. */
+  private generation = 0;
 
-function forget(key: string): void {
-  generation += 1;
-  if (key === '*') entries.clear();
-  else entries.delete(key);
-}
+  /** `max` people at the most (config: PERSON_CACHE_SIZE, 0 turns the cache off), each for `ttlMs`. */
+  constructor(options: { max: number; ttlMs?: number; logger?: Logger }) {
+    this.entries = options.max > 0 ? new LRUCache<string, CachedPerson>({ max: options.max, ttl: options.ttlMs ?? 60_000 }) : null;
+    // The feed is process-wide and lives as long as the process; it holds this cache only weakly,
+    // so an app that is dropped (a test builds hundreds) takes its cache with it.
+    const self = new WeakRef(this);
+    const stop = revocations.listen(
+      PERSON_TOPIC,
+      (key) => {
+        const cache = self.deref();
+        if (cache) cache.forget(key);
+        else stop();
+      },
+      options.logger,
+    );
+  }
 
-/** Sizes the cache (config: PERSON_CACHE_SIZE, 0 turns it off) and starts listening for changes. */
-export function configurePersonCache(options: { max: number; ttlMs?: number; logger?: Logger }): void {
-  if (options.max > 0 && (entries.max !== options.max || entries.ttl !== (options.ttlMs ?? 60_000))) {
-    entries = new LRUCache<string, CachedPerson>({ max: options.max, ttl: options.ttlMs ?? 60_000 });
+  private forget(key: string): void {
+    this.generation += 1;
+    if (key === '*') this.entries?.clear();
+    else this.entries?.delete(key);
   }
-  enabled = options.max > 0;
-  if (!listening) {
-    revocations.listen(PERSON_TOPIC, forget, options.logger);
-    listening = true;
-  }
-}
-let enabled = false;
 
-/** The stored person, from memory when the entry may be trusted, else from `load` (then kept). */
-export async function cachedPerson(id: string, load: () => Promise<CachedPerson | null>, now = Date.now()): Promise<CachedPerson | null> {
-  if (enabled && revocations.isCurrent(now)) {
-    const hit = entries.get(id);
-    if (hit) return hit;
+  /** The stored person, from memory when the entry may be trusted, else from `load` (then kept). */
+  async get(id: string, load: () => Promise<CachedPerson | null>, now = Date.now()): Promise<CachedPerson | null> {
+    if (this.entries && revocations.isCurrent(now)) {
+      const hit = this.entries.get(id);
+      if (hit) return hit;
+    }
+    const before = this.generation;
+    const person = await load();
+    if (this.entries && person && before === this.generation) this.entries.set(id, person);
+    return person;
   }
-  const before = generation;
-  const person = await load();
-  if (enabled && person && before === generation) entries.set(id, person);
-  return person;
 }
 
 /** The person ids a write's filter names, or `*` when it may touch anyone. */

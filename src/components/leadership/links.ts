@@ -18,6 +18,7 @@ export interface AreaLink {
   visibleTo: Action;
 }
 
+// Per process: a declarative registry, filled once by each component's routes (deduplicated), the same for every app.
 const unitLinks: UnitLink[] = [];
 const areaLinks: AreaLink[] = [];
 

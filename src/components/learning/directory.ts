@@ -14,28 +14,32 @@ export interface UnitInfo {
 }
 
 const UNIT_TTL_MS = 5 * 60 * 1000;
-const units = new Map<string, { at: number; value: Promise<UnitInfo | null> }>();
 
-function unitInfo(id: string, now: number): Promise<UnitInfo | null> {
-  const cached = units.get(id);
-  if (cached && now - cached.at < UNIT_TTL_MS) return cached.value;
-  const value = getUnit(id).then(
-    (u) => ({ id: u.id, name: u.name, type: u.type }),
-    (err: unknown) => {
-      if (err instanceof NotFoundError) return null;
-      units.delete(id);
-      throw err;
-    },
-  );
-  units.set(id, { at: now, value });
-  if (units.size > 2000) units.delete(units.keys().next().value!);
-  return value;
-}
+/** Units by id, kept for UNIT_TTL_MS: one per learning service, so each app keeps its own. */
+export class UnitDirectory {
+  private readonly units = new Map<string, { at: number; value: Promise<UnitInfo | null> }>();
 
-/** The units with these ids that exist (closed ones included: history names where people were). */
-export async function unitsInfo(ids: Iterable<string>, now = Date.now()): Promise<UnitInfo[]> {
-  const found = await Promise.all([...new Set(ids)].map((id) => unitInfo(id, now)));
-  return found.filter((u): u is UnitInfo => u !== null);
+  private unitInfo(id: string, now: number): Promise<UnitInfo | null> {
+    const cached = this.units.get(id);
+    if (cached && now - cached.at < UNIT_TTL_MS) return cached.value;
+    const value = getUnit(id).then(
+      (u) => ({ id: u.id, name: u.name, type: u.type }),
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        this.units.delete(id);
+        throw err;
+      },
+    );
+    this.units.set(id, { at: now, value });
+    if (this.units.size > 2000) this.units.delete(this.units.keys().next().value!);
+    return value;
+  }
+
+  /** The units with these ids that exist (closed ones included: history names where people were). */
+  async unitsInfo(ids: Iterable<string>, now = Date.now()): Promise<UnitInfo[]> {
+    const found = await Promise.all([...new Set(ids)].map((id) => this.unitInfo(id, now)));
+    return found.filter((u): u is UnitInfo => u !== null);
+  }
 }
 
 /** A person's name and current units, whatever the account's status (certificates outlive jobs). */

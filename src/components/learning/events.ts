@@ -35,6 +35,7 @@ export interface ProgressUpdated {
 
 type Listener<E> = (event: E) => Promise<void>;
 
+// Per process, as the progress writes they announce: the report service binds to them once (reports.service.ts).
 const completionListeners: Array<Listener<CompletionRecorded>> = [];
 const startListeners: Array<Listener<ProgressStarted>> = [];
 const updateListeners: Array<Listener<ProgressUpdated>> = [];

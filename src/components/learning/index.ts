@@ -4,5 +4,5 @@ export { learnerModulesOf, completionTimesOf, allLearnerModules, allCompletions,
 export { onCompletionRecorded, onProgressStarted, onProgressUpdated, type CompletionRecorded, type ProgressStarted, type ProgressUpdated } from './events.js';
 export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, type CertificateData, type LearningLogEntry, type ModuleStatus } from './learning.service.js';
 export { learningRoutes, learnerStartPage, type LearningPagesDeps } from './routes.js';
-export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, type LearningVersion, type CatalogueItem } from './versions.js';
+export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, CatalogueCache, type LearningVersion, type CatalogueItem } from './versions.js';
 export { type LearnerNotice, type LearnerNoticeProvider, type LearnerNoticeProviders } from './notices.js';

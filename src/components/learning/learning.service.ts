@@ -7,10 +7,10 @@ import type { Logger } from '../../lib/logger.js';
 import { assertCan, can } from '../../web/policy.js';
 import { assignmentsFor } from '../assignments/index.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { personBasics, unitsInfo } from './directory.js';
+import { personBasics, UnitDirectory } from './directory.js';
 import { CertificateModel, CompletionModel, progressId, type LearnerModuleEntry } from './models.js';
 import { completionOf, ProgressService, type ActionRequest, type ActionResult, type ProgressView } from './progress.service.js';
-import { catalogue, catalogueAge, forgetCatalogue, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
+import { CatalogueCache, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
 import { normaliseCertificateCode } from './certificate-code.js';
 
 /**
@@ -200,14 +200,24 @@ export class LearningService {
     private readonly progress: ProgressService,
     private readonly logger: Logger,
     private readonly baseUrl: string,
+    /** This service's own catalogue cache (one per app). */
+    private readonly catalogues: CatalogueCache = new CatalogueCache(),
   ) {}
 
+  /** The names and types of units, kept for a few minutes by this service (one per app). */
+  private readonly units = new UnitDirectory();
+
+  /** Published, active modules with their latest version, from this service's cache. */
+  catalogue(): Promise<Catalogue> {
+    return this.catalogues.get();
+  }
+
   private async item(slug: string): Promise<{ item: CatalogueItem; catalogue: Catalogue }> {
-    let cat = await catalogue();
+    let cat = await this.catalogues.get();
     // A module published a moment ago is found at once, without waiting for the cache to expire.
-    if (!cat.bySlug.has(slug) && catalogueAge() > 1000) {
-      forgetCatalogue();
-      cat = await catalogue();
+    if (!cat.bySlug.has(slug) && this.catalogues.age() > 1000) {
+      this.catalogues.forget();
+      cat = await this.catalogues.get();
     }
     const item = cat.bySlug.get(slug);
     if (!item) throw new NotFoundError(`module ${slug} is not in the catalogue`);
@@ -256,7 +266,7 @@ export class LearningService {
 
   /** "Mine kurs": what is assigned to me, then what is available for my kinds of unit. */
   async myCourses(user: Learner, options: { theme?: string | undefined; now?: Date } = {}) {
-    const [cat, summary, assigned, units] = await Promise.all([catalogue(), this.progress.summary(user.id), assignmentsFor(user), unitsInfo(user.memberOf)]);
+    const [cat, summary, assigned, units] = await Promise.all([this.catalogues.get(), this.progress.summary(user.id), assignmentsFor(user), this.units.unitsInfo(user.memberOf)]);
     const today = todayDateOnly(options.now);
     const card = (item: CatalogueItem): CourseCard => ({
       slug: item.slug,
@@ -489,7 +499,7 @@ export class LearningService {
     const certificate = await CertificateModel.findById(code).lean();
     const completion = certificate ? await CompletionModel.findById(certificate.completionId).lean() : null;
     if (!completion) return null;
-    const [version, person, units] = await Promise.all([learningVersion(completion.versionId), personBasics(completion.userId), unitsInfo(completion.unitIds)]);
+    const [version, person, units] = await Promise.all([learningVersion(completion.versionId), personBasics(completion.userId), this.units.unitsInfo(completion.unitIds)]);
     return {
       ownerId: completion.userId,
       data: {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { registry, countsForCompletion } from '../../activities/index.js';
 import { splitActivityMarkers, type LessonPart, type TocEntry } from '../../lib/markdown.js';
 import { getModuleVersion, listCatalogue, type ModuleFrontMatter, type ModuleVersionSnapshot } from '../modules/index.js';
@@ -149,6 +150,8 @@ export function toLearningVersion(snapshot: ModuleVersionSnapshot): LearningVers
 }
 
 const MAX_CACHED_VERSIONS = 500;
+// One per process on purpose: a published version never changes, so every app may share what any
+// app read (tests, which reuse version ids in an emptied database, clear it: clearLearningCaches).
 const versions = new Map<string, Promise<LearningVersion | null>>();
 
 /** A published version by id (`<slug>@<major>.<minor>`), from memory after the first read. */
@@ -182,7 +185,52 @@ export interface Catalogue {
 }
 
 export const CATALOGUE_TTL_MS = 5000;
-let catalogueCache: { at: number; value: Promise<Catalogue> } | null = null;
+
+/**
+ * "Every catalogue cache of this process, forget": the test helpers empty the database under every
+ * app at once. One per process, as the apps it reaches; each cache listens only weakly.
+ */
+const forgetEveryCatalogue = new EventEmitter().setMaxListeners(0);
+
+/**
+ * The published catalogue, kept for at most `ttlMs`: one per learning service, so each app built
+ * in a process keeps its own (the composition root builds it).
+ */
+export class CatalogueCache {
+  private cached: { at: number; value: Promise<Catalogue> } | null = null;
+
+  constructor(private readonly ttlMs = CATALOGUE_TTL_MS) {
+    const self = new WeakRef(this);
+    const listener = () => {
+      const cache = self.deref();
+      if (cache) cache.forget();
+      else forgetEveryCatalogue.off('forget', listener);
+    };
+    forgetEveryCatalogue.on('forget', listener);
+  }
+
+  /** Published, active modules with their latest version; at most `ttlMs` old. */
+  get(now = Date.now()): Promise<Catalogue> {
+    if (!this.cached || now - this.cached.at > this.ttlMs) {
+      const value = loadCatalogue();
+      this.cached = { at: now, value };
+      value.catch(() => {
+        if (this.cached?.value === value) this.cached = null;
+      });
+    }
+    return this.cached.value;
+  }
+
+  /** How old the cached catalogue is, in ms (Infinity when there is none). */
+  age(now = Date.now()): number {
+    return this.cached ? now - this.cached.at : Infinity;
+  }
+
+  /** Drops the cached catalogue, so the next read sees a publication at once. */
+  forget(): void {
+    this.cached = null;
+  }
+}
 
 async function loadCatalogue(): Promise<Catalogue> {
   const entries = await listCatalogue();
@@ -196,26 +244,20 @@ async function loadCatalogue(): Promise<Catalogue> {
   return { items, bySlug };
 }
 
+/**
+ * The catalogue cache of what reads the catalogue without an app's learning service (networks, and
+ * tests that stand in for one): one per process until networks asks its app's learning service.
+ */
+const sharedCatalogue = new CatalogueCache();
+
 /** Published, active modules with their latest version; at most CATALOGUE_TTL_MS old. */
 export function catalogue(now = Date.now()): Promise<Catalogue> {
-  if (!catalogueCache || now - catalogueCache.at > CATALOGUE_TTL_MS) {
-    const value = loadCatalogue();
-    catalogueCache = { at: now, value };
-    value.catch(() => {
-      if (catalogueCache?.value === value) catalogueCache = null;
-    });
-  }
-  return catalogueCache.value;
+  return sharedCatalogue.get(now);
 }
 
-/** How old the cached catalogue is, in ms (Infinity when there is none). */
-export function catalogueAge(now = Date.now()): number {
-  return catalogueCache ? now - catalogueCache.at : Infinity;
-}
-
-/** Drops the cached catalogue, so the next page sees a publication at once (tests, publishing). */
+/** Drops every cached catalogue of this process (each app's and the shared one), so the next page sees a publication at once (tests). */
 export function forgetCatalogue(): void {
-  catalogueCache = null;
+  forgetEveryCatalogue.emit('forget');
 }
 
 /**
@@ -223,7 +265,7 @@ export function forgetCatalogue(): void {
  * content under the same version ids, which never happens to a real, immutable version.
  */
 export function clearLearningCaches(): void {
-  catalogueCache = null;
+  forgetCatalogue();
   versions.clear();
   frozenMajors.clear();
 }
@@ -233,6 +275,7 @@ export function clearLearningCaches(): void {
  * frozen once a newer one exists (minors are only published on the latest major), so its newest
  * minor is found by probing ids upwards once and then remembered.
  */
+// Per process like `versions`: an older major is frozen, so what was found for it stays true.
 const frozenMajors = new Map<string, Promise<LearningVersion | null>>();
 export async function newestOfMajor(item: CatalogueItem, major: number, knownMinor: number): Promise<LearningVersion | null> {
   if (major === item.latest.major) return item.latest;

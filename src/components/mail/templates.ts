@@ -41,6 +41,7 @@ export function defineMailTemplate<P>(template: MailTemplate<P>): MailTemplate<P
   return template;
 }
 
+// Loaded lazily, once per process: the mail texts never change while it runs.
 let translator: Promise<typeof i18next> | undefined;
 
 /** One translator for mails, outside any request (mails are also sent by jobs and commands). */

@@ -30,6 +30,8 @@ function requestMetrics(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+// Once per process: the driver's client is one per process (one mongoose), and so is the registry
+// its durations go to; a second app must not count every command twice.
 let databaseWatched = false;
 
 /** Database command durations from the driver's command monitoring (the connection sets monitorCommands). */

@@ -14,6 +14,7 @@ export type PersonalDataSource = (personId: string) => Promise<unknown>;
 /** Removes or blanks what identifies the person (free texts, names); must be idempotent. */
 export type Anonymiser = (personId: string) => Promise<void>;
 
+// Per process: declarative registries, filled by each component's routes by name (a second app registers the same functions).
 const sources = new Map<string, PersonalDataSource>();
 const anonymisers = new Map<string, Anonymiser>();
 

@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { osloWeekStart, weeklyMomentPassed } from '../../lib/oslo-time.js';
-import { catalogue, type ProgressService } from '../learning/index.js';
+import type { LearningService, ProgressService } from '../learning/index.js';
 import { allAssignmentRecords, assignmentsFor } from '../assignments/index.js';
 import { peopleForDigest, type DigestPerson } from '../accounts/index.js';
 import { unitsByIds } from '../organisation/index.js';
@@ -43,11 +43,20 @@ interface Upcoming {
  * Cost: one pass over the people who work somewhere, with a few `_id` reads each (their assignment
  * targets, and their learning summary when something is due) — a weekly job, not a request path.
  */
-export async function runDigest(deps: { progress: ProgressService; logger: Logger; mailer: Mailer; secret: string }, now = new Date()): Promise<DigestReport> {
+/** What the digest is sent with: the app's services (its learning service for the catalogue). */
+export interface DigestDeps {
+  progress: ProgressService;
+  learning: Pick<LearningService, 'catalogue'>;
+  logger: Logger;
+  mailer: Mailer;
+  secret: string;
+}
+
+export async function runDigest(deps: DigestDeps, now = new Date()): Promise<DigestReport> {
   const week = osloWeekStart(now);
   const today = todayDateOnly(now);
   const horizon = new Date(today.getTime() + DIGEST_HORIZON_DAYS * 86_400_000);
-  const [records, cat] = await Promise.all([allAssignmentRecords(), catalogue()]);
+  const [records, cat] = await Promise.all([allAssignmentRecords(), deps.learning.catalogue()]);
   const recordById = new Map(records.map((r) => [r.id, r]));
 
   const people: DigestPerson[] = [];
@@ -122,7 +131,7 @@ export async function runDigest(deps: { progress: ProgressService; logger: Logge
  * Runs this week's digest if its moment (weekday and hour, Oslo time) has passed and it has not
  * finished yet. Several instances may call this at once: each person's mail is still sent once.
  */
-export async function runDigestIfDue(deps: { progress: ProgressService; logger: Logger; mailer: Mailer; secret: string; schedule: { weekday: number; hour: number } }, now = new Date()): Promise<DigestReport | null> {
+export async function runDigestIfDue(deps: DigestDeps & { schedule: { weekday: number; hour: number } }, now = new Date()): Promise<DigestReport | null> {
   if (!weeklyMomentPassed(now, deps.schedule)) return null;
   const week = osloWeekStart(now);
   const run = await DigestRunModel.findById(week).lean();
@@ -138,12 +147,12 @@ export async function runDigestIfDue(deps: { progress: ProgressService; logger: 
  * digest is due. A plain timer rather than `atMostEvery` (which runs on traffic): the digest must go
  * out on a quiet Monday morning too. Returns a function that stops it (graceful shutdown).
  */
-export function startDigestSchedule(config: Pick<AppConfig, 'digest' | 'sessionSecret'>, deps: { progress: ProgressService; logger: Logger; mailer: Mailer }, intervalMs = 10 * 60 * 1000): () => void {
+export function startDigestSchedule(config: Pick<AppConfig, 'digest' | 'sessionSecret'>, deps: Omit<DigestDeps, 'secret'>, intervalMs = 10 * 60 * 1000): () => void {
   const log = deps.logger.child({ component: 'digest' });
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
-    running = runDigestIfDue({ progress: deps.progress, logger: log, mailer: deps.mailer, secret: config.sessionSecret, schedule: config.digest })
+    running = runDigestIfDue({ progress: deps.progress, learning: deps.learning, logger: log, mailer: deps.mailer, secret: config.sessionSecret, schedule: config.digest })
       .catch((err: unknown) => log.error({ err }, 'weekly digest failed; the next check tries again'))
       .finally(() => {
         running = null;

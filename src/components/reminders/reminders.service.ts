@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { assertCan } from '../../web/policy.js';
-import { catalogue, type ProgressService } from '../learning/index.js';
+import type { LearningService, ProgressService } from '../learning/index.js';
 import { assignedMembers, unitAssignmentRecords, type AssignmentRecord } from '../assignments/index.js';
 import { unitMembers } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
@@ -85,13 +85,15 @@ export class ReminderService {
     private readonly progress: ProgressService,
     private readonly logger: Logger,
     private readonly mailer: Mailer,
+    /** The app's learning service, for its catalogue. */
+    private readonly learning: Pick<LearningService, 'catalogue'>,
   ) {}
 
   /** The unit's assignments whose deadline has passed, each with the people not done yet. */
   async overdue(actor: SessionUser, unitId: string, now = new Date()): Promise<OverdueAssignment[]> {
     assertCan(actor, 'unit:lead', { unitId });
     const today = todayDateOnly(now);
-    const [records, members, cat] = await Promise.all([unitAssignmentRecords(unitId), unitMembers(unitId, now), catalogue()]);
+    const [records, members, cat] = await Promise.all([unitAssignmentRecords(unitId), unitMembers(unitId, now), this.learning.catalogue()]);
     const due = records.filter((r): r is AssignmentRecord & { deadline: Date } => !!r.deadline && r.deadline.getTime() < today.getTime());
     if (!due.length) return [];
     const people = [...new Set(due.flatMap((r) => assignedMembers(r, members).map((m) => m.id)))];
@@ -154,7 +156,7 @@ export class ReminderService {
     const [entries, members, cat] = await Promise.all([
       ReminderSentModel.find({ unitId: { $eq: unitId }, kind: 'overdue', sentAt: { $ne: null } }).sort({ claimedAt: -1 }).limit(limit).lean(),
       unitMembers(unitId),
-      catalogue(),
+      this.learning.catalogue(),
     ]);
     const names = new Map(members.map((m) => [m.id, m.name]));
     return entries.map((e) => ({

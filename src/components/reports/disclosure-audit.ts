@@ -115,6 +115,7 @@ export interface AuditOptions {
   exact?: boolean;
 }
 
+// Lazily, once per process: the WebAssembly runtime is stateless between solves and costly to load.
 let solver: Promise<Highs> | null = null;
 
 /** The HiGHS WebAssembly runtime, instantiated once per process and reused. */

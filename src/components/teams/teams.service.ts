@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logger.js';
 import { isoDate, parseDateOnly, todayDateOnly } from '../../lib/dates.js';
 import { osloDateAndTime, osloDateTime } from '../../lib/oslo-time.js';
 import { assertCan, can } from '../../web/policy.js';
-import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
+import { PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
 import { unitMembers, type UnitMember } from '../accounts/index.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { MissedSessionModel, missedSessionCollection, TeamSessionModel, type MissedItem } from './models.js';
@@ -128,13 +128,13 @@ function guideFromView(view: Record<string, unknown>): StoredSession['guide'] {
 /** Team sessions for leaders, and what staff who were absent are shown. */
 export class TeamSessionService {
   constructor(
-    private readonly learning: Pick<LearningService, 'recordTeamAttendance'>,
+    private readonly learning: Pick<LearningService, 'recordTeamAttendance' | 'catalogue'>,
     private readonly logger: Logger,
   ) {}
 
   /** Every team-session activity of the published modules, for the planning form. */
   async activities(): Promise<TeamActivityChoice[]> {
-    const cat = await catalogue();
+    const cat = await this.learning.catalogue();
     return cat.items.flatMap((item) =>
       item.latest.activities
         .filter((a) => isRecordedByLeader(a.kind))
@@ -153,7 +153,7 @@ export class TeamSessionService {
     assertCan(actor, 'unit:lead', { unitId });
     const fields: FieldErrors = {};
     const [slug, activityId] = input.activity.split('/');
-    const item = slug ? (await catalogue()).bySlug.get(slug) : undefined;
+    const item = slug ? (await this.learning.catalogue()).bySlug.get(slug) : undefined;
     const activity = item?.latest.activities.find((a) => a.id === activityId && isRecordedByLeader(a.kind));
     if (!item || !activity) fields.activity = 'teams:errors.activity';
     const day = parseDateOnly(input.date.trim());

@@ -8,6 +8,7 @@ import { createUnit, createUser, signIn, type Agent } from '../../helpers/auth.j
 import { publishFixture } from '../../helpers/learning-fixture.js';
 import { toSessionUser, UserModel } from '../../../src/components/accounts/index.js';
 import { TeamSessionService } from '../../../src/components/teams/index.js';
+import { catalogue } from '../../../src/components/learning/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
 import { tokenFor } from './fixture.js';
@@ -49,7 +50,7 @@ describe('http adversarial: stored HTML and script payloads are shown escaped', 
     // Module text authored with raw HTML (markdown-it has html off); a javascript: link is refused at
     // publishing (the author preview test below shows what happens to one typed in the browser).
     await publishFixture({ wording: `Tekst ${SCRIPT} ${IMG} <a href="javascript:alert(1)">lenke</a>` });
-    const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+    const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')), catalogue: () => catalogue() }, createLogger('silent'));
     const tomorrow = isoDate(new Date(todayDateOnly().getTime() + 86_400_000));
     ids.session = await teams.plan(toSessionUser((await UserModel.findById(boss.id).lean())!), ids.unit, { activity: 'samtaler/team', date: tomorrow, time: '10:00', place: `Rom ${SCRIPT}`, facilitator: `Leder ${IMG}` });
     staff = await signIn(app, person.email);

@@ -8,6 +8,7 @@ import { toSessionUser, UserModel } from '../../../src/components/accounts/index
 import { publishFromFolder } from '../../../src/components/modules/index.js';
 import { createAssignment } from '../../../src/components/assignments/index.js';
 import { TeamSessionService } from '../../../src/components/teams/index.js';
+import { catalogue } from '../../../src/components/learning/index.js';
 import { paths } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../../src/lib/dates.js';
@@ -58,7 +59,7 @@ export async function twoUnits(): Promise<TwoUnits> {
   const deadline = new Date(todayDateOnly().getTime() + 30 * 86_400_000);
   const assignmentA = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'people', userIds: [staffA.id] }, deadline, createdBy: { id: leaderA.id, name: 'Leder Alfa' } }, { unitId: unitA });
   const assignmentB = await createAssignment({ moduleSlug: 'samtaler', target: { kind: 'people', userIds: [staffB.id] }, deadline, createdBy: { id: leaderB.id, name: 'Leder Bravo' } }, { unitId: unitB });
-  const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+  const teams = new TeamSessionService({ recordTeamAttendance: () => Promise.reject(new Error('not used')), catalogue: () => catalogue() }, createLogger('silent'));
   const leaderAUser = toSessionUser((await UserModel.findById(leaderA.id).lean())!);
   const leaderBUser = toSessionUser((await UserModel.findById(leaderB.id).lean())!);
   const tomorrow = isoDate(new Date(todayDateOnly().getTime() + 86_400_000));

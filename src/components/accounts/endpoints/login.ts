@@ -1,5 +1,5 @@
 import type { Request, Response, NextFunction } from 'express';
-import passport from 'passport';
+import type passport from 'passport';
 import { z } from 'zod';
 import type { AppConfig } from '../../../config/index.js';
 import { logins } from '../../../lib/metrics.js';
@@ -34,7 +34,7 @@ function lockedParams(state: Extract<LoginLimitState, { blocked: true }>): { cou
 }
 
 /** POST /logg-inn — e-mail + password, within the failed-login limits; one vague message on failure. */
-function passwordLogin(sso: SsoClient | undefined) {
+function passwordLogin(authenticator: passport.Authenticator, sso: SsoClient | undefined) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const parsed = loginInput.safeParse(req.body);
     const returnTo = safeReturnTo(parsed.success ? parsed.data.returnTo : undefined);
@@ -57,7 +57,7 @@ function passwordLogin(sso: SsoClient | undefined) {
       renderLocked(before);
       return;
     }
-    passport.authenticate('local', (err: unknown, user: SessionUser | false) => {
+    authenticator.authenticate('local', (err: unknown, user: SessionUser | false) => {
       (async () => {
         if (err) throw err;
         if (!user) {
@@ -75,7 +75,7 @@ function passwordLogin(sso: SsoClient | undefined) {
   };
 }
 
-export function loginEndpoints(config: AppConfig, sso: SsoClient | undefined): DeclaredEndpoint[] {
+export function loginEndpoints(config: AppConfig, authenticator: passport.Authenticator, sso: SsoClient | undefined): DeclaredEndpoint[] {
   return [
     // GET /logg-inn — the login form (with the SSO button when SSO is configured).
     endpoint({
@@ -96,7 +96,7 @@ export function loginEndpoints(config: AppConfig, sso: SsoClient | undefined): D
       summary: 'Logs in with e-mail and password, within the failed-login limits; one vague message on failure',
       access: PUBLIC,
       why: 'passport’s local strategy decides in a callback, a login regenerates the session (completeLogin), and a refusal is the form again with 401 or 429 and Retry-After',
-      handlers: [passwordLogin(sso)],
+      handlers: [passwordLogin(authenticator, sso)],
     }),
     // POST /logg-ut — ends this session on the server and clears the cookie (other sessions live on).
     rawEndpoint({

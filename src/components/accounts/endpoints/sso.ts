@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import passport from 'passport';
+import type passport from 'passport';
 import { logins } from '../../../lib/metrics.js';
 import { rawEndpoint, PUBLIC, type DeclaredEndpoint } from '../../../web/endpoints.js';
 import type { SessionUser } from '../../../web/session-user.js';
@@ -9,7 +9,7 @@ import { safeReturnTo } from '../return-to.js';
 import { renderLogin } from './login.js';
 
 /** Single sign-on (OpenID Connect): declared only when SSO is configured. */
-export function ssoEndpoints(sso: SsoClient): DeclaredEndpoint[] {
+export function ssoEndpoints(sso: SsoClient, authenticator: passport.Authenticator): DeclaredEndpoint[] {
   const ssoFailed = (req: Request, res: Response, status: number, error: string) => renderLogin(req, res, status, sso, { error, errorParams: { provider: sso.config.displayName } });
 
   /** The provider's strategy, or the login page with 503 when the provider cannot be reached (then undefined). */
@@ -37,7 +37,7 @@ export function ssoEndpoints(sso: SsoClient): DeclaredEndpoint[] {
           if (!strategy) return;
           req.session.returnTo = safeReturnTo(req.query.returnTo);
           // A fresh object per request: passport attaches per-request actions to the strategy it is given.
-          passport.authenticate(Object.create(strategy), { session: false })(req, res, next);
+          authenticator.authenticate(Object.create(strategy), { session: false })(req, res, next);
         },
       ],
     }),
@@ -54,7 +54,7 @@ export function ssoEndpoints(sso: SsoClient): DeclaredEndpoint[] {
           if (!strategy) return;
           const returnTo = safeReturnTo(req.session.returnTo);
           delete req.session.returnTo;
-          passport.authenticate(Object.create(strategy), (err: unknown, user: SessionUser | false, info?: SsoFailure | { message?: string }) => {
+          authenticator.authenticate(Object.create(strategy), (err: unknown, user: SessionUser | false, info?: SsoFailure | { message?: string }) => {
             if (err) {
               req.log.warn({ err }, 'SSO login failed');
               logins.inc({ method: 'oidc', result: 'failed' });
