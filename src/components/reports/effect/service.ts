@@ -30,6 +30,18 @@ interface Entry {
 
 const caches = new WeakMap<ReportContext, Map<string, Entry>>();
 
+/** What the last effect model cost: reading the answers and rosters, and proving it (for `npm run bench:reports`). */
+export interface EffectCosts {
+  readMs: number;
+  answers: number;
+  protection: EffectModel['protection'];
+}
+const lastCosts = new WeakMap<ReportContext, EffectCosts>();
+
+export function effectCosts(ctx: ReportContext): EffectCosts | null {
+  return lastCosts.get(ctx) ?? null;
+}
+
 /** Drops the cached effect models of this report service (the benchmark starts from nothing). */
 export function forgetEffectModels(ctx: ReportContext): void {
   caches.delete(ctx);
@@ -86,7 +98,9 @@ export function unitEffect(memberIds: readonly string[], people: ReadonlyMap<str
 }
 
 async function build(ctx: ReportContext, org: OrgStructure, set: readonly string[], currentMonth: string): Promise<EffectModel> {
+  const started = performance.now();
   const [answers, rosters] = await Promise.all([effectAnswers(set), Promise.all(org.units.map(async (u) => [u.id, await rosterOf(u.id)] as const))]);
+  const readMs = Math.round(performance.now() - started);
   const people = perPerson(answers);
   const effects = new Map<string, UnitEffect>();
   for (const [unitId, roster] of rosters) {
@@ -97,6 +111,7 @@ async function build(ctx: ReportContext, org: OrgStructure, set: readonly string
   }
   const units = org.units.map((u) => ({ id: u.id, name: u.name, type: u.type, districtId: u.districtId, districtName: u.districtName }));
   const model = await buildEffectModel({ units, effects, window: monthRange(shiftMonth(currentMonth, -(EFFECT_TREND_MONTHS - 1)), currentMonth) });
+  lastCosts.set(ctx, { readMs, answers: answers.length, protection: model.protection });
   if (model.protection.exhausted) ctx.logger.warn({ protection: model.protection }, 'effect suppression could not be proven within its budget: every figure that is not public is hidden');
   return model;
 }
