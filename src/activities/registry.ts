@@ -240,14 +240,15 @@ export function effectContribution(activities: ReadonlyArray<{ kind: string; set
     const definition = registry.get(kind);
     if (!definition?.effect) continue;
     const initial = definition.initialState() as Record<string, unknown>;
-    const part = definition.effect(
-      activities
-        .filter((a) => a.kind === kind)
-        .map((a) => ({
-          settings: definition.settingsSchema.parse(a.settings),
-          state: typeof a.stored === 'object' && a.stored !== null && !Array.isArray(a.stored) ? stateOrInitial(kind, { ...initial, ...(a.stored as Record<string, unknown>) }) : null,
-        })),
-    );
+    // A block whose stored settings no longer pass the schema adds nothing (a report must not fail on it).
+    const blocks = activities
+      .filter((a) => a.kind === kind)
+      .flatMap((a) => {
+        const settings = definition.settingsSchema.safeParse(a.settings);
+        if (!settings.success) return [];
+        return [{ settings: settings.data, state: typeof a.stored === 'object' && a.stored !== null && !Array.isArray(a.stored) ? stateOrInitial(kind, { ...initial, ...(a.stored as Record<string, unknown>) }) : null }];
+      });
+    const part = definition.effect(blocks);
     if (part?.change) result.change = part.change;
     if (part?.evaluation) result.evaluation = part.evaluation;
   }

@@ -13,15 +13,28 @@ import { monthRange } from '../time.js';
 
 type Context = EndpointContext<unknown, unknown, unknown>;
 
-/** The effect section for the municipal pages (dashboard, print): the chosen set, the chosen months. */
-export async function effectLocals(reports: ReportService, context: Pick<Context, 't' | 'lang'>, query: ResolvedQuery): Promise<{ effect: EffectSection; ef: ReturnType<typeof effectFormat> }> {
-  const effect = await municipalEffect(reports, query.set, monthRange(query.from, query.to), typeLabel(context.t), context.t('reports:municipal.scope'));
+/**
+ * The effect section for the municipal pages (dashboard, print): the chosen set, the chosen months.
+ * Null when it cannot be built: the completion report is still sent (the section says so), and the
+ * error is logged.
+ */
+export async function effectLocals(reports: ReportService, context: Pick<Context, 't' | 'lang'>, query: ResolvedQuery): Promise<{ effect: EffectSection | null; ef: ReturnType<typeof effectFormat> }> {
+  const effect = await orNull(reports, municipalEffect(reports, query.set, monthRange(query.from, query.to), typeLabel(context.t), context.t('reports:municipal.scope')));
   return { effect, ef: effectFormat(context.lang) };
 }
 
-/** The effect section of an export: every unit as well. */
-export function effectForExport(reports: ReportService, t: TFunction, query: ResolvedQuery): Promise<EffectSection> {
-  return municipalEffect(reports, query.set, monthRange(query.from, query.to), typeLabel(t), t('reports:municipal.scope'), true);
+/** The effect section of an export: every unit as well (null: it could not be built, see effectLocals). */
+export function effectForExport(reports: ReportService, t: TFunction, query: ResolvedQuery): Promise<EffectSection | null> {
+  return orNull(reports, municipalEffect(reports, query.set, monthRange(query.from, query.to), typeLabel(t), t('reports:municipal.scope'), true));
+}
+
+async function orNull<T>(reports: ReportService, work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (err) {
+    reports.logger.error({ err }, 'effect section could not be built; the report is sent without it');
+    return null;
+  }
 }
 
 export function effectEndpoints({ reports, fresh }: ReportEndpointDeps) {

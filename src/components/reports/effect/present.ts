@@ -59,7 +59,8 @@ function values(row: EffectRow): CsvValue[] {
 }
 
 /** Every effect row of the export (municipality, districts, unit types, units). */
-export function effectRows(section: EffectSection, t: TFunction): CsvValue[][] {
+export function effectRows(section: EffectSection | null, t: TFunction): CsvValue[][] {
+  if (!section) return [[t('effect:unavailable')]];
   const rows: EffectRowView[] = [section.total, ...section.districts, ...section.types, ...section.units];
   return rows.map((row) => [t(`reports:levels.${row.level}`), row.label, row.districtName ?? '', row.type ?? '', ...values(row)]);
 }
@@ -70,7 +71,8 @@ export function effectTrendRows(points: readonly EffectTrendPoint[]): CsvValue[]
 }
 
 /** The effect section of the CSV: a heading, its rule, the table and the trend (appended after the completion rows). */
-export function effectCsvRows(section: EffectSection, t: TFunction): CsvValue[][] {
+export function effectCsvRows(section: EffectSection | null, t: TFunction): CsvValue[][] {
+  if (!section) return [[], [t('effect:heading')], [t('effect:unavailable')]];
   return [
     [],
     [t('effect:heading')],
