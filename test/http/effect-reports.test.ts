@@ -3,7 +3,9 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, testConfig } from '../helpers/app.js';
+import { createApp, createServices } from '../../src/app.js';
+import { effectModelsBuilt } from '../../src/components/reports/effect/service.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches, SELF_ASSESSMENT_STATEMENTS } from '../helpers/learning-fixture.js';
@@ -158,5 +160,22 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
     const effect = csv.slice(csv.indexOf('\r\nEffekt\r\n'));
     expect(effect).to.contain('Enhet;Solbakken barnehage;Nordre;Barnehage;<5;*;*;<5;*;*;*');
     expect(effect).to.not.match(/;[1-4];/);
+  });
+
+  it('with the report cache on (as in production): the first dashboard is sent at once saying the effect figures are not ready, then shows them once built', async () => {
+    const expected = await answer(6, 31);
+    const config = testConfig();
+    const logger = createLogger('silent');
+    const services = createServices({ config, logger, reportCacheMs: 60_000 });
+    const cached = await createApp({ config, logger, services });
+    const agent = await signIn(cached, (await createUser({ name: 'Kommune To', roles: ['municipal-admin'] })).email);
+
+    const first = flat((await agent.get('/kommune/rapport').expect(200)).text);
+    expect(first).to.contain('Effekttallene er ikke klare ennå.');
+    expect(first).to.not.contain('id="effect-table"');
+
+    await effectModelsBuilt(services.reports);
+    const next = flat((await agent.get('/kommune/rapport').expect(200)).text);
+    expect(next).to.contain(`<th scope="row">Hele kommunen</th><td class="num">6</td><td class="num">40 %</td><td class="num">+${two.format(expected.meanChange)}</td>`);
   });
 });
