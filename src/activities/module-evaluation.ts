@@ -99,6 +99,12 @@ export const moduleEvaluation = defineActivity<ModuleEvaluationSettings, ModuleE
   lastTouchedAt: (state) => timeOf(state.evaluatedAt),
   hiddenFromLeaders: true,
   personalFields: { usefulness: null, relevance: null, recommend: null, suggestion: '' },
+  // An anonymised evaluation keeps its time but not its scores: it adds nothing.
+  effect: (blocks) => {
+    const state = blocks.map((b) => b.state).find((s) => s?.evaluatedAt && s.usefulness !== null && s.relevance !== null && s.recommend !== null);
+    if (!state?.evaluatedAt || state.usefulness === null || state.relevance === null || state.recommend === null) return null;
+    return { evaluation: { usefulness: state.usefulness, relevance: state.relevance, recommend: state.recommend, at: state.evaluatedAt } };
+  },
   statistics: (_settings, states) => {
     const answered = states.filter((s) => s.evaluatedAt !== null && s.usefulness !== null);
     const recommending = answered.filter((s) => s.recommend === true).length;

@@ -9,7 +9,7 @@ import { moduleEvaluation } from './module-evaluation.js';
 import { reflection } from './reflection.js';
 import { selfAssessment } from './self-assessment.js';
 import { teamSession } from './team-session.js';
-import type { ActivityKind, ActivityStatistics, BaseSettings, ChoiceQuestion, JournalEntry, LearnerContext, ParsedForm } from './types.js';
+import type { ActivityKind, ActivityStatistics, BaseSettings, ChoiceQuestion, EffectContribution, JournalEntry, LearnerContext, ParsedForm } from './types.js';
 import { video } from './video.js';
 import { workplaceTask } from './workplace-task.js';
 
@@ -228,6 +228,31 @@ export function combinedStatistics(kind: string, blocks: ReadonlyArray<{ setting
       states: block.stored.map((s) => (typeof s === 'object' && s !== null && !Array.isArray(s) ? stateOrInitial(kind, { ...initial, ...s }) : null)),
     })),
   );
+}
+
+/**
+ * One learner's contribution to the effect figures of one module version: every kind with an
+ * `effect` hook reads its own activities' states (absent or malformed states count as unanswered).
+ */
+export function effectContribution(activities: ReadonlyArray<{ kind: string; settings: unknown; stored: unknown }>): EffectContribution {
+  const result: EffectContribution = {};
+  for (const kind of [...new Set(activities.map((a) => a.kind))]) {
+    const definition = registry.get(kind);
+    if (!definition?.effect) continue;
+    const initial = definition.initialState() as Record<string, unknown>;
+    // A block whose stored settings no longer pass the schema adds nothing (a report must not fail on it).
+    const blocks = activities
+      .filter((a) => a.kind === kind)
+      .flatMap((a) => {
+        const settings = definition.settingsSchema.safeParse(a.settings);
+        if (!settings.success) return [];
+        return [{ settings: settings.data, state: typeof a.stored === 'object' && a.stored !== null && !Array.isArray(a.stored) ? stateOrInitial(kind, { ...initial, ...(a.stored as Record<string, unknown>) }) : null }];
+      });
+    const part = definition.effect(blocks);
+    if (part?.change) result.change = part.change;
+    if (part?.evaluation) result.evaluation = part.evaluation;
+  }
+  return result;
 }
 
 /** Whether a leader's view of one person may show this activity at all (see ActivityKind.hiddenFromLeaders). */

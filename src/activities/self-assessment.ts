@@ -182,6 +182,20 @@ export const selfAssessment = defineActivity<SelfAssessmentSettings, SelfAssessm
       ],
     };
   },
+  // The learner's change over the statements rated both before and after (only when both were answered).
+  effect: (blocks) => {
+    const before = blocks.find((b) => b.settings.phase === 'before')?.state;
+    const after = blocks.find((b) => b.settings.phase === 'after')?.state;
+    if (!before?.answeredAt || !after?.answeredAt) return null;
+    let sum = 0;
+    let pairs = 0;
+    for (const [id, rating] of Object.entries(after.ratings)) {
+      if (!Object.hasOwn(before.ratings, id)) continue;
+      sum += rating - before.ratings[id]!;
+      pairs += 1;
+    }
+    return pairs > 0 ? { change: { sum, pairs, at: after.answeredAt } } : null;
+  },
   statistics: (settings, states) => {
     const answered = states.filter((s) => s.answeredAt !== null && Object.keys(s.ratings).length > 0);
     return {

@@ -204,6 +204,20 @@ export interface ActivityKind<Settings extends BaseSettings = BaseSettings, Stat
    * no state), so paired figures are possible; null when the blocks give nothing to combine.
    */
   combinedStatistics?(blocks: ReadonlyArray<{ settings: Settings; states: ReadonlyArray<State | null> }>): ActivityStatistics | null;
+  /**
+   * What one learner's answers to the activities of this kind in one module version add to the
+   * effect figures of the reports (the change between a self-assessment before and after, an
+   * evaluation's scores); null when they add nothing. Only aggregated, never shown per person.
+   */
+  effect?(blocks: ReadonlyArray<{ settings: Settings; state: State | null }>): EffectContribution | null;
+}
+
+/** One learner's contribution to the effect figures of one module version (see ActivityKind.effect). */
+export interface EffectContribution {
+  /** Paired self-assessment: the sum of (after − before) over the statements rated both times, how many, and when the after answer was given (ISO). */
+  change?: { sum: number; pairs: number; at: string };
+  /** The module evaluation: usefulness and relevance 1–5, would recommend, when (ISO). */
+  evaluation?: { usefulness: number; relevance: number; recommend: boolean; at: string };
 }
 
 /**

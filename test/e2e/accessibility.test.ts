@@ -123,6 +123,7 @@ const PAGES: PageCase[] = [
   { route: '/leder/enheter', as: 'leader', url: () => '/leder/enheter', what: 'units with dashboards' },
   { route: '/leder/enheter/:unitId', as: 'leader', url: () => `/leder/enheter/${ids.unit}?sort=${SLUG}&retning=desc`, what: 'unit dashboard (sorted)' },
   { route: '/leder/enheter/:unitId/utskrift', as: 'leader', url: () => `/leder/enheter/${ids.unit}/utskrift`, what: 'unit dashboard for printing' },
+  { route: '/leder/enheter/:unitId/effekt', as: 'leader', url: () => `/leder/enheter/${ids.unit}/effekt`, what: 'effect figures of the unit' },
   { route: '/leder/enheter/:unitId/personer/:personId', as: 'leader', url: () => `/leder/enheter/${ids.unit}/personer/${ids.ola}`, what: 'person drill-down' },
   { route: '/leder/:unitId/tildelinger', as: 'leader', url: () => `/leder/${ids.unit}/tildelinger`, what: 'assignments' },
   { route: '/leder/:unitId/teammoter', as: 'leader', url: () => `/leder/${ids.unit}/teammoter`, what: 'team sessions (plan)' },

@@ -188,6 +188,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/leder/enheter/:unitA/eksport.xlsx', expect: leaderAOnly },
   { method: 'get', path: '/leder/enheter/:unitA/utskrift', expect: leaderAOnly },
   { method: 'get', path: '/leder/enheter/:unitA/personer/:staff', expect: leaderAOnly },
+  { method: 'get', path: '/leder/enheter/:unitA/effekt', expect: leaderAOnly },
   { method: 'get', path: '/leder/enheter/:unitB', expect: { ...signedIn('deny'), leaderB: 'ok' } },
   // The municipal measure-3 report: aggregates for municipal admins (reports:municipal) only.
   { method: 'get', path: '/kommune/rapport', expect: adminOnly },

@@ -222,6 +222,26 @@ describe('http: author statistics per module version (issue 19)', function () {
     expect(res.text).to.not.contain('Hemmeligsen').and.to.not.contain('Solsikken');
   });
 
+  it('median time to complete: from 5 completers the median days from the first action to completion; with 4, only how many', async () => {
+    const days = [2, 9, 4, 30, 7];
+    const completerIds: string[] = [];
+    for (const [i, d] of days.entries()) {
+      const person = await createUser({ name: `Fullfører ${i}`, memberships: [{ unitId, role: 'ansatt' }] });
+      await completeModule(person.id, unitId, 'samtaler@1.0', `median-${i}`);
+      // The completion moment stays; the start is moved back by the person's number of days.
+      const doc = (await ProgressModel.findById(progressId(person.id, 'samtaler', 1)).lean<{ completedAt: Date }>())!;
+      await ProgressModel.updateOne({ _id: { $eq: progressId(person.id, 'samtaler', 1) } }, { $set: { startedAt: new Date(doc.completedAt.getTime() - d * 86_400_000) } });
+      completerIds.push(person.id);
+    }
+
+    const five = (await author.get('/forfatter/moduler/samtaler/statistikk').expect(200)).text.replace(/\s+/g, ' ');
+    expect(five).to.contain('Median tid fra første aktivitet til fullført: 7 dager (5 har fullført).');
+
+    await ProgressModel.updateOne({ _id: { $eq: progressId(completerIds[0]!, 'samtaler', 1) } }, { $set: { completedAt: null } });
+    const four = (await author.get('/forfatter/moduler/samtaler/statistikk').expect(200)).text.replace(/\s+/g, ' ');
+    expect(four).to.contain('4 har fullført; tiden vises fra 5.').and.to.not.contain('Median tid');
+  });
+
   it('with 4 learners: a clear message and no figures at all', async () => {
     await learners(4, 7);
     const res = await author.get('/forfatter/moduler/samtaler/statistikk').expect(200);

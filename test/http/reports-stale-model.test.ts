@@ -30,10 +30,11 @@ interface Counts {
   notStarted: string;
 }
 
-/** Counts of every row of the municipal CSV export, by its level and name. */
+/** Counts of every row of the municipal CSV export's completion table (the effect section after it has rows of its own), by its level and name. */
 function csvCounts(text: string): Map<string, Counts> {
   const rows = new Map<string, Counts>();
-  for (const line of text.split('\r\n')) {
+  const effect = text.indexOf('\r\nEffekt\r\n');
+  for (const line of (effect < 0 ? text : text.slice(0, effect)).split('\r\n')) {
     const f = line.split(';');
     if (!['Kommunen', 'Bydel', 'Enhetstype', 'Enhet'].includes(f[0]!)) continue;
     rows.set(`${f[0]}|${f[1]}`, { staff: f[4]!, completed: f[5]!, notStarted: f[8]! });

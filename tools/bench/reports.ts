@@ -13,6 +13,9 @@
  *   - the municipal dashboard (`/kommune/rapport`), p50 and p95 of N requests;
  *   - a unit dashboard (`/leder/enheter/<unit>`), p50 and p95 of N requests;
  *   - the municipal CSV export and the unit CSV export (median of 5).
+ * The core modules carry a self-assessment before and after and an evaluation, answered by about 60 %
+ * of those who completed them, so the dashboard's «Effekt» section (issue 19) is part of every
+ * dashboard measured: its first build (one scan of the answers, and its proof) is printed apart.
  * Every request is a real one: session, policy, audit log entry, rendering.
  * The last line printed is one JSON object with every figure.
  *
@@ -36,6 +39,7 @@ import { formLogin } from '../lib/form-login.js';
 import { prng } from '../../src/lib/prng.js';
 import { seedDemoData } from '../../src/seed/index.js';
 import { municipalReport } from '../../src/components/reports/municipal.service.js';
+import { effectCosts, effectModelsBuilt } from '../../src/components/reports/effect/service.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -79,6 +83,31 @@ interface Seeded {
   leaderUnitStaff: number;
   progress: number;
   completions: number;
+}
+
+const STATEMENTS = ['u1', 'u2', 'u3', 'u4'];
+/** The self-assessment before and after and the evaluation in every core module (as published versions store them). */
+const EFFECT_ACTIVITIES = [
+  ...(['before', 'after'] as const).map((phase) => ({
+    id: `kartlegging-${phase}`,
+    kind: 'self-assessment',
+    lessonSlug: 'start',
+    required: false,
+    settings: { id: `kartlegging-${phase}`, required: false, phase, statements: STATEMENTS.map((id) => ({ id, text: `Påstand ${id}` })) },
+    view: {},
+  })),
+  { id: 'vurdering', kind: 'module-evaluation', lessonSlug: 'start', required: false, settings: { id: 'vurdering', required: false }, view: {} },
+];
+
+/** One learner's stored answers: before lower than after (mostly), an evaluation. */
+function effectStates(random: () => number, completedAt: Date): Record<string, unknown> {
+  const at = completedAt.toISOString();
+  const rating = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  return {
+    'kartlegging-before': { ratings: Object.fromEntries(STATEMENTS.map((id) => [id, rating(1, 4)])), answeredAt: at },
+    'kartlegging-after': { ratings: Object.fromEntries(STATEMENTS.map((id) => [id, rating(2, 5)])), answeredAt: at },
+    vurdering: { usefulness: rating(2, 5), relevance: rating(2, 5), recommend: random() < 0.8, suggestion: '', evaluatedAt: at },
+  };
 }
 
 /** The municipality: districts, units, modules, staff, their progress and completions, assignments. */
@@ -134,11 +163,11 @@ async function seed(staff: number, now: Date): Promise<Seeded> {
         publishedAt: j === 0 ? twoYearsAgo : new Date(now.getTime() - 120 * DAY),
         contentHash: m.slug,
         title: m.title,
-        frontMatter: { title: m.title, measures: m.measures, minutes: 60 },
+        frontMatter: { title: m.title, measures: m.measures, minutes: 60, audience: [], themes: [], goals: [], sources: [], language: 'nb', summary: '' },
         introHtml: '',
         introToc: [],
         lessons: [],
-        activities: [],
+        activities: m.measures.includes(3) ? EFFECT_ACTIVITIES : [],
         assets: [],
         files: [],
       })),
@@ -179,7 +208,8 @@ async function seed(staff: number, now: Date): Promise<Seeded> {
           [`m${major}`]: { minor: 0, percent: completed ? 100 : Math.floor(random() * 90), startedAt: startedAt.toISOString(), updatedAt: (completedAt ?? startedAt).toISOString(), lastLesson: null, completedAt: completedAt?.toISOString() ?? null },
         };
         if (completedAt) completionDocs.push({ _id: id, userId, moduleSlug: m.slug, versionId: `${m.slug}@${major}.0`, major, unitIds: [String(unitOf(i)._id)], completedAt, minutes: 60, certificateCode: randomBytes(6).toString('hex') });
-        yield { _id: id, userId, moduleSlug: m.slug, major, minor: 0, activities: {}, actions: {}, lastLesson: null, startedAt, updatedAt: completedAt ?? startedAt, completedAt, completedVersionId: completedAt ? `${m.slug}@${major}.0` : null };
+        const activities = completedAt && m.measures.includes(3) && random() < 0.6 ? effectStates(random, completedAt) : {};
+        yield { _id: id, userId, moduleSlug: m.slug, major, minor: 0, activities, actions: {}, lastLesson: null, startedAt, updatedAt: completedAt ?? startedAt, completedAt, completedVersionId: completedAt ? `${m.slug}@${major}.0` : null };
       }
       learners.push({ _id: userId, modules: summary });
     }
@@ -281,6 +311,19 @@ async function runSize(staff: number) {
     log(
       `${staff} staff: first municipal dashboard ${Math.round(first.ms)} ms, of which proving the suppression ${proven?.ms ?? '?'} ms (${proven?.rounds ?? '?'} audit rounds, ${proven?.solves ?? '?'} solver runs of which ${proven?.integerSolves ?? '?'} integer programs, ${proven?.hidden ?? '?'} cells hidden)`,
     );
+    // The effect section is built off the request (one scan of the answers): wait for it, so every
+    // dashboard measured below carries it.
+    const effectStart = performance.now();
+    await effectModelsBuilt(services.reports);
+    const effectWaitMs = Math.round(performance.now() - effectStart);
+    const effect = effectCosts(services.reports);
+    log(
+      `${staff} staff: effect section built off the request: ${effect?.answers ?? '?'} answers read with the rosters in ${effect?.readMs ?? '?'} ms, model built and proven in ${effect?.protection.ms ?? '?'} ms (${effect?.protection.rounds ?? '?'} audit rounds, ${effect?.protection.solves ?? '?'} solver runs, ${effect?.protection.hidden ?? '?'} of ${effect?.protection.cells ?? '?'} cells hidden${effect?.protection.exhausted ? ', budget exhausted' : ''}); waited ${effectWaitMs} ms after the first dashboard`,
+    );
+    const withEffect = await timed(`${base}/kommune/rapport`, adminCookie);
+    const body = await (await fetch(`${base}/kommune/rapport`, { headers: { Cookie: adminCookie } })).text();
+    if (!body.includes('id="effect-table"')) throw new Error('the dashboard has no effect figures after the effect model was built');
+    log(`${staff} staff: municipal dashboard with the effect section ${Math.round(withEffect.ms)} ms (${Math.round(withEffect.bytes / 1024)} KB)`);
     const municipal = await measure(`${base}/kommune/rapport`, adminCookie, REQUESTS);
     log(`${staff} staff: municipal dashboard p50 ${municipal.p50} ms, p95 ${municipal.p95} ms (${Math.round(municipal.bytes / 1024)} KB)`);
     // The same dashboard with its disclosure audit run on every request (normally a pass is kept
@@ -294,6 +337,10 @@ async function runSize(staff: number) {
     }
     const municipalAudit = { p50: percentile(audited, 50), p95: percentile(audited, 95), auditP50: percentile(auditOnly, 50), auditP95: percentile(auditOnly, 95), solves: services.reports.auditCosts().views.municipal?.solves ?? 0 };
     log(`${staff} staff: municipal dashboard audited on every request p50 ${municipalAudit.p50} ms, p95 ${municipalAudit.p95} ms; the audit alone p50 ${municipalAudit.auditP50} ms, p95 ${municipalAudit.auditP95} ms (${municipalAudit.solves} solver runs)`);
+    // The plain dashboard once more, a while after the effect build (its scan's garbage and the
+    // database's work after it are behind us): tells a transient slowdown from a steady one.
+    const municipalLater = await measure(`${base}/kommune/rapport`, adminCookie, REQUESTS);
+    log(`${staff} staff: municipal dashboard measured again later p50 ${municipalLater.p50} ms, p95 ${municipalLater.p95} ms`);
     const unit = await measure(`${base}/leder/enheter/${seeded.leaderUnitId}`, leaderCookie, REQUESTS);
     log(`${staff} staff: unit dashboard (${seeded.leaderUnitStaff} staff) p50 ${unit.p50} ms, p95 ${unit.p95} ms (${Math.round(unit.bytes / 1024)} KB)`);
     const csv = await measure(`${base}/kommune/rapport/eksport.csv`, adminCookie, 5);
@@ -325,10 +372,18 @@ async function runSize(staff: number) {
       unitStaff: seeded.leaderUnitStaff,
       municipalP50Ms: municipal.p50,
       municipalP95Ms: municipal.p95,
+      municipalLaterP50Ms: municipalLater.p50,
+      municipalLaterP95Ms: municipalLater.p95,
       unitP50Ms: unit.p50,
       unitP95Ms: unit.p95,
       csvMs: csv.p50,
       firstMunicipalMs: Math.round(first.ms),
+      effectAnswers: effect?.answers ?? null,
+      effectReadMs: effect?.readMs ?? null,
+      effectProofMs: effect?.protection.ms ?? null,
+      effectRounds: effect?.protection.rounds ?? null,
+      effectHidden: effect?.protection.hidden ?? null,
+      effectWaitMs,
       proofMs: proven?.ms ?? null,
       proofRounds: proven?.rounds ?? null,
       municipalAuditedP50Ms: municipalAudit.p50,

@@ -35,21 +35,32 @@ export interface ModuleStatistics {
   learners: number;
   enough: boolean;
   funnel: Array<{ number: number; title: string; started: number; finished: number }>;
+  /** Median days from starting to completing the module (one decimal), and how many completed; null below the minimum. */
+  medianDays: number | null;
+  completers: number;
   activities: ActivityStatisticsView[];
 }
 
-type StoredStates = { activities?: Record<string, unknown> };
+/** The median of some numbers (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+type StoredStates = { activities?: Record<string, unknown>; startedAt?: Date | null; completedAt?: Date | null };
 
 export async function moduleStatistics(slug: string, requested: string | undefined): Promise<ModuleStatistics> {
   const { module, versions } = await listVersions(slug);
-  const base = { slug, title: module.title, versions: versions.map((v) => v.version), learners: 0, enough: false, funnel: [], activities: [] };
+  const base = { slug, title: module.title, versions: versions.map((v) => v.version), learners: 0, enough: false, funnel: [], medianDays: null, completers: 0, activities: [] };
   if (versions.length === 0) return { ...base, version: null };
   const chosen = requested === undefined ? versions[0]! : versions.find((v) => v.version === requested);
   if (!chosen) throw new NotFoundError(`no version ${requested} of ${slug}`);
   const version = await learningVersion(`${slug}@${chosen.version}`);
   if (!version) throw new NotFoundError(`version ${slug}@${chosen.version} is not published`);
   // An author's page, not a hot path: it reads every progress document of the module's major version.
-  const docs = await ProgressModel.find({ moduleSlug: { $eq: slug }, major: { $eq: version.major } }, { activities: 1 }).lean<StoredStates[]>();
+  const docs = await ProgressModel.find({ moduleSlug: { $eq: slug }, major: { $eq: version.major } }, { activities: 1, startedAt: 1, completedAt: 1 }).lean<StoredStates[]>();
   const learners = docs.length;
   if (learners < STATISTICS_MIN_LEARNERS) return { ...base, version: chosen.version, learners };
   const stateOf = (doc: StoredStates, id: string) => (doc.activities && Object.hasOwn(doc.activities, id) ? doc.activities[id] : undefined);
@@ -82,5 +93,9 @@ export async function moduleStatistics(slug: string, requested: string | undefin
     const tooFew = statistics.answered < STATISTICS_MIN_LEARNERS;
     return [{ id: `combined-${kind}`, kind, title: null, lessonTitle: '', combined: true, tooFew, statistics: tooFew ? null : statistics }];
   });
-  return { ...base, version: chosen.version, learners, enough: true, funnel, activities: [...combined, ...activities] };
+  // Time to complete: from the first action to the completion, only with enough completers behind it.
+  const days = docs.flatMap((d) => (d.startedAt && d.completedAt ? [(d.completedAt.getTime() - d.startedAt.getTime()) / 86_400_000] : []));
+  const middle = days.length >= STATISTICS_MIN_LEARNERS ? median(days) : null;
+  const medianDays = middle === null ? null : Math.round(middle * 10) / 10;
+  return { ...base, version: chosen.version, learners, enough: true, funnel, medianDays, completers: days.length, activities: [...combined, ...activities] };
 }

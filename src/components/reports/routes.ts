@@ -8,6 +8,7 @@ import type { ReportService } from './reports.service.js';
 import { leaderEndpoints } from './endpoints/leaders.js';
 import { municipalEndpoints } from './endpoints/municipal.js';
 import { settingsEndpoints } from './endpoints/settings.js';
+import { effectEndpoints } from './effect/endpoints.js';
 
 export interface ReportRouteOptions {
   /** How often a request may trigger the time-driven sweep (0: every request, in tests). */
@@ -32,7 +33,8 @@ export function reportRoutes(reports: ReportService, options: ReportRouteOptions
 
   addNavEntry({ href: '/kommune/rapport', label: 'reports:nav.municipal', visibleTo: 'reports:municipal' });
   addLeaderUnitLink({ label: 'reports:leader.dashboardLink', href: (unitId) => `/leder/enheter/${unitId}` });
+  addLeaderUnitLink({ label: 'effect:leader.link', href: (unitId) => `/leder/enheter/${unitId}/effekt` });
   addLeaderAreaLink({ label: 'reports:nav.municipal', href: '/kommune/rapport', visibleTo: 'reports:municipal' });
 
-  return endpointRouter([...leaderEndpoints(deps), ...municipalEndpoints(deps), ...settingsEndpoints(deps)]);
+  return endpointRouter([...leaderEndpoints(deps), ...municipalEndpoints(deps), ...settingsEndpoints(deps), ...effectEndpoints(deps)]);
 }

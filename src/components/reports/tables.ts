@@ -42,7 +42,8 @@ export function municipalRows(table: ExportTable, t: TFunction, _fmt: Formatters
   ]);
 }
 
-export function municipalCsv(table: ExportTable, t: TFunction, fmt: Formatters): string {
+/** `more`: further sections appended after the completion rows (the effect section). */
+export function municipalCsv(table: ExportTable, t: TFunction, fmt: Formatters, more: CsvValue[][] = []): string {
   return toCsv([
     [t('reports:print.title')],
     [t('reports:export.modules', { modules: table.moduleTitles.join(', ') })],
@@ -51,6 +52,7 @@ export function municipalCsv(table: ExportTable, t: TFunction, fmt: Formatters):
     [],
     MUNICIPAL_HEADER_KEYS.map((k) => t(k)),
     ...municipalRows(table, t, fmt),
+    ...more,
   ]);
 }
 

@@ -37,6 +37,7 @@ export function statisticsEndpoints() {
             title: t('authoring:statistics.title', { title: stats.title }),
             moduleTitle: stats.title,
             minimum: STATISTICS_MIN_LEARNERS,
+            medianDaysText: stats.medianDays === null ? null : new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'nb-NO', { maximumFractionDigits: 1 }).format(stats.medianDays),
             activities: stats.activities.map((a) => ({
               ...a,
               tables: a.statistics ? a.statistics.tables.map((table) => displayTable(table, t, lang)) : [],

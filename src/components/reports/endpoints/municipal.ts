@@ -7,6 +7,8 @@ import { municipalCsv, municipalRows, MUNICIPAL_HEADER_KEYS } from '../tables.js
 import { toXlsx } from '../export.js';
 import type { ReportService } from '../reports.service.js';
 import { chartFor, formatters } from '../present.js';
+import { effectForExport, effectLocals } from '../effect/endpoints.js';
+import { effectCsvRows, effectRows, EFFECT_HEADER_KEYS } from '../effect/present.js';
 import { audit, CSV, municipal, reportId, reportQuery, typeLabel, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
 
 /**
@@ -30,7 +32,7 @@ async function loggedWhileRead<T>(read: Promise<T>, logged: Promise<void>): Prom
   return page.value;
 }
 
-function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors): PageReply {
+function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors, effect: Awaited<ReturnType<typeof effectLocals>>): PageReply {
   const { t } = context;
   const user = signedInUser(context);
   const fmt = formatters(context.lang);
@@ -45,6 +47,7 @@ function municipalPage(context: Context, page: MunicipalPage, errors: FieldError
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
       canConfigure: can(user, 'reports:configure'),
       canAudit: can(user, 'audit:read'),
+      ...effect,
     },
   };
 }
@@ -85,6 +88,7 @@ async function printPage(reports: ReportService, context: Context, query: Report
       fmt,
       moduleTitles: page.modules.filter((m) => m.inSet).map((m) => m.title),
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
+      ...(await effectLocals(reports, context, page.query)),
     },
   };
 }
@@ -102,10 +106,13 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const page = await loggedWhileRead(municipalReport(reports, context.query, typeLabel(t)), audit(context, 'view', 'municipality', null, t('reports:municipal.scope'), 'html'));
-        return municipalPage(context, page, {});
+        return municipalPage(context, page, {}, await effectLocals(reports, context, page.query));
       },
       // The view was logged while the refused query was read.
-      invalid: async (context, errors) => municipalPage(context, await municipalReport(reports, {}, typeLabel(context.t)), errors),
+      invalid: async (context, errors) => {
+        const page = await municipalReport(reports, {}, typeLabel(context.t));
+        return municipalPage(context, page, errors, await effectLocals(reports, context, page.query));
+      },
     }),
     // GET /kommune/rapport/bydel/:districtId — one district: its units, aggregates only.
     endpoint({
@@ -147,7 +154,8 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'csv');
-        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang)), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
+        const effect = await effectForExport(reports, t, table.query);
+        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang), effectCsvRows(effect, t)), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
       },
     }),
     // GET /kommune/rapport/eksport.xlsx — the same as a spreadsheet.
@@ -167,7 +175,7 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
           t('reports:export.modules', { modules: table.moduleTitles.join(', ') }),
           t('reports:export.generated', { date: fmt.dateTime(table.generatedAt) }),
           t('reports:suppression.rule'),
-        ]);
+        ], [{ name: t('effect:export.sheet'), header: EFFECT_HEADER_KEYS.map((k) => t(k)), rows: effectRows(await effectForExport(reports, t, table.query), t), notes: [t('effect:rule')] }]);
         return { file: body, type: XLSX, filename: `tiltak-3-status-${table.query.to}.xlsx` };
       },
     }),
