@@ -79,6 +79,7 @@ interface StoredGathering {
   summaryBy?: PersonRef | null;
   summaryAt?: Date | null;
   task?: string;
+  completedBy?: string[];
   attendance: { recordedAt: Date; recordedBy: PersonRef; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -135,6 +136,8 @@ export interface GatheringView {
   task: string;
   taskHtml: string;
   attendance: { recordedAt: Date; recordedBy: string; present: string[]; roster: PersonRef[] } | null;
+  /** How many completed the programme's module through this gathering's attendance. */
+  completedThrough: number;
 }
 
 export interface GatheringAttendanceResult {
@@ -166,6 +169,7 @@ function gatheringView(g: StoredGathering): GatheringView {
     attendance: g.attendance
       ? { recordedAt: g.attendance.recordedAt, recordedBy: g.attendance.recordedBy.name, present: [...g.attendance.present], roster: g.attendance.roster.map((r) => ({ id: r.id, name: r.name })) }
       : null,
+    completedThrough: (g.completedBy ?? []).length,
   };
 }
 
@@ -494,7 +498,7 @@ export class NetworkService {
     const upcoming = views.filter((g) => !g.attendance && g.startsAt.getTime() >= today).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     const past = views.filter((g) => !upcoming.includes(g)).sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
     const isCoordinator = can(actor, 'network:coordinate', resourceOf(stored));
-    const report = isCoordinator || can(actor, 'networks:manage') ? this.attendanceByUnit(network, past) : null;
+    const report = isCoordinator || can(actor, 'networks:manage') ? this.networkReport(network, past) : null;
     return { network, upcoming, past, isCoordinator, canPlan: isCoordinator && stored.status === 'open', activities, ledUnits: network.units.filter((u) => actor.leaderOf.has(u.id)), report };
   }
 
@@ -658,6 +662,7 @@ export class NetworkService {
     let changed = 0;
     let completedModule = 0;
     let failed = 0;
+    const completedBy = new Set((stored.completedBy ?? []).filter((p) => present.has(p)));
     const programme = stored.programme;
     if (programme) {
       const elsewhere = await this.presentElsewhere(stored, untick);
@@ -665,7 +670,10 @@ export class NetworkService {
         try {
           const result = await this.learning.recordGatheringAttendance(actor, { personId, slug: programme.moduleSlug, activityId: programme.activityId, attended, now, network: resource });
           if (result.applied) changed += 1;
-          if (result.completedNow) completedModule += 1;
+          if (result.completedNow) {
+            completedModule += 1;
+            if (attended) completedBy.add(personId);
+          }
         } catch (err) {
           // As at a unit's team session: someone in an older major version without this activity,
           // or who has not met the module's prerequisites, is left out and counted for the coordinator.
@@ -679,7 +687,7 @@ export class NetworkService {
     }
     await GatheringModel.updateOne(
       { _id: { $eq: stored._id } },
-      { $set: { attendance: { recordedAt: now, recordedBy: { id: actor.id, name: actor.name }, present: [...present], roster } } },
+      { $set: { attendance: { recordedAt: now, recordedBy: { id: actor.id, name: actor.name }, present: [...present], roster }, completedBy: [...completedBy] } },
     );
     await this.updateMissed(stored, network, roster, present);
     this.logger.info({ networkId, gatheringId: id, present: present.size, absent: roster.length - present.size, changed }, 'gathering attendance saved');
@@ -769,17 +777,26 @@ export class NetworkService {
   }
 
   /**
-   * Attendance by unit at each held gathering ("2 of 3 from Solsikken"), for coordinators and the
-   * municipality: how well each unit keeps coming. Each person counts for the unit they were first
-   * appointed from.
+   * The network's report, for coordinators and the municipality: participants per unit and per unit
+   * type, attendance by unit at each held gathering ("2 of 3 from Solsikken"), and per gathering how
+   * many came and how many completed the programme's module through it. Each person counts for the
+   * unit they were first appointed from. Exact counts, no small-cell suppression: everyone who gets
+   * this report already sees the participants by name and the attendance list (see docs/networks.md).
    */
-  private attendanceByUnit(network: NetworkView, held: GatheringView[]) {
-    const unitOf = new Map<string, { id: string; name: string }>();
-    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName });
+  private networkReport(network: NetworkView, held: GatheringView[]) {
+    const unitOf = new Map<string, { id: string; name: string; type: string }>();
+    const typeOf = new Map(network.units.map((u) => [u.id, u.type]));
+    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName, type: typeOf.get(p.unitId) ?? '' });
     const units = [...new Map([...unitOf.values()].map((u) => [u.id, u])).values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
     const gatherings = held.filter((g) => g.attendance).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const people = [...unitOf.values()];
+    const types = [...new Set(people.map((u) => u.type))].sort();
     return {
-      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt })),
+      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt, present: g.attendance!.present.length, total: g.attendance!.roster.length, completed: g.completedThrough, programme: g.programme?.moduleTitle ?? null })),
+      participantsByUnit: units.map((u) => ({ unit: u.name, type: u.type, count: people.filter((p) => p.id === u.id).length })),
+      participantsByType: types.map((type) => ({ type, count: people.filter((p) => p.type === type).length })),
+      participants: people.length,
+      completed: gatherings.reduce((sum, g) => sum + g.completedThrough, 0),
       rows: units.map((u) => ({
         unit: u.name,
         cells: gatherings.map((g) => {
