@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { can } from '../../../web/policy.js';
 import { endpoint, signedInUser, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
 import type { FieldErrors } from '../../../lib/errors.js';
-import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type MunicipalPage, type ReportQuery } from '../municipal.service.js';
+import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type ExportTable, type MunicipalPage, type ReportQuery } from '../municipal.service.js';
 import { municipalCsv, municipalRows, MUNICIPAL_HEADER_KEYS } from '../tables.js';
 import { toXlsx } from '../export.js';
 import type { ReportService } from '../reports.service.js';
 import { chartFor, formatters } from '../present.js';
+import { networkExportRows, networkSectionFor } from '../network-section/index.js';
+import { toCsv } from '../csv.js';
 import { audit, CSV, municipal, reportId, reportQuery, typeLabel, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
 
 /**
@@ -30,10 +32,11 @@ async function loggedWhileRead<T>(read: Promise<T>, logged: Promise<void>): Prom
   return page.value;
 }
 
-function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors): PageReply {
+async function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors): Promise<PageReply> {
   const { t } = context;
   const user = signedInUser(context);
   const fmt = formatters(context.lang);
+  const network = await networkSectionFor([page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal',
     model: {
@@ -43,6 +46,7 @@ function municipalPage(context: Context, page: MunicipalPage, errors: FieldError
       errors,
       fmt,
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
+      network,
       canConfigure: can(user, 'reports:configure'),
       canAudit: can(user, 'audit:read'),
     },
@@ -76,6 +80,7 @@ async function printPage(reports: ReportService, context: Context, query: Report
   const page = await municipalReport(reports, query, typeLabel(t));
   await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'print');
   const fmt = formatters(context.lang);
+  const network = await networkSectionFor([page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal-print',
     model: {
@@ -85,9 +90,13 @@ async function printPage(reports: ReportService, context: Context, query: Report
       fmt,
       moduleTitles: page.modules.filter((m) => m.inSet).map((m) => m.title),
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
+      network,
     },
   };
 }
+
+/** The export's municipality and unit-type rows: what the network section is published beside. */
+const exportScopes = (table: ExportTable) => table.rows.filter((r) => r.level === 'municipality' || r.level === 'type').map((r) => r.row);
 
 export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
   return [
@@ -146,8 +155,9 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
+        const network = await networkSectionFor(exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'csv');
-        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang)), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
+        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang)) + toCsv(networkExportRows(network, t)).replace(/^\uFEFF/, ''), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
       },
     }),
     // GET /kommune/rapport/eksport.xlsx — the same as a spreadsheet.
@@ -161,9 +171,10 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
+        const network = await networkSectionFor(exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'xlsx');
         const fmt = formatters(context.lang);
-        const body = await toXlsx(t('reports:export.sheet'), t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => t(k)), municipalRows(table, t, fmt), [
+        const body = await toXlsx(t('reports:export.sheet'), t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => t(k)), [...municipalRows(table, t, fmt), ...networkExportRows(network, t)], [
           t('reports:export.modules', { modules: table.moduleTitles.join(', ') }),
           t('reports:export.generated', { date: fmt.dateTime(table.generatedAt) }),
           t('reports:suppression.rule'),

@@ -1,0 +1,37 @@
+import type { TFunction } from 'i18next';
+import type { CsvValue } from '../csv.js';
+import type { Figure, StatusRow } from '../report-model.js';
+import { SUPPRESSED } from '../present.js';
+import type { Logger } from '../../../lib/logger.js';
+import { networkSection, type NetworkSection } from './section.js';
+
+export { networkSection, protectedSection, type NetworkSection, type NetworkSectionRow } from './section.js';
+
+/**
+ * The network section for a measure-3 view: the unit types and published staff counts come from the
+ * completion rows the same view shows (so the audit knows what the reader sees beside it).
+ */
+export async function networkSectionFor(rows: ReadonlyArray<Pick<StatusRow, 'scope' | 'staff'>>, t: TFunction, log: Pick<Logger, 'error'>): Promise<NetworkSection> {
+  const publishedStaff = new Map(rows.map((r) => [r.scope, r.staff.suppressed ? null : r.staff.value] as const));
+  const types = rows.filter((r) => r.scope.startsWith('t:')).map((r) => r.scope.slice(2));
+  return networkSection(types, {
+    typeLabel: (type) => t(`organisation:types.${type}`),
+    municipalityLabel: t('reports:municipal.scope'),
+    publishedStaff,
+    onEscalation: (failures) => log.error({ failures: failures.map((f) => f.label) }, 'report disclosure audit failed: network section hides more'),
+  });
+}
+
+const count = (f: Figure): CsvValue => (f.suppressed ? SUPPRESSED : f.value);
+
+/** The section's rows for the CSV and XLSX exports, after the completion rows (a blank row, a title, a header). */
+export function networkExportRows(section: NetworkSection, t: TFunction): CsvValue[][] {
+  return [
+    [],
+    [t('reports:networks.heading')],
+    [t('reports:networks.networks', { open: section.openNetworks }), section.networks],
+    [t('reports:networks.gatheringsHeld'), section.gatheringsHeld],
+    [t('reports:columns.level'), t('reports:columns.name'), t('reports:networks.participants'), t('reports:networks.attended'), t('reports:networks.completed')],
+    ...[section.total, ...section.types].map((row) => [t(row.type ? 'reports:levels.type' : 'reports:levels.municipality'), row.label, count(row.participants), count(row.attended), count(row.completed)]),
+  ];
+}
