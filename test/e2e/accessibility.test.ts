@@ -343,7 +343,7 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     // The participant shares a summary; the author is the network's invited external partner.
     const olaUser: SessionUser = { id: ola.id, name: 'Ola', email: '', roles: new Set(), memberOf: new Set([ids.unit]), leaderOf: new Set() };
     await networks.saveReport(olaUser, ids.network, ids.gathering, { report: 'Min rapport.', summary: 'Vi prøvde analyse i teamet, og det ga ro.', share: true });
-    await networks.invitePartner(admin, ids.network, LOGINS.author.email);
+    await networks.invitePartner(admin, ids.network, { email: LOGINS.author.email, name: '' });
     const csv = (rows: string[]) => new TextEncoder().encode(['navn;epost;enhet;rolle', ...rows, ''].join('\n'));
     const pending = await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: csv([`Nora Olsen;nora@a11y.test;${ids.unit};ansatt`, `Emil Johansen;emil(at)a11y.test;${ids.unit};ansatt`]) });
     const done = await previewImport({ actor: admin, kind: 'staff', fileName: 'nye.csv', bytes: csv([`Sara Larsen;sara@a11y.test;${ids.otherUnit};leder`]) });
