@@ -124,12 +124,12 @@ describe('http: measure-3 report – learning network section', function () {
 
   it('exports and print: the same section in the CSV, the XLSX and the printable report, each logged as before', async () => {
     const csv = await admin.get('/kommune/rapport/eksport.csv').expect(200);
-    expect(csv.text).to.contain('Læringsnettverk').and.to.contain('Kommunen;Hele kommunen;8;8;<5').and.to.match(/Enhetstype;Skole;<5;/);
+    expect(csv.text).to.contain('Læringsnettverk').and.to.contain('Nettverk: kommunen;Hele kommunen;8;8;<5').and.to.match(/Nettverk: enhetstype;Skole;<5;/);
     expect(csv.text.indexOf('\uFEFF', 1)).to.equal(-1);
 
     const xlsx = await admin.get('/kommune/rapport/eksport.xlsx').buffer(true).parse(binary).expect(200);
     const text = await xlsxText(xlsx.body as Buffer);
-    expect(text).to.contain('Læringsnettverk').and.to.contain('Kommunen|Hele kommunen|8|8|<5').and.to.match(/Enhetstype\|Skole\|<5\|/);
+    expect(text).to.contain('Læringsnettverk').and.to.contain('Nettverk: kommunen|Hele kommunen|8|8|<5').and.to.match(/Nettverk: enhetstype\|Skole\|<5\|/);
 
     const print = await admin.get('/kommune/rapport/utskrift').expect(200);
     expect(sectionRows(print.text, 'p-network').at(-1)).to.deep.equal(['Hele kommunen', '8', '8', '<5']);

@@ -24,7 +24,11 @@ export async function networkSectionFor(rows: ReadonlyArray<Pick<StatusRow, 'sco
 
 const count = (f: Figure): CsvValue => (f.suppressed ? SUPPRESSED : f.value);
 
-/** The section's rows for the CSV and XLSX exports, after the completion rows (a blank row, a title, a header). */
+/**
+ * The section's rows for the CSV and XLSX exports, after the completion rows (a blank row, a title, a
+ * header). Their level names differ from the completion rows' («Nettverk: kommunen»), so filtering
+ * the Nivå column never mixes the two tables.
+ */
 export function networkExportRows(section: NetworkSection, t: TFunction): CsvValue[][] {
   return [
     [],
@@ -32,6 +36,6 @@ export function networkExportRows(section: NetworkSection, t: TFunction): CsvVal
     [t('reports:networks.networks', { open: section.openNetworks }), section.networks],
     [t('reports:networks.gatheringsHeld'), section.gatheringsHeld],
     [t('reports:columns.level'), t('reports:columns.name'), t('reports:networks.participants'), t('reports:networks.attended'), t('reports:networks.completed')],
-    ...[section.total, ...section.types].map((row) => [t(row.type ? 'reports:levels.type' : 'reports:levels.municipality'), row.label, count(row.participants), count(row.attended), count(row.completed)]),
+    ...[section.total, ...section.types].map((row) => [t(row.type ? 'reports:networks.levels.type' : 'reports:networks.levels.municipality'), row.label, count(row.participants), count(row.attended), count(row.completed)]),
   ];
 }
