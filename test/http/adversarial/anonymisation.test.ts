@@ -71,7 +71,7 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   Network: ['name', 'themes', 'unitIds', 'coordinators.id', 'participants.personId', 'participants.unitId', 'participants.appointedBy.id', 'status', 'mergedInto', 'mergedFrom', 'createdBy.id', 'partners.id'],
   NetworkReport: ['gatheringId', 'personId'],
   // The title, place, agenda, summary and task are what a coordinator writes about a gathering, as a module's texts.
-  NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'task', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id'],
+  NetworkGathering: ['networkId', 'originNetworkId', 'title', 'place', 'agenda', 'summary', 'task', 'summaryBy.id', 'programme.moduleSlug', 'programme.moduleTitle', 'programme.lessonSlug', 'programme.activityId', 'programme.title', 'plannedBy.id', 'attendance.recordedBy.id', 'attendance.present', 'attendance.roster.id', 'completedBy'],
   Progress: ['userId', 'moduleSlug', 'lastLesson', 'completedVersionId'],
   ReminderSent: ['userId', 'kind', 'ref', 'day', 'unitId', 'moduleSlug', 'sentBy.id'],
   ReportAudit: ['actorId', 'action', 'scope', 'scopeId', 'format'],
