@@ -377,7 +377,7 @@ export async function createPartnerAccount(actor: SessionUser, input: { email: s
     const doc = await createIdentity({ kind: 'admin', user: actor }, { email: normaliseEmail(input.email), name: input.name.trim(), status: 'invited', roles: [], memberships: [] });
     return String(doc._id);
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) throw new ConflictError(`e-mail ${input.email} registered meanwhile`, 'networks:errors.partnerEmailTaken');
+    if ((err as { code?: number }).code === 11000) throw new ConflictError(`e-mail ${input.email} registered meanwhile`);
     throw err;
   }
 }
