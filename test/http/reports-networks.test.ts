@@ -58,6 +58,9 @@ describe('http: measure-3 report – learning network section', function () {
   this.timeout(180_000);
   let app: Express;
   let admin: Agent;
+  let coordinator: Agent;
+  let networkId: string;
+  let present: string[];
 
   before(async () => {
     app = await buildTestApp();
@@ -78,7 +81,7 @@ describe('http: measure-3 report – learning network section', function () {
     for (let i = 0; i < 6; i += 1) kg.push(await createUser({ name: `Barnehage Ansatt ${i}`, memberships: [{ unitId: kindergarten, role: 'ansatt' }] }));
     const teachers = [await createUser({ memberships: [{ unitId: school, role: 'ansatt' }] }), await createUser({ memberships: [{ unitId: school, role: 'ansatt' }] })];
     admin = await signIn(app, adminUser.email);
-    const coordinator = await signIn(app, coordinatorUser.email);
+    coordinator = await signIn(app, coordinatorUser.email);
 
     // Through the real pages: the admin creates the network, the leaders appoint, the coordinator records.
     let token = await csrfToken(admin, '/admin/nettverk');
@@ -87,7 +90,7 @@ describe('http: measure-3 report – learning network section', function () {
       .type('form')
       .send({ _csrf: token, name: 'Laget rundt barna – Nordbyen', themes: 'språk', from: dayOffset(-30), to: dayOffset(300), units: [kindergarten, school, ppt], coordinators: coordinatorUser.email });
     expect(created.status, created.text.slice(0, 500)).to.equal(303);
-    const networkId = /\/admin\/nettverk\/([0-9a-f-]{36})$/.exec(String(created.headers.location))![1]!;
+    networkId = /\/admin\/nettverk\/([0-9a-f-]{36})$/.exec(String(created.headers.location))![1]!;
     for (const [agent, unitId, people] of [[kgLeader, kindergarten, kg], [schoolLeader, school, teachers]] as const) {
       token = await csrfToken(agent, '/mine-kurs');
       expect((await agent.post(`/leder/${unitId}/nettverk/${networkId}/deltakere`).type('form').send({ _csrf: token, participants: people.map((p) => p.id) })).status).to.equal(303);
@@ -101,7 +104,7 @@ describe('http: measure-3 report – learning network section', function () {
     expect(planned.status, planned.text.slice(0, 500)).to.equal(303);
     const gatheringId = /\/samlinger\/([0-9a-f-]{36})$/.exec(String(planned.headers.location))![1]!;
     token = await csrfToken(coordinator, '/mine-kurs');
-    const present = [...kg, ...teachers].map((p) => p.id);
+    present = [...kg, ...teachers].map((p) => p.id);
     expect((await coordinator.post(`/nettverk/${networkId}/samlinger/${gatheringId}/oppmote`).type('form').send({ _csrf: token, present })).status).to.equal(303);
   });
 
@@ -117,6 +120,14 @@ describe('http: measure-3 report – learning network section', function () {
     expect(byLabel.get('Skole')![0]).to.equal('<5');
     expect(byLabel.get('PPT')).to.deep.equal(['0', '0', '0']);
     for (const column of [1, 2, 3]) columnLeavesNoSmallCellAlone(rows, column);
+    // A second gathering held: the next view is proven again with the new figures, not served from before.
+    let token = await csrfToken(coordinator, `/nettverk/${networkId}`);
+    const second = await coordinator.post(`/nettverk/${networkId}/samlinger`).type('form').send({ _csrf: token, title: 'Samling 2', date: dayOffset(0), time: '00:10', place: 'Rådhuset', agenda: '', activity: '' });
+    token = await csrfToken(coordinator, '/mine-kurs');
+    await coordinator.post(`${String(second.headers.location)}/oppmote`).type('form').send({ _csrf: token, present }).expect(303);
+    const again = sectionRows((await admin.get('/kommune/rapport').expect(200)).text, 'network');
+    expect(again.at(-1)).to.deep.equal(['Hele kommunen', '8', '16', '<5']);
+    expect((await admin.get('/kommune/rapport').expect(200)).text).to.contain('<span class="figure">2</span> samlinger holdt');
     // What the section shows is stored: the gathering remembers who completed through it.
     const gathering = await mongoose.connection.db!.collection('network_gatherings').findOne({});
     expect((gathering as unknown as { completedBy: string[] }).completedBy).to.have.length(3);

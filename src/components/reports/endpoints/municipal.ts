@@ -32,11 +32,11 @@ async function loggedWhileRead<T>(read: Promise<T>, logged: Promise<void>): Prom
   return page.value;
 }
 
-async function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors): Promise<PageReply> {
+async function municipalPage(reports: ReportService, context: Context, page: MunicipalPage, errors: FieldErrors): Promise<PageReply> {
   const { t } = context;
   const user = signedInUser(context);
   const fmt = formatters(context.lang);
-  const network = await networkSectionFor([page.total, ...page.types], t, context.log);
+  const network = await networkSectionFor(reports, [page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal',
     model: {
@@ -80,7 +80,7 @@ async function printPage(reports: ReportService, context: Context, query: Report
   const page = await municipalReport(reports, query, typeLabel(t));
   await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'print');
   const fmt = formatters(context.lang);
-  const network = await networkSectionFor([page.total, ...page.types], t, context.log);
+  const network = await networkSectionFor(reports, [page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal-print',
     model: {
@@ -111,10 +111,10 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const page = await loggedWhileRead(municipalReport(reports, context.query, typeLabel(t)), audit(context, 'view', 'municipality', null, t('reports:municipal.scope'), 'html'));
-        return municipalPage(context, page, {});
+        return municipalPage(reports, context, page, {});
       },
       // The view was logged while the refused query was read.
-      invalid: async (context, errors) => municipalPage(context, await municipalReport(reports, {}, typeLabel(context.t)), errors),
+      invalid: async (context, errors) => municipalPage(reports, context, await municipalReport(reports, {}, typeLabel(context.t)), errors),
     }),
     // GET /kommune/rapport/bydel/:districtId — one district: its units, aggregates only.
     endpoint({
@@ -155,7 +155,7 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
-        const network = await networkSectionFor(exportScopes(table), t, context.log);
+        const network = await networkSectionFor(reports, exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'csv');
         return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang)) + toCsv(networkExportRows(network, t)).replace(/^\uFEFF/, ''), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
       },
@@ -171,7 +171,7 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
-        const network = await networkSectionFor(exportScopes(table), t, context.log);
+        const network = await networkSectionFor(reports, exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'xlsx');
         const fmt = formatters(context.lang);
         const body = await toXlsx(t('reports:export.sheet'), t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => t(k)), [...municipalRows(table, t, fmt), ...networkExportRows(network, t)], [

@@ -1,5 +1,5 @@
 import { networkParticipation, type NetworkParticipation } from '../../networks/index.js';
-import { unitsByIds } from '../../organisation/index.js';
+import { UNIT_TYPES, unitsByIds } from '../../organisation/index.js';
 import { AuditDeadlineError, auditPublication, type AuditResult, type Publication, type Relation } from '../disclosure-audit.js';
 import { protectTable, tablePublication } from '../protect.js';
 import { CellTable, isSmall } from '../suppression.js';
@@ -50,13 +50,31 @@ export interface NetworkSectionOptions {
   publishedStaff: ReadonlyMap<string, number | null>;
   /** Told when the gate had to hide more than the proven suppression. */
   onEscalation?: (failures: AuditResult['failures']) => void;
+  /**
+   * Sections already proven, by everything they were computed from (the proof is deterministic, so
+   * equal inputs give the equal section): owned by the caller, one per app.
+   */
+  cache?: Map<string, NetworkSection>;
 }
+
+/** How many proven sections a cache keeps (a few languages and module choices at a time). */
+const CACHED = 16;
 
 /** Reads participation through the networks component and protects it. */
 export async function networkSection(types: readonly string[], options: NetworkSectionOptions): Promise<NetworkSection> {
   const participation = await networkParticipation();
   const units = await unitsByIds([...new Set(participation.people.map((p) => p.unitId))]);
-  return protectedSection(participation, (unitId) => units.get(unitId)?.type ?? 'annet', types, options);
+  const typeOf = (unitId: string) => units.get(unitId)?.type ?? 'annet';
+  const cache = options.cache;
+  if (!cache) return protectedSection(participation, typeOf, types, options);
+  const people = participation.people.map((p) => [typeOf(p.unitId), p.attended, p.completed]).sort();
+  const key = JSON.stringify([participation.networks, participation.openNetworks, participation.gatheringsHeld, people, types, [...options.publishedStaff], options.municipalityLabel, types.map(options.typeLabel), UNIT_TYPES.map(options.typeLabel)]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const section = await protectedSection(participation, typeOf, types, options);
+  cache.set(key, section);
+  if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
+  return section;
 }
 
 /** Pure apart from the solver: the section's counts, suppressed and audited. */
