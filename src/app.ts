@@ -193,7 +193,7 @@ export async function createApp({ config, logger, services = createServices({ co
   );
   mount(assignmentRoutes());
   mount(teamRoutes({ sessions: teamSessions }));
-  mount(networkRoutes({ networks }));
+  mount(networkRoutes({ networks, mailer: mail }));
   mount(reminderRoutes({ config, logger, reminders: services.reminders }));
   // Completion reports: summaries kept from learning's and accounts' events from now on.
   reports.listen();

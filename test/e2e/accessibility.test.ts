@@ -341,11 +341,14 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await networks.create(admin, { name: 'Skolefravær', themes: '', from: isoDate(todayDateOnly()), to: '', units: [ids.unit, ids.otherUnit], coordinators: LOGINS.leader.email });
     await networks.setParticipants(leader, ids.unit, ids.network, [ola.id]);
     ids.gathering = await networks.planGathering(leader, ids.network, { title: 'Samling 1', date: isoDate(todayDateOnly()), time: '23:59', place: 'Rådhuset', agenda: '## Program\n\n- Velkommen\n- Pedagogisk analyse', activity: '' });
+    // One held yesterday with attendance recorded, so the coordinator's network report has its tables.
+    const heldGathering = await networks.planGathering(leader, ids.network, { title: 'Samling 0', date: isoDate(new Date(todayDateOnly().getTime() - 86_400_000)), time: '10:00', place: 'Rådhuset', agenda: '', activity: '' });
+    await networks.recordAttendance(leader, ids.network, heldGathering, [ola.id]);
     await networks.saveSummary(leader, ids.network, ids.gathering, { summary: '## Dette tar vi med oss\n\n- Pedagogisk analyse i hvert team', task: 'Prøv en pedagogisk analyse på avdelingen.' });
     // The participant shares a summary; the author is the network's invited external partner.
     const olaUser: SessionUser = { id: ola.id, name: 'Ola', email: '', roles: new Set(), memberOf: new Set([ids.unit]), leaderOf: new Set() };
     await networks.saveReport(olaUser, ids.network, ids.gathering, { report: 'Min rapport.', summary: 'Vi prøvde analyse i teamet, og det ga ro.', share: true });
-    await networks.invitePartner(admin, ids.network, LOGINS.author.email);
+    await networks.invitePartner(admin, ids.network, { email: LOGINS.author.email, name: '' });
     const csv = (rows: string[]) => new TextEncoder().encode(['navn;epost;enhet;rolle', ...rows, ''].join('\n'));
     const pending = await previewImport({ actor: admin, kind: 'staff', fileName: 'ansatte.csv', bytes: csv([`Nora Olsen;nora@a11y.test;${ids.unit};ansatt`, `Emil Johansen;emil(at)a11y.test;${ids.unit};ansatt`]) });
     const done = await previewImport({ actor: admin, kind: 'staff', fileName: 'nye.csv', bytes: csv([`Sara Larsen;sara@a11y.test;${ids.otherUnit};leder`]) });

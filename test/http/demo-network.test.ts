@@ -57,4 +57,18 @@ describe('seed: the demo learning network', function () {
     const page = await coordinator.get(`/nettverk/${DEMO_NETWORK.id}`).expect(200);
     expect(page.text).to.contain(DEMO_NETWORK.held.title).and.to.contain(DEMO_NETWORK.planned.title).and.to.contain('PPT Sentrum');
   });
+
+  it('the demo partner (a university teacher) sees both gatherings and the shared summary, without names, and no report or staff page', async () => {
+    await seedDemoNetwork(logger);
+    const stored = await networks().findOne({ _id: DEMO_NETWORK.id });
+    expect((stored as unknown as { partners: Array<{ name: string }> }).partners.map((p) => p.name)).to.deep.equal(['Hanne Vik']);
+
+    const partner = await signIn(app, DEMO_NETWORK.partnerEmail, DEMO_PASSWORD);
+    expect((await partner.get('/mine-kurs').expect(200)).text).to.contain('Du er invitert som ekstern partner i nettverket Laget rundt barna – Nordbyen');
+    const page = await partner.get(`/nettverk/${DEMO_NETWORK.id}`).expect(200);
+    expect(page.text).to.contain(DEMO_NETWORK.held.title).and.to.contain(DEMO_NETWORK.planned.title).and.not.to.contain('Ingrid Berg').and.not.to.contain('Ola Hansen');
+    const held = await partner.get(`/nettverk/${DEMO_NETWORK.id}/samlinger/${DEMO_NETWORK.held.id}`).expect(200);
+    expect(held.text).to.contain('Det hjalp å beskrive situasjonen').and.not.to.contain('Ingrid Berg').and.not.to.contain(DEMO_NETWORK.sharedReport.report);
+    for (const path of ['/kommune/rapport', '/leder', `/admin/nettverk/${DEMO_NETWORK.id}`]) expect((await partner.get(path)).status, path).to.equal(403);
+  });
 });

@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
+import { createUnit, createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
+import { declaredRoutes } from '../helpers/route-table.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 import { between, pick, prng } from '../helpers/prng.js';
 import { identifyingDetails } from '../../src/components/networks/identifying.js';
@@ -284,15 +285,15 @@ describe('http: network reports, shared anonymous summaries and external partner
   });
 
   describe('external partner', () => {
-    async function invite(email: string, network = networkId) {
+    async function invite(email: string, network = networkId, name = '') {
       const token = await csrfToken(admin, `/admin/nettverk/${network}`);
-      return admin.post(`/admin/nettverk/${network}/partnere`).type('form').send({ _csrf: token, email });
+      return admin.post(`/admin/nettverk/${network}/partnere`).type('form').send({ _csrf: token, email, name });
     }
 
-    it('the administrator invites by e-mail (an existing account only), sees and removes partners; mistakes are 400 with the address kept', async () => {
+    it('the administrator invites an existing account by e-mail, sees and removes partners; mistakes are 400 with the address kept', async () => {
       const unknown = await invite('ingen@uni.example');
       expect(unknown.status).to.equal(400);
-      expect(unknown.text).to.contain('Partneren må ha en konto først').and.to.contain('value="ingen@uni.example"');
+      expect(unknown.text).to.contain('Skriv inn navnet til partneren').and.to.contain('value="ingen@uni.example"');
       expect((await invite('')).status).to.equal(400);
       expect((await invite(partnerUser.email.toUpperCase())).status).to.equal(303);
       const again = await invite(partnerUser.email);
@@ -345,6 +346,77 @@ describe('http: network reports, shared anonymous summaries and external partner
       // This network's gathering through another network's path: that network decides first (403).
       expect((await partner.get(`/nettverk/${otherNetworkId}/samlinger/${gatheringId}`)).status).to.equal(403);
       expect(await reports().countDocuments({ personId: partnerUser.id })).to.equal(0);
+    });
+
+    it('a partner without an account: the administrator gives name and e-mail, an invited account with no role or unit is created, the activation mail leads to a password and the partner pages', async () => {
+      const address = `per-${Date.now()}@uni.example`;
+      const people = () => mongoose.connection.db!.collection<{ email: string; status: string; roles: string[]; memberships: unknown[]; passwordHash: string | null }>('users');
+      const outbox = () => mongoose.connection.db!.collection<{ to: string; text: string; template: string }>('mail_outbox');
+
+      // Bad input: clear messages, the input kept, nothing written.
+      const noName = await invite(address);
+      expect(noName.status).to.equal(400);
+      expect(noName.text).to.contain('Ingen har en konto med denne e-postadressen. Skriv inn navnet til partneren').and.to.contain(`value="${address}"`);
+      const badEmail = await invite('per(at)uni.example', networkId, 'Per Professor');
+      expect(badEmail.status).to.equal(400);
+      expect(badEmail.text).to.contain('Skriv en gyldig e-postadresse').and.to.contain('value="Per Professor"');
+      const staff = await invite(kari.email, networkId, 'Kari Nordmann');
+      expect(staff.status).to.equal(400);
+      expect(staff.text).to.contain('tilhører en ansatt i kommunen');
+      await networksCollection().updateOne({ _id: otherNetworkId }, { $set: { status: 'closed' } });
+      const closed = await invite(address, otherNetworkId, 'Per Professor');
+      expect(closed.status).to.equal(400);
+      expect(await people().countDocuments({ email: address })).to.equal(0);
+      expect(await outbox().countDocuments({ to: address })).to.equal(0);
+      expect((await networksCollection().findOne({ _id: networkId }))!.partners).to.deep.equal([]);
+
+      // The invitation: an account with no platform role and no unit, invited (no password), and one mail.
+      const res = await invite(address.toUpperCase(), networkId, 'Per Professor');
+      expect(res.status).to.equal(303);
+      expect((await admin.get(`/admin/nettverk/${networkId}`)).text).to.contain('Det er opprettet en konto').and.to.contain('Per Professor');
+      const stored = (await people().findOne({ email: address }))!;
+      expect(stored).to.include({ status: 'invited', passwordHash: null });
+      expect(stored.roles).to.deep.equal([]);
+      expect(stored.memberships).to.deep.equal([]);
+      expect((await networksCollection().findOne({ _id: networkId }))!.partners!.map((p) => p.id)).to.deep.equal([String((stored as unknown as { _id: unknown })._id)]);
+      const mails = await outbox().find({ to: address }).toArray();
+      expect(mails.map((m) => m.template)).to.deep.equal(['accounts.activation']);
+      const link = /\/passord\/ny\/[A-Za-z0-9_-]+/.exec(mails[0]!.text)![0];
+
+      // The partner sets a password with the link, logs in, and is led to the network's gatherings only.
+      const visitor = (await import('supertest')).default.agent(app);
+      const page = await visitor.get(link).expect(200);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const set = await visitor.post(link).type('form').send({ _csrf: csrf, password: TEST_PASSWORD, passwordConfirm: TEST_PASSWORD });
+      expect(set.status).to.equal(303);
+      expect(set.headers.location).to.equal('/logg-inn');
+      expect((await people().findOne({ email: address }))!.status).to.equal('active');
+      const partner = await signIn(app, address);
+      const start = await partner.get('/mine-kurs').expect(200);
+      expect(start.text).to.contain('Du er invitert som ekstern partner i nettverket Laget rundt barna – Nordbyen').and.to.contain(`href="/nettverk/${networkId}"`);
+      const networkPage = await partner.get(`/nettverk/${networkId}`).expect(200);
+      expect(networkPage.text).to.contain('Samling 1: Språk').and.not.to.contain('Kari Nordmann');
+
+      // Invited again to another network, the account is found: no second account, no second mail.
+      await networksCollection().updateOne({ _id: otherNetworkId }, { $set: { status: 'open' } });
+      expect((await invite(address, otherNetworkId, 'Per P.')).status).to.equal(303);
+      expect(await people().countDocuments({ email: address })).to.equal(1);
+      expect(await outbox().countDocuments({ to: address })).to.equal(1);
+    });
+
+    it('a partner gets 403 or 404 on every staff list, progress and report route the endpoint manifest declares', async () => {
+      expect((await invite(partnerUser.email)).status).to.equal(303);
+      const partner = await signIn(app, partnerUser.email);
+      const fill: Record<string, string> = { unitId: kindergarten, personId: kari.id, networkId, districtId: '000000000000000000000000' };
+      const routes = declaredRoutes(app).filter((r) => r.methods.includes('get') && /^\/(kommune\/rapport|leder|admin)(\/|$)/.test(r.path));
+      expect(routes.length).to.be.greaterThan(10);
+      expect(routes.map((r) => r.path)).to.include.members(['/kommune/rapport', '/kommune/rapport/eksport.csv', '/leder/enheter/:unitId', '/leder/enheter/:unitId/personer/:personId', '/leder/:unitId/nettverk']);
+      for (const route of routes) {
+        const path = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => fill[name] ?? '000000000000000000000000');
+        const res = await partner.get(path);
+        expect([403, 404], `${path} answered ${res.status}`).to.include(res.status);
+        expect(res.text).not.to.contain('Kari Nordmann');
+      }
     });
 
     it('anonymising a partner ends their access', async () => {

@@ -291,6 +291,36 @@ describe('http: learning networks – admin creates, leaders appoint, coordinato
     expect((await olaAgent.get(`/nettverk/${id}`).expect(200)).text).not.to.contain('id="report-heading"');
   });
 
+  it('network report: participants per unit and service, attendance and modules completed per gathering, for the coordinator and the municipality only', async () => {
+    const id = await created();
+    await appoint(leaderA, kindergarten, id, [kari.id, ola.id]);
+    await appoint(leaderB, school, id, [lise.id]);
+    const first = await planned(id);
+    await doActivities(kari.id, kindergarten, 'samtaler@1.0', { skipTeamSession: true });
+    await doActivities(lise.id, school, 'samtaler@1.0', { skipTeamSession: true });
+    expect((await record(coordinator, id, first, [kari.id, lise.id, ola.id])).status).to.equal(303);
+    const second = await planned(id, { title: 'Samling 2: Overganger', time: '00:10', activity: '' });
+    expect((await record(coordinator, id, second, [kari.id])).status).to.equal(303);
+    // Ola came but has not done the rest of the module: 2 completed it through the first gathering.
+    expect((await gatherings().findOne({ _id: first }) as unknown as { completedBy: string[] }).completedBy).to.have.members([kari.id, lise.id]);
+
+    for (const agent of [coordinator, admin]) {
+      const page = await agent.get(`/nettverk/${id}`).expect(200);
+      const report = page.text.slice(page.text.indexOf('id="report-heading"'), page.text.indexOf('id="units-heading"'));
+      expect(report).to.match(/Solsikken barnehage<\/th><td>Barnehage<\/td><td>2<\/td>/).and.to.match(/Nordbyen skole<\/th><td>Skole<\/td><td>1<\/td>/);
+      expect(report).to.match(/<th scope="row">Barnehage<\/th><td>2<\/td>/).and.to.match(/Totalt<\/th><td>3<\/td>/);
+      expect(report).to.match(/Samling 1: Språk <span class="muted">\([^)]*\)<\/span><\/th>\s*<td>3 av 3<\/td>\s*<td>Testmodul samtaler<\/td>\s*<td>2<\/td>/);
+      expect(report).to.match(/Samling 2: Overganger <span class="muted">\([^)]*\)<\/span><\/th>\s*<td>1 av 3<\/td>\s*<td>–<\/td>\s*<td>–<\/td>/);
+    }
+    // A participant or a leader of a member unit sees the network, not its report.
+    expect((await (await signIn(app, kari.email)).get(`/nettverk/${id}`).expect(200)).text).not.to.contain('id="report-heading"');
+    expect((await leaderA.get(`/nettverk/${id}`).expect(200)).text).not.to.contain('id="report-heading"');
+
+    // Taking Lise's tick back takes her out of the completed count.
+    expect((await record(coordinator, id, first, [kari.id])).status).to.equal(303);
+    expect((await gatherings().findOne({ _id: first }) as unknown as { completedBy: string[] }).completedBy).to.deep.equal([kari.id]);
+  });
+
   it('task between gatherings: shared with the summary, shown to participants on Mine kurs until the next gathering begins', async () => {
     const id = await created();
     await appoint(leaderA, kindergarten, id, [kari.id]);

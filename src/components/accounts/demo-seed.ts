@@ -20,6 +20,8 @@ export const DEMO_USERS: ReadonlyArray<{
   { email: 'forfatter@fellesskap.example', name: 'Aisha Khan', description: 'kursforfatter', roles: ['author'] },
   { email: 'kommune@fellesskap.example', name: 'Jonas Moe', description: 'kommuneadministrator', roles: ['municipal-admin'] },
   { email: 'admin@fellesskap.example', name: 'Mari Strand', description: 'systemadministrator', roles: ['system-admin'] },
+  // No role and no unit: what she sees comes from the demo network listing her as its partner.
+  { email: 'partner@fellesskap.example', name: 'Hanne Vik', description: 'ekstern partner (universitetslærer), nettverket Laget rundt barna' },
 ];
 
 /** Idempotent: creates the demo people that are missing. Returns how many were created. */

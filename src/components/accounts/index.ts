@@ -23,6 +23,7 @@ export {
   anonymiseAccount,
   personalProfile,
   findPeopleByEmails,
+  createPartnerAccount,
   findPersonIdsByExternalIds,
   staffImportChanges,
   applyStaffImportRow,

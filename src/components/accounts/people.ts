@@ -363,3 +363,21 @@ export async function applyStaffImportRow(row: StaffImportRow, today = todayDate
   }
   throw new ConflictError(`person ${email} kept changing during import`);
 }
+
+/**
+ * An external partner's account (a university teacher invited to a learning network): invited (no
+ * password until they set one through the mailed activation link), no platform role and no unit
+ * membership — what they see comes only from the networks that list them as partners. Only a
+ * municipal administrator (`networks:manage`) creates one, and only through the identity service.
+ * Someone who registered the same address a moment earlier wins: a `ConflictError`, nothing written.
+ */
+export async function createPartnerAccount(actor: SessionUser, input: { email: string; name: string }): Promise<string> {
+  assertCan(actor, 'networks:manage');
+  try {
+    const doc = await createIdentity({ kind: 'admin', user: actor }, { email: normaliseEmail(input.email), name: input.name.trim(), status: 'invited', roles: [], memberships: [] });
+    return String(doc._id);
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw new ConflictError(`e-mail ${input.email} registered meanwhile`);
+    throw err;
+  }
+}

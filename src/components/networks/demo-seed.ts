@@ -3,7 +3,7 @@ import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { findUnitIdsByName } from '../organisation/index.js';
 import { sessionUserByEmail } from '../accounts/index.js';
 import { LearningService, ProgressService } from '../learning/index.js';
-import { GatheringModel, NetworkModel } from './models.js';
+import { GatheringModel, NetworkModel, NetworkReportModel } from './models.js';
 import { NetworkService } from './networks.service.js';
 
 /**
@@ -12,6 +12,8 @@ import { NetworkService } from './networks.service.js';
  * gathering was held two weeks ago with attendance recorded (someone absent is told what they
  * missed); one is planned three weeks ahead with a module's team session as its programme. The held
  * one has no programme, so the demo's completion figures stay as the demo municipality made them.
+ * A university teacher is invited as the network's external partner, and one participant has shared
+ * a summary from the held gathering without name, so the partner's view has something to show.
  * Fixed ids (in the UUID form the routes accept) and a check before each step keep it idempotent.
  */
 export const DEMO_NETWORK = {
@@ -21,6 +23,14 @@ export const DEMO_NETWORK = {
   units: ['Solsikken barnehage', 'Kråkeslottet barnehage', 'Lindealleen barnehage', 'Nordbyen skole', 'PPT Sentrum'],
   adminEmail: 'kommune@fellesskap.example',
   coordinatorEmail: 'styrer@fellesskap.example',
+  /** The external partner, a university teacher: she sees the gatherings and the shared summaries only. */
+  partnerEmail: 'partner@fellesskap.example',
+  /** A participant's report after the held gathering, with a summary shared with the network without name. */
+  sharedReport: {
+    email: 'laerer@fellesskap.example',
+    report: 'Jeg prøvde pedagogisk analyse med teamet på trinnet. Vi brukte mer tid på å beskrive situasjonen enn vi trodde.',
+    summary: 'Vi prøvde pedagogisk analyse i teamet. Det hjalp å beskrive situasjonen før vi snakket om tiltak, og PPT ga oss gode spørsmål underveis.',
+  },
   /** Participants by the unit they are appointed from, with the leader who appoints them. */
   appointments: [
     { unit: 'Solsikken barnehage', leaderEmail: 'styrer@fellesskap.example', emails: ['ansatt@fellesskap.example', 'ansatt2@fellesskap.example'] },
@@ -75,6 +85,19 @@ export async function seedDemoNetwork(logger: Logger, now = new Date()): Promise
     const present = await Promise.all(demo.held.present.map((e) => sessionUserByEmail(e, now)));
     // Recorded the afternoon of the gathering.
     await networks.recordAttendance(coordinator, demo.id, demo.held.id, present.flatMap((p) => (p ? [p.id] : [])), new Date(heldOn.getTime() + 14 * 3_600_000));
+    changed = true;
+  }
+
+  const partner = await sessionUserByEmail(demo.partnerEmail, now);
+  const stored = await NetworkModel.findById(demo.id, { partners: 1 }).lean<{ partners?: Array<{ id: string }> }>();
+  if (partner && stored && !(stored.partners ?? []).some((p) => p.id === partner.id)) {
+    await networks.invitePartner(admin, demo.id, { email: demo.partnerEmail, name: '' });
+    changed = true;
+  }
+  const writer = await sessionUserByEmail(demo.sharedReport.email, now);
+  if (writer && !(await NetworkReportModel.exists({ _id: { $eq: `${demo.held.id}:${writer.id}` } }))) {
+    // Written the day after the gathering.
+    await networks.saveReport(writer, demo.id, demo.held.id, { report: demo.sharedReport.report, summary: demo.sharedReport.summary, share: true }, new Date(heldOn.getTime() + 33 * 3_600_000));
     changed = true;
   }
 

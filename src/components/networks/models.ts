@@ -89,6 +89,12 @@ const gatheringSchema = new Schema(
     summaryAt: { type: Date, default: null },
     /** Something for the participants to try out before the next gathering (Markdown), shared with the summary. */
     task: { type: String, default: '' },
+    /**
+     * Who completed the programme's module through this gathering's attendance (the recording that
+     * completed it), for the reports' "modules completed through gatherings"; a tick taken back
+     * takes the person out again.
+     */
+    completedBy: { type: [String], default: [] },
     /** Null until a coordinator records attendance; then who came out of the participants then. */
     attendance: {
       type: new Schema(

@@ -8,7 +8,9 @@ import { renderText } from '../../lib/markdown.js';
 import { assertCan, can } from '../../web/policy.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
-import { findPeopleByEmails, getPerson, normaliseEmail, unitMembers } from '../accounts/index.js';
+import { createPartnerAccount, findPeopleByEmails, getPerson, normaliseEmail, sendActivation, unitMembers } from '../accounts/index.js';
+import type { Mailer } from '../mail/index.js';
+import type { Language } from '../../web/i18n.js';
 import { unitChoices, unitsByIds } from '../organisation/index.js';
 import { GatheringModel, NetworkModel, NetworkReportModel, ParticipantNoticeModel, participantNoticeCollection, type MissedGathering } from './models.js';
 import { identifyingDetails, type Finding } from './identifying.js';
@@ -31,6 +33,8 @@ const MISSED_SHOWN_DAYS = 60;
 const REPORT_MAX = 5_000;
 const SHARED_SUMMARY_MAX = 1_000;
 const MAX_PARTNERS = 20;
+/** An e-mail address as a form can check it: something@domain.tld, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** How often a change to a network is tried again when someone else changed it at the same moment. */
 const WRITE_ATTEMPTS = 5;
 
@@ -79,6 +83,7 @@ interface StoredGathering {
   summaryBy?: PersonRef | null;
   summaryAt?: Date | null;
   task?: string;
+  completedBy?: string[];
   attendance: { recordedAt: Date; recordedBy: PersonRef; present: string[]; roster: PersonRef[] } | null;
 }
 
@@ -135,6 +140,8 @@ export interface GatheringView {
   task: string;
   taskHtml: string;
   attendance: { recordedAt: Date; recordedBy: string; present: string[]; roster: PersonRef[] } | null;
+  /** How many completed the programme's module through this gathering's attendance. */
+  completedThrough: number;
 }
 
 export interface GatheringAttendanceResult {
@@ -166,12 +173,19 @@ function gatheringView(g: StoredGathering): GatheringView {
     attendance: g.attendance
       ? { recordedAt: g.attendance.recordedAt, recordedBy: g.attendance.recordedBy.name, present: [...g.attendance.present], roster: g.attendance.roster.map((r) => ({ id: r.id, name: r.name })) }
       : null,
+    completedThrough: (g.completedBy ?? []).length,
   };
 }
 
 /** The policy's view of a network: who coordinates, who takes part, which units are in it. */
 function resourceOf(n: Pick<StoredNetwork, 'coordinators' | 'participants' | 'unitIds' | 'partners'>) {
   return { coordinatorIds: n.coordinators.map((c) => c.id), participantIds: n.participants.map((p) => p.personId), unitIds: n.unitIds, partnerIds: (n.partners ?? []).map((p) => p.id) };
+}
+
+/** Whom the administrator invites as an external partner: the name is needed only for a new account. */
+export interface PartnerInput {
+  email: string;
+  name: string;
 }
 
 /** What a participant sends after a gathering: the private report, the summary, and whether to share it. */
@@ -494,7 +508,7 @@ export class NetworkService {
     const upcoming = views.filter((g) => !g.attendance && g.startsAt.getTime() >= today).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     const past = views.filter((g) => !upcoming.includes(g)).sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
     const isCoordinator = can(actor, 'network:coordinate', resourceOf(stored));
-    const report = isCoordinator || can(actor, 'networks:manage') ? this.attendanceByUnit(network, past) : null;
+    const report = isCoordinator || can(actor, 'networks:manage') ? this.networkReport(network, past) : null;
     return { network, upcoming, past, isCoordinator, canPlan: isCoordinator && stored.status === 'open', activities, ledUnits: network.units.filter((u) => actor.leaderOf.has(u.id)), report };
   }
 
@@ -658,6 +672,7 @@ export class NetworkService {
     let changed = 0;
     let completedModule = 0;
     let failed = 0;
+    const completedBy = new Set((stored.completedBy ?? []).filter((p) => present.has(p)));
     const programme = stored.programme;
     if (programme) {
       const elsewhere = await this.presentElsewhere(stored, untick);
@@ -665,7 +680,10 @@ export class NetworkService {
         try {
           const result = await this.learning.recordGatheringAttendance(actor, { personId, slug: programme.moduleSlug, activityId: programme.activityId, attended, now, network: resource });
           if (result.applied) changed += 1;
-          if (result.completedNow) completedModule += 1;
+          if (result.completedNow) {
+            completedModule += 1;
+            if (attended) completedBy.add(personId);
+          }
         } catch (err) {
           // As at a unit's team session: someone in an older major version without this activity,
           // or who has not met the module's prerequisites, is left out and counted for the coordinator.
@@ -679,7 +697,7 @@ export class NetworkService {
     }
     await GatheringModel.updateOne(
       { _id: { $eq: stored._id } },
-      { $set: { attendance: { recordedAt: now, recordedBy: { id: actor.id, name: actor.name }, present: [...present], roster } } },
+      { $set: { attendance: { recordedAt: now, recordedBy: { id: actor.id, name: actor.name }, present: [...present], roster }, completedBy: [...completedBy] } },
     );
     await this.updateMissed(stored, network, roster, present);
     this.logger.info({ networkId, gatheringId: id, present: present.size, absent: roster.length - present.size, changed }, 'gathering attendance saved');
@@ -742,23 +760,55 @@ export class NetworkService {
   // ——— External partners ———
 
   /**
-   * The municipality invites an external partner (a university teacher) by the e-mail address of an
-   * existing account; they see the network's gatherings and shared summaries only.
+   * The municipality invites an external partner (a university teacher) by e-mail; they see the
+   * network's gatherings and shared summaries only. An existing account without a unit membership
+   * is invited as it is. For an address without an account, the name is needed: an invited account
+   * is created through the accounts identity service (no platform role, no unit membership) and the
+   * activation mail is sent with the same link as for new staff, after the invitation is stored.
+   * A staff account is refused: staff take part through their leader, as participants. Everything is
+   * checked before anything is written, so a refused invitation leaves no account behind.
    */
-  async invitePartner(actor: SessionUser, networkId: string, email: string): Promise<void> {
+  async invitePartner(actor: SessionUser, networkId: string, input: PartnerInput, mail?: { mailer: Mailer; lang: Language }): Promise<{ created: boolean }> {
     assertCan(actor, 'networks:manage');
-    const address = normaliseEmail(email.trim());
+    const address = normaliseEmail(input.email.trim());
+    const name = input.name.trim();
     if (!address) throw new ValidationError('no partner', { partner: 'networks:errors.partnerRequired' });
-    const person = (await findPeopleByEmails([address])).get(address);
-    if (!person || person.status === 'anonymised' || person.status === 'deactivated') throw new ValidationError('no partner', { partner: 'networks:errors.partnerUnknown' });
+    if (address.length > 254 || !EMAIL.test(address)) throw new ValidationError('invalid e-mail', { partner: 'networks:errors.partnerEmailInvalid' });
+    const network = await this.load(networkId);
+    const partners = network.partners ?? [];
+    if (network.status !== 'open') throw new ValidationError('network not open', { partner: 'networks:errors.notOpen' });
+    if (partners.length >= MAX_PARTNERS) throw new ValidationError('too many partners', { partner: 'networks:errors.partnersTooMany' });
+    const existing = (await findPeopleByEmails([address])).get(address);
+    let person: PersonRef;
+    let created = false;
+    if (existing) {
+      if (existing.status === 'anonymised' || existing.status === 'deactivated') throw new ValidationError('no partner', { partner: 'networks:errors.partnerUnknown' });
+      if (existing.memberships.some((m) => m.current || !m.endDate || m.endDate.getTime() > Date.now())) throw new ValidationError('staff account', { partner: 'networks:errors.partnerIsStaff' });
+      if (partners.some((p) => p.id === existing.id)) throw new ValidationError('already a partner', { partner: 'networks:errors.partnerAlready' });
+      person = { id: existing.id, name: existing.name };
+    } else {
+      if (!name) throw new ValidationError('no name', { partnerName: 'networks:errors.partnerNameRequired' });
+      if (name.length > NAME_MAX) throw new ValidationError('name too long', { partnerName: 'networks:errors.partnerNameTooLong' });
+      try {
+        person = { id: await createPartnerAccount(actor, { email: address, name }), name };
+      } catch (err) {
+        if (err instanceof ConflictError) throw new ValidationError('e-mail taken meanwhile', { partner: 'networks:errors.partnerEmailTaken' });
+        throw err;
+      }
+      created = true;
+    }
     await this.change(networkId, (n) => {
       if (n.status !== 'open') throw new ValidationError('network not open', { partner: 'networks:errors.notOpen' });
-      const partners = n.partners ?? [];
-      if (partners.some((p) => p.id === person.id)) throw new ValidationError('already a partner', { partner: 'networks:errors.partnerAlready' });
-      if (partners.length >= MAX_PARTNERS) throw new ValidationError('too many partners', { partner: 'networks:errors.partnersTooMany' });
-      return { partners: [...partners, { id: person.id, name: person.name }] };
+      const now = n.partners ?? [];
+      if (now.some((p) => p.id === person.id)) throw new ValidationError('already a partner', { partner: 'networks:errors.partnerAlready' });
+      if (now.length >= MAX_PARTNERS) throw new ValidationError('too many partners', { partner: 'networks:errors.partnersTooMany' });
+      return { partners: [...now, person] };
     });
-    this.logger.info({ networkId, partnerId: person.id }, 'network partner invited');
+    // The invitation is stored; the mail carries the activation link (valid seven days; the
+    // administrator can send a new one from the person's page).
+    if (created && mail) await sendActivation(mail.mailer, person.id, { lang: mail.lang });
+    this.logger.info({ networkId, partnerId: person.id, created }, 'network partner invited');
+    return { created };
   }
 
   /** The municipality takes a partner's access away. */
@@ -769,17 +819,26 @@ export class NetworkService {
   }
 
   /**
-   * Attendance by unit at each held gathering ("2 of 3 from Solsikken"), for coordinators and the
-   * municipality: how well each unit keeps coming. Each person counts for the unit they were first
-   * appointed from.
+   * The network's report, for coordinators and the municipality: participants per unit and per unit
+   * type, attendance by unit at each held gathering ("2 of 3 from Solsikken"), and per gathering how
+   * many came and how many completed the programme's module through it. Each person counts for the
+   * unit they were first appointed from. Exact counts, no small-cell suppression: everyone who gets
+   * this report already sees the participants by name and the attendance list (see docs/networks.md).
    */
-  private attendanceByUnit(network: NetworkView, held: GatheringView[]) {
-    const unitOf = new Map<string, { id: string; name: string }>();
-    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName });
+  private networkReport(network: NetworkView, held: GatheringView[]) {
+    const unitOf = new Map<string, { id: string; name: string; type: string }>();
+    const typeOf = new Map(network.units.map((u) => [u.id, u.type]));
+    for (const p of network.participants) if (!unitOf.has(p.personId)) unitOf.set(p.personId, { id: p.unitId, name: p.unitName, type: typeOf.get(p.unitId) ?? '' });
     const units = [...new Map([...unitOf.values()].map((u) => [u.id, u])).values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
     const gatherings = held.filter((g) => g.attendance).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    const people = [...unitOf.values()];
+    const types = [...new Set(people.map((u) => u.type))].sort();
     return {
-      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt })),
+      gatherings: gatherings.map((g) => ({ id: g.id, title: g.title, startsAt: g.startsAt, present: g.attendance!.present.length, total: g.attendance!.roster.length, completed: g.completedThrough, programme: g.programme?.moduleTitle ?? null })),
+      participantsByUnit: units.map((u) => ({ unit: u.name, type: u.type, count: people.filter((p) => p.id === u.id).length })),
+      participantsByType: types.map((type) => ({ type, count: people.filter((p) => p.type === type).length })),
+      participants: people.length,
+      completed: gatherings.reduce((sum, g) => sum + g.completedThrough, 0),
       rows: units.map((u) => ({
         unit: u.name,
         cells: gatherings.map((g) => {
@@ -825,10 +884,15 @@ export class NetworkService {
    * they were recorded absent from (until they come to one with the same programme).
    */
   async notices(learner: { id: string }, now = new Date()): Promise<LearnerNotice[]> {
-    const [networks, doc] = await Promise.all([
+    const [networks, doc, partnerOf] = await Promise.all([
       NetworkModel.find({ 'participants.personId': { $eq: learner.id }, status: { $eq: 'open' } }, { name: 1 }).lean<Array<{ _id: string; name: string }>>(),
       ParticipantNoticeModel.findById(learner.id).lean<{ missed?: Record<string, MissedGathering> }>(),
+      NetworkModel.find({ 'partners.id': { $eq: learner.id }, status: { $eq: 'open' } }, { name: 1 }).lean<Array<{ _id: string; name: string }>>(),
     ]);
+    // An invited external partner lands on "Mine kurs" after activating the account: it leads them to their networks.
+    const partner: LearnerNotice[] = partnerOf
+      .sort((a, b) => a.name.localeCompare(b.name, 'nb'))
+      .map((n) => ({ moduleSlug: '', messageKey: 'networks:notice.partner', params: { network: n.name }, date: null, link: { href: `/nettverk/${n._id}`, labelKey: 'networks:notice.partnerLink' } }));
     const nameOf = new Map(networks.map((n) => [n._id, n.name]));
     // A merge moves a gathering to another network: link to where it is now.
     const missedIds = Object.keys(doc?.missed ?? {});
@@ -873,6 +937,6 @@ export class NetworkService {
         date: new Date(it.startsAt),
         link: { href: `/nettverk/${movedTo.get(gatheringId) ?? it.networkId}/samlinger/${gatheringId}`, labelKey: 'networks:notice.missedLink' },
       }));
-    return [...coming, ...tasks, ...missed];
+    return [...partner, ...coming, ...tasks, ...missed];
   }
 }

@@ -7,11 +7,14 @@ import { endpoint, endpointRouter, formList, formText, pathId, permission, signe
 import { ledUnit } from '../assignments/index.js';
 import { addLeaderUnitLink, leaderUnitLinks } from '../leadership/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../people/index.js';
-import { IdentifyingDetailsError, type GatheringInput, type NetworkInput, type NetworkService, type ReportInput } from './networks.service.js';
+import { IdentifyingDetailsError, type GatheringInput, type NetworkInput, type NetworkService, type PartnerInput, type ReportInput } from './networks.service.js';
+import type { Mailer } from '../mail/index.js';
+import { LANGUAGES, type Language } from '../../web/i18n.js';
 import type { Finding } from './identifying.js';
 import { anonymiseNetworks, networkDataOf } from './privacy.js';
 
 const manage = permission('networks:manage');
+const mailLanguage = (lang: string): Language => LANGUAGES.find((l) => l === lang) ?? 'nb';
 // Network pages are open to everyone signed in as far as the route goes; the service asks the policy
 // about this network (network:view, network:coordinate), because who may see it is in the network.
 const signedIn = permission('learning:take');
@@ -30,13 +33,13 @@ const attendanceForm = z.object({ present: formList(2000) });
 const summaryForm = z.object({ summary: formText(12_000), task: formText(12_000) });
 const participantsForm = z.object({ participants: formList(2000) });
 const reportForm = z.object({ report: formText(6_000), summary: formText(2_000), share: formText(10) });
-const partnerForm = z.object({ email: formText(320) });
+const partnerForm = z.object({ email: formText(320), name: formText(200) });
 const removePartnerForm = z.object({ personId: formText(64) });
 
 const emptyNetwork: NetworkInput = { name: '', themes: '', from: '', to: '', units: [], coordinators: '' };
 
 /** Learning networks: the municipality's administration, the network and gathering pages, and the leaders' appointments. */
-export function networkRoutes({ networks }: { networks: NetworkService }) {
+export function networkRoutes({ networks, mailer }: { networks: NetworkService; mailer: Mailer }) {
   registerPersonalDataSource('networks', networkDataOf);
   registerAnonymiser('networks', anonymiseNetworks);
   addNavEntry({ href: '/nettverk', label: 'networks:nav', visibleTo: 'signedIn' });
@@ -59,7 +62,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
   }
 
   /** One network for the administrator: edit, close and merge. */
-  async function adminNetworkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, typed?: NetworkInput, errors: FieldErrors = {}, into = '', partnerEmail = ''): Promise<PageReply> {
+  async function adminNetworkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, typed?: NetworkInput, errors: FieldErrors = {}, into = '', partner: PartnerInput = { email: '', name: '' }): Promise<PageReply> {
     const user = signedInUser(context);
     const [page, units] = await Promise.all([networks.forAdmin(user, context.params.networkId), networks.unitOptions()]);
     // Units already in the network stay choosable if they were closed since.
@@ -74,7 +77,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
         units: choices,
         mergeTargets: page.mergeTargets,
         partners: page.partners,
-        partnerEmail,
+        partner,
         into,
         errors,
       },
@@ -245,7 +248,7 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
       },
       invalid: (context, errors) => adminNetworkPage(context, undefined, errors, context.body.into),
     }),
-    // POST /admin/nettverk/:networkId/partnere — invites an external partner (an existing account, by e-mail).
+    // POST /admin/nettverk/:networkId/partnere — invites an external partner by e-mail; creates an invited account (and mails its activation link) for someone without one.
     endpoint({
       method: 'post',
       path: '/admin/nettverk/:networkId/partnere',
@@ -254,10 +257,10 @@ export function networkRoutes({ networks }: { networks: NetworkService }) {
       params: networkParams,
       body: partnerForm,
       async handle(context) {
-        await networks.invitePartner(signedInUser(context), context.params.networkId, context.body.email);
-        return { redirect: `/admin/nettverk/${context.params.networkId}#partners-heading`, flash: { type: 'success', key: 'networks:flash.partnerInvited' } };
+        const { created } = await networks.invitePartner(signedInUser(context), context.params.networkId, context.body, { mailer, lang: mailLanguage(context.lang) });
+        return { redirect: `/admin/nettverk/${context.params.networkId}#partners-heading`, flash: { type: 'success', key: created ? 'networks:flash.partnerCreated' : 'networks:flash.partnerInvited' } };
       },
-      invalid: (context, errors) => adminNetworkPage(context, undefined, errors, '', context.body.email),
+      invalid: (context, errors) => adminNetworkPage(context, undefined, errors, '', context.body),
     }),
     // POST /admin/nettverk/:networkId/partnere/fjern — takes an external partner's access away.
     endpoint({

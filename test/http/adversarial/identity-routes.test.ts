@@ -116,6 +116,10 @@ describe('adversarial: identity fields are written only through the identity ser
       if (!preview.ok) throw new Error('preview failed');
       const importDoc = await mongoose.connection.db!.collection('imports').findOne({ _id: preview.id as never });
       const staffA = (await UserModel.findById(fx.ids.staffA).lean())!;
+      // A learning network, so inviting a partner without an account creates one (through the service).
+      const networkCsrf = await csrfToken(boss, '/admin/nettverk');
+      const network = await boss.post('/admin/nettverk').type('form').send({ _csrf: networkCsrf, name: 'Rutevandringen', themes: '', from: '2026-01-01', to: '', units: [fx.ids.unitA, fx.ids.unitB], coordinators: bossDoc.email });
+      expect(network.status, network.text.slice(0, 500)).to.equal(303);
 
       const params: Record<string, string> = {
         unitId: fx.ids.unitA,
@@ -126,6 +130,7 @@ describe('adversarial: identity fields are written only through the identity ser
         slug: fx.ids.module,
         importId: preview.id,
         token: 'a'.repeat(43),
+        networkId: /\/admin\/nettverk\/([0-9a-f-]{36})$/.exec(String(network.headers.location))![1]!,
       };
       const bodies: Array<[RegExp, (p: string) => Record<string, string | string[]>]> = [
         [/\/medlemskap$/, () => ({ unitId: fx.ids.unitB, role: 'ansatt', startDate: '2031-01-01' })],
@@ -134,11 +139,13 @@ describe('adversarial: identity fields are written only through the identity ser
         [/\/ekstern-id$/, () => ({ externalId: 'idp-rutevandring' })],
         [/\/anonymiser$/, () => ({ confirm: 'yes' })],
         [/\/bekreft$/, () => ({ planHash: String(importDoc!.planHash), validOnly: 'yes' })],
+        [/\/partnere$/, () => ({ email: 'rute.partner@uni.example', name: 'Rute Partner' })],
       ];
       const routes = declaredRoutes(fx.app)
         .flatMap((r) => (r.methods.includes('_all') ? ['post'] : r.methods).filter((m) => ['post', 'put', 'patch', 'delete'].includes(m)).map((m) => ({ method: m as 'post', path: r.path })))
         // Logging out last, so the walk keeps its session.
-        .sort((a, b) => Number(a.path === '/logg-ut') - Number(b.path === '/logg-ut'));
+        // and inviting a partner first, before the walk closes or merges the network.
+        .sort((a, b) => Number(a.path === '/logg-ut') - Number(b.path === '/logg-ut') || Number(b.path.endsWith('/partnere')) - Number(a.path.endsWith('/partnere')));
       const problems: string[] = [];
       for (const route of routes) {
         const filled = route.path.replace(/:(\w+)/g, (_m, name: string) => {
@@ -162,6 +169,7 @@ describe('adversarial: identity fields are written only through the identity ser
         'POST /admin/personer/:personId/ekstern-id',
         'POST /admin/personer/:personId/anonymiser',
         'POST /admin/import/:importId/bekreft',
+        'POST /admin/nettverk/:networkId/partnere',
       ]) {
         expect([...writers], 'routes seen writing identity').to.include(expected);
       }

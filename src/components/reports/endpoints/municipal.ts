@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { can } from '../../../web/policy.js';
 import { endpoint, signedInUser, type EndpointContext, type PageReply } from '../../../web/endpoints.js';
 import type { FieldErrors } from '../../../lib/errors.js';
-import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type MunicipalPage, type ReportQuery } from '../municipal.service.js';
+import { districtReport, municipalExport, municipalReport, queryString, unitAggregateReport, type ExportTable, type MunicipalPage, type ReportQuery } from '../municipal.service.js';
 import { municipalCsv, municipalRows, MUNICIPAL_HEADER_KEYS } from '../tables.js';
 import { toXlsx } from '../export.js';
 import type { ReportService } from '../reports.service.js';
 import { chartFor, formatters } from '../present.js';
 import { effectForExport, effectLocals } from '../effect/endpoints.js';
 import { effectCsvRows, effectRows, EFFECT_HEADER_KEYS } from '../effect/present.js';
+import { networkExportRows, networkSectionFor } from '../network-section/index.js';
+import { toCsv } from '../csv.js';
 import { audit, CSV, municipal, reportId, reportQuery, typeLabel, unitParams, XLSX, type ReportEndpointDeps } from './shared.js';
 
 /**
@@ -32,10 +34,11 @@ async function loggedWhileRead<T>(read: Promise<T>, logged: Promise<void>): Prom
   return page.value;
 }
 
-function municipalPage(context: Context, page: MunicipalPage, errors: FieldErrors, effect: Awaited<ReturnType<typeof effectLocals>>): PageReply {
+async function municipalPage(reports: ReportService, context: Context, page: MunicipalPage, errors: FieldErrors, effect: Awaited<ReturnType<typeof effectLocals>>): Promise<PageReply> {
   const { t } = context;
   const user = signedInUser(context);
   const fmt = formatters(context.lang);
+  const network = await networkSectionFor(reports, [page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal',
     model: {
@@ -45,6 +48,7 @@ function municipalPage(context: Context, page: MunicipalPage, errors: FieldError
       errors,
       fmt,
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
+      network,
       canConfigure: can(user, 'reports:configure'),
       canAudit: can(user, 'audit:read'),
       ...effect,
@@ -79,6 +83,7 @@ async function printPage(reports: ReportService, context: Context, query: Report
   const page = await municipalReport(reports, query, typeLabel(t));
   await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'print');
   const fmt = formatters(context.lang);
+  const network = await networkSectionFor(reports, [page.total, ...page.types], t, context.log);
   return {
     view: 'pages/reports/municipal-print',
     model: {
@@ -89,9 +94,13 @@ async function printPage(reports: ReportService, context: Context, query: Report
       moduleTitles: page.modules.filter((m) => m.inSet).map((m) => m.title),
       chart: chartFor(page.trend, t, fmt, t('reports:municipal.scope')),
       ...(await effectLocals(reports, context, page.query)),
+      network,
     },
   };
 }
+
+/** The export's municipality and unit-type rows: what the network section is published beside. */
+const exportScopes = (table: ExportTable) => table.rows.filter((r) => r.level === 'municipality' || r.level === 'type').map((r) => r.row);
 
 export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
   return [
@@ -106,12 +115,12 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const page = await loggedWhileRead(municipalReport(reports, context.query, typeLabel(t)), audit(context, 'view', 'municipality', null, t('reports:municipal.scope'), 'html'));
-        return municipalPage(context, page, {}, await effectLocals(reports, context, page.query));
+        return municipalPage(reports, context, page, {}, await effectLocals(reports, context, page.query));
       },
       // The view was logged while the refused query was read.
       invalid: async (context, errors) => {
         const page = await municipalReport(reports, {}, typeLabel(context.t));
-        return municipalPage(context, page, errors, await effectLocals(reports, context, page.query));
+        return municipalPage(reports, context, page, errors, await effectLocals(reports, context, page.query));
       },
     }),
     // GET /kommune/rapport/bydel/:districtId — one district: its units, aggregates only.
@@ -153,9 +162,10 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
+        const network = await networkSectionFor(reports, exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'csv');
         const effect = await effectForExport(reports, t, table.query);
-        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang), effectCsvRows(effect, t)), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
+        return { file: Buffer.from(municipalCsv(table, t, formatters(context.lang), effectCsvRows(effect, t)) + toCsv(networkExportRows(network, t)).replace(/^\uFEFF/, ''), 'utf8'), type: CSV, filename: `tiltak-3-status-${table.query.to}.csv` };
       },
     }),
     // GET /kommune/rapport/eksport.xlsx — the same as a spreadsheet.
@@ -169,9 +179,10 @@ export function municipalEndpoints({ reports, fresh }: ReportEndpointDeps) {
         const { t } = context;
         await fresh();
         const table = await municipalExport(reports, context.query, typeLabel(t), t('reports:municipal.scope'));
+        const network = await networkSectionFor(reports, exportScopes(table), t, context.log);
         await audit(context, 'export', 'municipality', null, t('reports:municipal.scope'), 'xlsx');
         const fmt = formatters(context.lang);
-        const body = await toXlsx(t('reports:export.sheet'), t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => t(k)), municipalRows(table, t, fmt), [
+        const body = await toXlsx(t('reports:export.sheet'), t('reports:print.title'), MUNICIPAL_HEADER_KEYS.map((k) => t(k)), [...municipalRows(table, t, fmt), ...networkExportRows(network, t)], [
           t('reports:export.modules', { modules: table.moduleTitles.join(', ') }),
           t('reports:export.generated', { date: fmt.dateTime(table.generatedAt) }),
           t('reports:suppression.rule'),
