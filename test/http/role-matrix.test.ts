@@ -75,7 +75,7 @@ describe('http: role matrix (every route × every role)', function () {
     ids.unsubscribe = unsubscribeToken(testConfig().sessionSecret, staff.id);
     // A learning network of units A and B coordinated by leader B, with the staff member appointed
     // from unit A and a gathering today; and a spare network to close.
-    const networks = new NetworkService({ recordGatheringAttendance: () => Promise.reject(new Error('not used')) }, createLogger('silent'));
+    const networks = new NetworkService({ recordGatheringAttendance: () => Promise.reject(new Error('not used')), catalogue: () => catalogue() }, createLogger('silent'));
     const leaderBUser = toSessionUser((await UserModel.findById(leaderB.id).lean())!);
     const network = { name: 'Matrisenettverket', themes: '', from: isoDate(todayDateOnly()), to: '', units: [ids.unitA, ids.unitB], coordinators: leaderB.email };
     ids.network = await networks.create(adminUser, network);

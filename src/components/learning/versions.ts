@@ -245,8 +245,8 @@ async function loadCatalogue(): Promise<Catalogue> {
 }
 
 /**
- * The catalogue cache of what reads the catalogue without an app's learning service (networks, and
- * tests that stand in for one): one per process until networks asks its app's learning service.
+ * The catalogue cache of what reads the catalogue without an app's learning service (the effect
+ * answers read for reports, and tests that stand in for one): one per process.
  */
 const sharedCatalogue = new CatalogueCache();
 

@@ -7,7 +7,7 @@ import { osloDateAndTime, osloDateTime } from '../../lib/oslo-time.js';
 import { renderText } from '../../lib/markdown.js';
 import { assertCan, can } from '../../web/policy.js';
 import type { SessionUser } from '../../web/session-user.js';
-import { catalogue, PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
+import { PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
 import { createPartnerAccount, findPeopleByEmails, getPerson, normaliseEmail, sendActivation, unitMembers } from '../accounts/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { Language } from '../../web/i18n.js';
@@ -231,7 +231,7 @@ function parseEmails(text: string): string[] {
  */
 export class NetworkService {
   constructor(
-    private readonly learning: Pick<LearningService, 'recordGatheringAttendance'>,
+    private readonly learning: Pick<LearningService, 'recordGatheringAttendance' | 'catalogue'>,
     private readonly logger: Logger,
   ) {}
 
@@ -514,7 +514,7 @@ export class NetworkService {
 
   /** Every team-session activity of the published modules, for a gathering's programme. */
   async activities(): Promise<Array<{ value: string; moduleTitle: string; title: string; minutes: number }>> {
-    const cat = await catalogue();
+    const cat = await this.learning.catalogue();
     return cat.items.flatMap((item) =>
       item.latest.activities
         .filter((a) => isRecordedByLeader(a.kind))
@@ -601,7 +601,7 @@ export class NetworkService {
     let programme: StoredGathering['programme'] = null;
     if (input.activity.trim()) {
       const [slug, activityId] = input.activity.split('/');
-      const item = slug ? (await catalogue()).bySlug.get(slug) : undefined;
+      const item = slug ? (await this.learning.catalogue()).bySlug.get(slug) : undefined;
       const activity = item?.latest.activities.find((a) => a.id === activityId && isRecordedByLeader(a.kind));
       if (!item || !activity) fields.activity = 'networks:errors.activity';
       else programme = { moduleSlug: item.slug, moduleTitle: item.title, lessonSlug: activity.lesson, activityId: activity.id, title: String(activity.view.title ?? activity.id) };
