@@ -25,6 +25,19 @@ export interface OrgUnit {
   districtName: string;
 }
 
+/** The units of each district and of each unit type: the aggregate rows every report table has. */
+export function unitsByDistrictAndType(units: readonly OrgUnit[]): { districts: Map<string, OrgUnit[]>; types: Map<string, OrgUnit[]> } {
+  const districts = new Map<string, OrgUnit[]>();
+  const types = new Map<string, OrgUnit[]>();
+  for (const unit of units) {
+    if (!districts.has(unit.districtId)) districts.set(unit.districtId, []);
+    districts.get(unit.districtId)!.push(unit);
+    if (!types.has(unit.type)) types.set(unit.type, []);
+    types.get(unit.type)!.push(unit);
+  }
+  return { districts, types };
+}
+
 export const STATUS_KEYS = ['c', 'p', 'e', 'n'] as const;
 export type StatusKey = (typeof STATUS_KEYS)[number];
 
@@ -167,14 +180,7 @@ export async function buildReportModel(input: ModelInput): Promise<ReportModel> 
     for (const kind of unitKinds) table.equation(table.id(`${scope}|${kind}`)!, units.map((u) => table.id(`u:${u.id}|${kind}`)!));
   };
 
-  const districts = new Map<string, OrgUnit[]>();
-  const types = new Map<string, OrgUnit[]>();
-  for (const unit of input.units) {
-    if (!districts.has(unit.districtId)) districts.set(unit.districtId, []);
-    districts.get(unit.districtId)!.push(unit);
-    if (!types.has(unit.type)) types.set(unit.type, []);
-    types.get(unit.type)!.push(unit);
-  }
+  const { districts, types } = unitsByDistrictAndType(input.units);
   for (const [id, units] of districts) aggregate(`d:${id}`, units);
   for (const [type, units] of types) aggregate(`t:${type}`, units);
   aggregate('all', input.units);

@@ -1,6 +1,6 @@
 import { CellTable, isSmall, SMALL } from '../suppression.js';
 import { protectTable } from '../protect.js';
-import type { Figure, OrgUnit } from '../report-model.js';
+import { unitsByDistrictAndType, type Figure, type OrgUnit } from '../report-model.js';
 
 /**
  * The effect figures of the measure-3 report as one system of counts (pure), protected exactly as
@@ -119,14 +119,7 @@ export async function buildEffectModel(input: EffectModelInput): Promise<EffectM
 
   const effectOf = (unitId: string) => input.effects.get(unitId) ?? EMPTY;
   for (const unit of input.units) scopeCells(`u:${unit.id}`, [effectOf(unit.id)]);
-  const districts = new Map<string, OrgUnit[]>();
-  const types = new Map<string, OrgUnit[]>();
-  for (const unit of input.units) {
-    if (!districts.has(unit.districtId)) districts.set(unit.districtId, []);
-    districts.get(unit.districtId)!.push(unit);
-    if (!types.has(unit.type)) types.set(unit.type, []);
-    types.get(unit.type)!.push(unit);
-  }
+  const { districts, types } = unitsByDistrictAndType(input.units);
   const kinds = ['s', 'r', 'rn', 'e', 'en'];
   const aggregate = (scope: string, units: readonly OrgUnit[]) => {
     scopeCells(scope, units.map((u) => effectOf(u.id)));
