@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { rawCollection } from '../../db/collections.js';
+import { attendanceSchema, personRefSchema } from '../../db/schemas.js';
 
 /**
  * Learning networks ("Laget rundt barna"): units of any type — kindergartens, schools, PPT, child
@@ -12,7 +13,6 @@ import { rawCollection } from '../../db/collections.js';
  * missed by `_id` = user id.
  */
 
-const personRefSchema = new Schema({ id: { type: String, required: true }, name: { type: String, required: true } }, { _id: false });
 
 const participantSchema = new Schema(
   {
@@ -96,18 +96,7 @@ const gatheringSchema = new Schema(
      */
     completedBy: { type: [String], default: [] },
     /** Null until a coordinator records attendance; then who came out of the participants then. */
-    attendance: {
-      type: new Schema(
-        {
-          recordedAt: { type: Date, required: true },
-          recordedBy: { type: personRefSchema, required: true },
-          present: { type: [String], default: [] },
-          roster: { type: [personRefSchema], default: [] },
-        },
-        { _id: false },
-      ),
-      default: null,
-    },
+    attendance: { type: attendanceSchema, default: null },
   },
   { versionKey: false },
 );

@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { rawCollection } from '../../db/collections.js';
+import { attendanceSchema, personRefSchema } from '../../db/schemas.js';
 
 /**
  * Team sessions: a unit's staff go through a module's team-session activity together, led from a
@@ -8,7 +9,6 @@ import { rawCollection } from '../../db/collections.js';
  * the sessions they missed — is one document per person, `_id` = user id.
  */
 
-const personRefSchema = new Schema({ id: { type: String, required: true }, name: { type: String, required: true } }, { _id: false });
 
 /** What the guide shows, as the module said it when the session was planned (kept if the module changes). */
 const guideSchema = new Schema(
@@ -39,18 +39,7 @@ const teamSessionSchema = new Schema(
     plannedBy: { type: personRefSchema, required: true },
     createdAt: { type: Date, required: true },
     /** Null until the leader records attendance; then who was there out of who worked in the unit. */
-    attendance: {
-      type: new Schema(
-        {
-          recordedAt: { type: Date, required: true },
-          recordedBy: { type: personRefSchema, required: true },
-          present: { type: [String], default: [] },
-          roster: { type: [personRefSchema], default: [] },
-        },
-        { _id: false },
-      ),
-      default: null,
-    },
+    attendance: { type: attendanceSchema, default: null },
   },
   { versionKey: false },
 );
