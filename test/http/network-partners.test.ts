@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
+import { createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
 import { declaredRoutes } from '../helpers/route-table.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { networkScene } from '../helpers/network-scene.js';
 import { between, pick, prng } from '../helpers/prng.js';
 import { identifyingDetails } from '../../src/components/networks/identifying.js';
 import { anonymiseNetworks, networkDataOf } from '../../src/components/networks/privacy.js';
@@ -151,20 +150,13 @@ describe('http: network reports, shared anonymous summaries and external partner
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    await publishFixture();
-    kindergarten = await createUnit('Solsikken barnehage', 'barnehage');
-    school = await createUnit('Nordbyen skole', 'skole');
-    const ppt = await createUnit('PPT Nord', 'ppt');
-    const adminUser = await createUser({ name: 'Anne Kommune', roles: ['municipal-admin'] });
-    coordinatorUser = await createUser({ name: 'Pia Rådgiver', memberships: [{ unitId: ppt, role: 'ansatt' }] });
+    const scene = await networkScene(app);
+    ({ kindergarten, school, coordinatorUser, admin, coordinator } = scene);
+    const { ppt } = scene;
     leaderAUser = await createUser({ name: 'Siri Dahl', memberships: [{ unitId: kindergarten, role: 'leder' }] });
     kari = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId: kindergarten, role: 'ansatt' }] });
     ola = await createUser({ name: 'Ola Hansen', memberships: [{ unitId: kindergarten, role: 'ansatt' }] });
     partnerUser = await createUser({ name: 'Una Universitet', email: `una-${Date.now()}@uni.example` });
-    admin = await signIn(app, adminUser.email);
-    coordinator = await signIn(app, coordinatorUser.email);
     const leaderA = await signIn(app, leaderAUser.email);
 
     const create = async (name: string) => {

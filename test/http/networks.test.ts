@@ -2,9 +2,8 @@ import { expect } from 'chai';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { networkScene } from '../helpers/network-scene.js';
 import { doActivities } from '../helpers/progress.js';
 import { CompletionModel, ProgressModel, progressId } from '../../src/components/learning/index.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
@@ -58,23 +57,14 @@ describe('http: learning networks – admin creates, leaders appoint, coordinato
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    await publishFixture();
-    kindergarten = await createUnit('Solsikken barnehage', 'barnehage');
+    ({ kindergarten, school, ppt, coordinatorUser, admin, coordinator } = await networkScene(app));
     otherKindergarten = await createUnit('Blåbærtoppen barnehage', 'barnehage');
-    school = await createUnit('Nordbyen skole', 'skole');
-    ppt = await createUnit('PPT Nord', 'ppt');
-    const adminUser = await createUser({ name: 'Anne Kommune', roles: ['municipal-admin'] });
-    coordinatorUser = await createUser({ name: 'Pia Rådgiver', memberships: [{ unitId: ppt, role: 'ansatt' }] });
     const leaderAUser = await createUser({ name: 'Siri Dahl', memberships: [{ unitId: kindergarten, role: 'leder' }] });
     const leaderBUser = await createUser({ name: 'Rolf Rektor', memberships: [{ unitId: school, role: 'leder' }] });
     kari = await createUser({ name: 'Kari Nordmann', memberships: [{ unitId: kindergarten, role: 'ansatt' }] });
     ola = await createUser({ name: 'Ola Hansen', memberships: [{ unitId: kindergarten, role: 'ansatt' }] });
     lise = await createUser({ name: 'Lise Lærer', memberships: [{ unitId: school, role: 'ansatt' }] });
     outsider = await createUser({ name: 'Ulla Utenfor', memberships: [{ unitId: kindergarten, role: 'ansatt' }] });
-    admin = await signIn(app, adminUser.email);
-    coordinator = await signIn(app, coordinatorUser.email);
     leaderA = await signIn(app, leaderAUser.email);
     leaderB = await signIn(app, leaderBUser.email);
   });

@@ -4,9 +4,8 @@ import ExcelJS from 'exceljs';
 import mongoose from 'mongoose';
 import type { Express } from 'express';
 import { buildTestApp } from '../helpers/app.js';
-import { clearDatabase } from '../helpers/database.js';
-import { createUnit, createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
-import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
+import { createUser, csrfToken, signIn, type Agent } from '../helpers/auth.js';
+import { networkScene } from '../helpers/network-scene.js';
 import { doActivities } from '../helpers/progress.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 import { protectedSection } from '../../src/components/reports/network-section/index.js';
@@ -67,21 +66,14 @@ describe('http: measure-3 report – learning network section', function () {
   });
 
   beforeEach(async () => {
-    await clearDatabase();
-    resetLearningCaches();
-    await publishFixture();
-    const kindergarten = await createUnit('Solsikken barnehage', 'barnehage');
-    const school = await createUnit('Nordbyen skole', 'skole');
-    const ppt = await createUnit('PPT Nord', 'ppt');
-    const adminUser = await createUser({ name: 'Anne Kommune', roles: ['municipal-admin'] });
-    const coordinatorUser = await createUser({ name: 'Pia Rådgiver', memberships: [{ unitId: ppt, role: 'ansatt' }] });
+    const scene = await networkScene(app);
+    const { kindergarten, school, ppt, coordinatorUser } = scene;
+    ({ admin, coordinator } = scene);
     const kgLeader = await signIn(app, (await createUser({ memberships: [{ unitId: kindergarten, role: 'leder' }] })).email);
     const schoolLeader = await signIn(app, (await createUser({ memberships: [{ unitId: school, role: 'leder' }] })).email);
     const kg = [];
     for (let i = 0; i < 6; i += 1) kg.push(await createUser({ name: `Barnehage Ansatt ${i}`, memberships: [{ unitId: kindergarten, role: 'ansatt' }] }));
     const teachers = [await createUser({ memberships: [{ unitId: school, role: 'ansatt' }] }), await createUser({ memberships: [{ unitId: school, role: 'ansatt' }] })];
-    admin = await signIn(app, adminUser.email);
-    coordinator = await signIn(app, coordinatorUser.email);
 
     // Through the real pages: the admin creates the network, the leaders appoint, the coordinator records.
     let token = await csrfToken(admin, '/admin/nettverk');
