@@ -288,6 +288,10 @@ describe('http: network reports, shared anonymous summaries and external partner
       expect(unknown.text).to.contain('Skriv inn navnet til partneren').and.to.contain('value="ingen@uni.example"');
       expect((await invite('')).status).to.equal(400);
       expect((await invite(partnerUser.email.toUpperCase())).status).to.equal(303);
+      // The existing account is told where the network is (no activation link: it has a password).
+      const mails = await mongoose.connection.db!.collection<{ to: string; text: string; template: string }>('mail_outbox').find({ to: partnerUser.email }).toArray();
+      expect(mails.map((m) => m.template)).to.deep.equal(['networks.partner-invitation']);
+      expect(mails[0]!.text).to.contain('«Laget rundt barna – Nordbyen»').and.to.contain(`/nettverk/${networkId}`);
       const again = await invite(partnerUser.email);
       expect(again.status).to.equal(400);
       expect(again.text).to.contain('allerede invitert');
@@ -389,11 +393,14 @@ describe('http: network reports, shared anonymous summaries and external partner
       const networkPage = await partner.get(`/nettverk/${networkId}`).expect(200);
       expect(networkPage.text).to.contain('Samling 1: Språk').and.not.to.contain('Kari Nordmann');
 
-      // Invited again to another network, the account is found: no second account, no second mail.
+      // Invited again to another network, the account is found: no second account, and the mail
+      // says where the new network is instead of sending another activation link.
       await networksCollection().updateOne({ _id: otherNetworkId }, { $set: { status: 'open' } });
       expect((await invite(address, otherNetworkId, 'Per P.')).status).to.equal(303);
       expect(await people().countDocuments({ email: address })).to.equal(1);
-      expect(await outbox().countDocuments({ to: address })).to.equal(1);
+      const after = await outbox().find({ to: address }).toArray();
+      expect(after.map((m) => m.template)).to.deep.equal(['accounts.activation', 'networks.partner-invitation']);
+      expect(after[1]!.text).to.contain(`/nettverk/${otherNetworkId}`);
     });
 
     it('a partner gets 403 or 404 on every staff list, progress and report route the endpoint manifest declares', async () => {

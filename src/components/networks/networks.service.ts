@@ -8,6 +8,7 @@ import { renderText } from '../../lib/markdown.js';
 import { assertCan, can } from '../../web/policy.js';
 import type { SessionUser } from '../../web/session-user.js';
 import { PrerequisitesNotMetError, type LearnerNotice, type LearningService } from '../learning/index.js';
+import { partnerInvitationMail } from './mail-templates.js';
 import { createPartnerAccount, findPeopleByEmails, getPerson, normaliseEmail, sendActivation, unitMembers } from '../accounts/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { Language } from '../../web/i18n.js';
@@ -804,9 +805,18 @@ export class NetworkService {
       if (now.length >= MAX_PARTNERS) throw new ValidationError('too many partners', { partner: 'networks:errors.partnersTooMany' });
       return { partners: [...now, person] };
     });
-    // The invitation is stored; the mail carries the activation link (valid seven days; the
-    // administrator can send a new one from the person's page).
-    if (created && mail) await sendActivation(mail.mailer, person.id, { lang: mail.lang });
+    // The invitation is stored; a new account's mail carries the activation link (valid seven days;
+    // the administrator can send a new one from the person's page), an existing account is told
+    // where the network is.
+    if (mail && (created || existing?.status === 'invited')) await sendActivation(mail.mailer, person.id, { lang: mail.lang });
+    else if (mail) {
+      await mail.mailer.send({
+        to: address,
+        lang: mail.lang,
+        template: partnerInvitationMail,
+        params: { name: person.name, network: network.name, link: mail.mailer.absoluteUrl(`/nettverk/${networkId}`) },
+      });
+    }
     this.logger.info({ networkId, partnerId: person.id, created }, 'network partner invited');
     return { created };
   }
