@@ -108,6 +108,7 @@ const PAGES: PageCase[] = [
   { route: '/mine-kurs', as: 'staff', url: () => '/mine-kurs', what: 'Mine kurs' },
   { route: '/moduler/:slug', as: 'staff', url: () => `/moduler/${SLUG}/`, what: 'module page' },
   { route: '/moduler/:slug/ordliste', as: 'staff', url: () => `/moduler/${SLUG}/ordliste`, what: 'glossary (word explanations link here)' },
+  { route: '/moduler/:slug/oppfolging', as: 'staff', url: () => `/moduler/${SLUG}/oppfolging`, what: 'three-month follow-up (before it is due: the message)' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/lytte`, what: 'lesson: reading, video, reflection' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: summary, word explanation, quiz, workplace task' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sammen`, what: 'lesson: team session' },
