@@ -130,11 +130,15 @@ describe('http: the three-month follow-up of a module (page, «Mine kurs», dige
       await agent.get('/moduler/finnes-ikke/oppfolging').expect(404);
     });
 
-    it('«Mine kurs» links to the follow-up once it is due, not before', async () => {
+    it('«Mine kurs» links to the follow-up once it is due, not before; once answered, to see or change the answer', async () => {
       const dueCourses = await (await signIn(due, kari.email)).get('/mine-kurs').expect(200);
       expect(dueCourses.text).to.contain(`href="${PATH}"`).and.to.contain('Har du endret noe i praksis? Svar på to spørsmål');
       const earlyCourses = await (await signIn(early, kari.email)).get('/mine-kurs').expect(200);
       expect(earlyCourses.text).to.not.contain(PATH);
+      const agent = await signIn(due, kari.email);
+      await post(agent, { scale: '4', text: '' });
+      const answered = await agent.get('/mine-kurs').expect(200);
+      expect(answered.text).to.contain(`href="${PATH}"`).and.to.contain('Se eller endre svaret ditt').and.to.not.contain('Svar på to spørsmål');
     });
 
     it('«Mine data» has the answer with its text; nobody else’s', async () => {

@@ -103,8 +103,9 @@ export interface CourseCard {
   status: ModuleStatus;
   /** Other languages of the module: `{ language: 'nn', slug: 'medvirkning-nn' }`. */
   translations: Array<{ language: string; slug: string }>;
-  /** The three-month follow-up («Har du endret noe i praksis?») can be answered. */
+  /** The three-month follow-up («Har du endret noe i praksis?») can be answered; and whether it has been. */
   followUpDue: boolean;
+  followUpAnswered: boolean;
 }
 
 export interface AssignedCard extends CourseCard {
@@ -296,6 +297,7 @@ export class LearningService {
       status: moduleStatus(summary, item.slug, item.latest.major),
       translations: Object.entries(item.translations).map(([language, slug]) => ({ language, slug })),
       followUpDue: followUpState(summary, item.slug, options.now ?? new Date()).state === 'due',
+      followUpAnswered: false,
     });
     const unitName = new Map(units.map((u) => [u.id, u.name]));
     const assignedCards: AssignedCard[] = assigned.flatMap((a) => {
@@ -320,6 +322,10 @@ export class LearningService {
     const themes = [...new Set(forMe.flatMap((i) => i.latest.themes))].sort();
     const theme = options.theme && themes.includes(options.theme) ? options.theme : null;
     const available = forMe.filter((i) => !theme || i.latest.themes.includes(theme)).map(card);
+    // Whether a due follow-up is answered: one lookup by `_id` per due module.
+    const due = [...assignedCards, ...available].filter((c) => c.followUpDue);
+    const answers = await Promise.all(due.map((c) => followUpOf(user.id, c.slug)));
+    due.forEach((c, i) => (c.followUpAnswered = answers[i] !== null));
     return { assigned: assignedCards, available, themes, theme, unitTypes: [...types].sort() };
   }
 
