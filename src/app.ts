@@ -168,6 +168,7 @@ export async function createApp({ config, logger, services = createServices({ co
   const learnerPages: LearningPagesDeps = {
     logger,
     learning,
+    clock: services.clock,
     notices: { teams: (learner) => teamSessions.missedNotices(learner), networks: (learner) => networks.notices(learner, services.clock()) },
   };
   mount(learningRoutes(learnerPages));

@@ -17,7 +17,7 @@ import { paths } from '../../src/config/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { isoDate, todayDateOnly } from '../../src/lib/dates.js';
 import { createAssignment } from '../../src/components/assignments/index.js';
-import { CompletionModel, LearningService, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { CompletionModel, LearnerModel, LearningService, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { DistrictModel } from '../../src/components/organisation/index.js';
 import { UserModel, sendActivation } from '../../src/components/accounts/index.js';
 import type { SessionUser } from '../../src/web/session-user.js';
@@ -108,6 +108,8 @@ const PAGES: PageCase[] = [
   { route: '/mine-kurs', as: 'staff', url: () => '/mine-kurs', what: 'Mine kurs' },
   { route: '/moduler/:slug', as: 'staff', url: () => `/moduler/${SLUG}/`, what: 'module page' },
   { route: '/moduler/:slug/ordliste', as: 'staff', url: () => `/moduler/${SLUG}/ordliste`, what: 'glossary (word explanations link here)' },
+  { route: '/moduler/:slug/oppfolging', as: 'staff', url: () => `/moduler/${SLUG}/oppfolging`, what: 'three-month follow-up (not completed: the message)' },
+  { route: '/moduler/:slug/oppfolging', as: 'staff', url: () => '/moduler/medvirkning/oppfolging', what: 'three-month follow-up (due: the two questions)' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/lytte`, what: 'lesson: reading, video, reflection' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sporre`, what: 'lesson: summary, word explanation, quiz, workplace task' },
   { route: '/moduler/:slug/:lesson', as: 'staff', url: () => `/moduler/${SLUG}/sammen`, what: 'lesson: team session' },
@@ -324,6 +326,8 @@ describe('browser: accessibility – every page type, keyboard journeys, reflow 
     await doActivities(ola.id, ids.unit, 'medvirkning@1.0');
     await doActivities(ola.id, ids.unit, `${SLUG}@1.1`, { skipTeamSession: true });
     ids.certificate = (await CompletionModel.findById(progressId(ola.id, 'medvirkning', 1)).lean())!.certificateCode;
+    // Ola completed medvirkning 100 days ago (as his summary says), so its follow-up asks its questions.
+    await LearnerModel.updateOne({ _id: ola.id }, { $set: { 'modules.medvirkning.m1.completedAt': new Date(Date.now() - 100 * 86_400_000).toISOString() } });
 
     // A team session today, with attendance recorded: Siri was there, Ola was not.
     const logger = createLogger('silent');

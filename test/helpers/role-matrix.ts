@@ -135,6 +135,10 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/moduler/:module', expect: signedIn('ok') },
   { method: 'get', path: '/moduler/:module/lytte', expect: signedIn('ok') },
   { method: 'get', path: '/moduler/:module/ordliste', expect: signedIn('ok') },
+  // The three-month follow-up: everyone sees the page (a message until it is due); nobody here
+  // completed the module three months ago, so an answer is refused (403, the page says why).
+  { method: 'get', path: '/moduler/:module/oppfolging', expect: signedIn('ok') },
+  { method: 'post', path: '/moduler/:module/oppfolging', body: { scale: '4', text: '' }, expect: signedIn('deny') },
   // No action id: a 400 with the lesson page again, nothing stored.
   { method: 'post', path: '/moduler/:module/lytte/aktiviteter/egen-samtale/save', body: { text: 'x' }, expect: signedIn('ok') },
   // A leader's action is not a learner's, whoever posts it.

@@ -9,7 +9,7 @@ import { effectModelsBuilt } from '../../src/components/reports/effect/service.j
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches, SELF_ASSESSMENT_STATEMENTS } from '../helpers/learning-fixture.js';
-import { learningVersion, ProgressService } from '../../src/components/learning/index.js';
+import { FollowUpModel, followUpId, learningVersion, ProgressService } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { between, prng } from '../helpers/prng.js';
 
@@ -141,7 +141,7 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
     const sheet = workbook.getWorksheet('Effekt')!;
     const rows: unknown[][] = [];
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-    expect(rows.find((r) => r[1] === 'Solbakken barnehage')).to.deep.equal(['Enhet', 'Solbakken barnehage', 'Nordre', 'Barnehage', 6, 75, expected.meanChange, 6, expected.usefulness, 4, 100]);
+    expect(rows.find((r) => r[1] === 'Solbakken barnehage')).to.deep.equal(['Enhet', 'Solbakken barnehage', 'Nordre', 'Barnehage', 6, 75, expected.meanChange, 6, expected.usefulness, 4, 100, 0, '']);
 
     const print = flat((await admin.get('/kommune/rapport/utskrift').expect(200)).text);
     expect(print).to.contain('id="p-effect-heading">Effekt</h2>').and.to.contain(`<th scope="row">Hele kommunen</th><td class="num">6</td>`);
@@ -160,6 +160,66 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
     const effect = csv.slice(csv.indexOf('\r\nEffekt\r\n'));
     expect(effect).to.contain('Enhet;Solbakken barnehage;Nordre;Barnehage;<5;*;*;<5;*;*;*');
     expect(effect).to.not.match(/;[1-4];/);
+  });
+
+  /** Unit A's first `scales.length` staff answered the three-month follow-up with these scales. */
+  async function followUps(scales: number[]): Promise<void> {
+    for (const [i, scale] of scales.entries()) {
+      await FollowUpModel.create({ _id: followUpId(staffA[i]!.id, 'samtaler'), userId: staffA[i]!.id, moduleSlug: 'samtaler', versionId: 'samtaler@1.0', scale, text: `Endret hos ${i}`, answeredAt: new Date() });
+    }
+  }
+
+  it('follow-up, 6 answered and 5 report changed practice (4 or 5), 1 did not: the count everywhere, the share only where it pins nobody', async () => {
+    await followUps([5, 4, 4, 5, 4, 2]);
+
+    const leader = flat((await leaderA.get(`/leder/enheter/${unitA}/effekt`).expect(200)).text);
+    expect(leader).to.contain('<dt>Svart på oppfølging</dt><dd>6</dd>');
+    // 5 of 6 would show that exactly one did not: hidden.
+    expect(leader).to.contain('<dt>Andel som har endret praksis</dt><dd>*</dd>');
+    expect(leader).to.not.contain('Endret hos');
+  });
+
+  it('follow-up, 6 answered and all report changed practice: 100 % for the leader, in the «Effekt» section, CSV, XLSX and print', async () => {
+    await followUps([5, 4, 4, 5, 4, 5]);
+
+    const leader = flat((await leaderA.get(`/leder/enheter/${unitA}/effekt`).expect(200)).text);
+    expect(leader).to.contain('<dt>Svart på oppfølging</dt><dd>6</dd>');
+    expect(leader).to.contain('<dt>Andel som har endret praksis</dt><dd>100 %</dd>');
+
+    const page = flat((await admin.get('/kommune/rapport').expect(200)).text);
+    const section = page.slice(page.indexOf('id="effect-heading"'));
+    expect(section).to.contain('<th scope="col" class="num">Andel som har endret praksis</th>');
+    expect(section).to.match(/<th scope="row">Barnehage<\/th>(<td class="num">[^<]*<\/td>){7}<td class="num">6<\/td><td class="num">100 %<\/td>/);
+    expect(section).to.match(/<th scope="row">Skole<\/th>(<td class="num">[^<]*<\/td>){7}<td class="num">0<\/td><td class="num">–<\/td>/);
+
+    const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
+    expect(csv).to.contain('Svart på oppfølging;Andel som har endret praksis');
+    expect(csv).to.match(/Enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;6;100\r\n/);
+
+    const xlsx = await admin.get('/kommune/rapport/eksport.xlsx').buffer(true).parse(binary).expect(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body as never);
+    const rows: unknown[][] = [];
+    workbook.getWorksheet('Effekt')!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows.find((r) => r[1] === 'Solbakken barnehage')!.slice(-2)).to.deep.equal([6, 100]);
+
+    const print = flat((await admin.get('/kommune/rapport/utskrift').expect(200)).text);
+    expect(print).to.match(/<th scope="row">Barnehage<\/th>(<td class="num">[^<]*<\/td>){7}<td class="num">6<\/td><td class="num">100 %<\/td>/);
+  });
+
+  it('follow-up, 4 answered: «<5» and «*» for the leader and in every view of the municipality', async () => {
+    await followUps([5, 5, 4, 4]);
+
+    const leader = flat((await leaderA.get(`/leder/enheter/${unitA}/effekt`).expect(200)).text);
+    expect(leader).to.contain('<dt>Svart på oppfølging</dt><dd>&lt;5</dd>');
+    expect(leader).to.contain('<dt>Andel som har endret praksis</dt><dd>*</dd>');
+
+    const page = flat((await admin.get('/kommune/rapport').expect(200)).text);
+    const section = page.slice(page.indexOf('id="effect-heading"'));
+    expect(section).to.match(/<th scope="row">Hele kommunen<\/th>(<td class="num">[^<]*<\/td>){7}<td class="num">&lt;5<\/td><td class="num">\*<\/td>/);
+    const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
+    expect(csv).to.match(/Enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;<5;\*\r\n/);
+    expect(csv).to.not.contain('100');
   });
 
   it('with the report cache on (as in production): the first dashboard is sent at once saying the effect figures are not ready, then shows them once built', async () => {

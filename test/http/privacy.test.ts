@@ -6,7 +6,7 @@ import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, csrfToken, signIn, TEST_PASSWORD, type Agent } from '../helpers/auth.js';
 import { UserModel, ANONYMISED_NAME } from '../../src/components/accounts/index.js';
 import { registerAnonymiser, registerPersonalDataSource } from '../../src/components/people/index.js';
-import { learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
+import { FollowUpModel, followUpId, learningVersion, ProgressModel, ProgressService, progressId } from '../../src/components/learning/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { publishFixture, resetLearningCaches } from '../helpers/learning-fixture.js';
 
@@ -186,6 +186,34 @@ describe('http: privacy (my data, anonymisation)', () => {
       expect(doc!.activities['kartlegging-for']!.answeredAt).to.be.a('string');
       expect(doc!.activities.vurdering).to.include({ usefulness: null, relevance: null, recommend: null, suggestion: '' });
       expect(doc!.activities.vurdering!.evaluatedAt).to.be.a('string');
+    });
+
+    // That the follow-up answer is in the download of «Mine data» is shown in follow-up.test.ts.
+    it('three-month follow-up answers: anonymisation removes the text and the link to the person, keeps the scale (counts remain)', async () => {
+      const siri = await leaver();
+      const other = await createUser({ name: 'Ola Hansen' });
+      const answeredAt = new Date('2026-03-01T10:00:00Z');
+      const answer = (userId: string, slug: string, scale: number, text: string) => FollowUpModel.create({ _id: followUpId(userId, slug), userId, moduleSlug: slug, versionId: `${slug}@1.0`, scale, text, answeredAt });
+      await answer(siri.id, 'samtaler', 4, 'Jeg har endret samlingsstunden på Solsikken');
+      await answer(siri.id, 'medvirkning', 2, '');
+      await answer(other.id, 'samtaler', 5, 'Olas egne ord');
+
+      expect((await anonymise(system, siri.id)).status).to.equal(303);
+
+      const docs = await FollowUpModel.find({}).sort({ moduleSlug: 1, scale: 1 }).lean<Array<{ _id: string; userId: string | null; moduleSlug: string; scale: number; text: string; answeredAt: Date }>>();
+      expect(docs.map((d) => [d.moduleSlug, d.scale, d.userId, d.text])).to.deep.equal([
+        ['medvirkning', 2, null, ''],
+        ['samtaler', 4, null, ''],
+        ['samtaler', 5, other.id, 'Olas egne ord'],
+      ]);
+      for (const d of docs.filter((x) => x.userId === null)) {
+        expect(d._id).to.match(/^anon:/).and.to.not.contain(siri.id);
+        expect(d.answeredAt.toISOString()).to.equal(answeredAt.toISOString());
+      }
+      expect(JSON.stringify(docs)).to.not.contain(siri.id).and.to.not.contain('Solsikken');
+      // Idempotent: a second run changes nothing.
+      expect((await anonymise(system, siri.id)).status).to.be.oneOf([303, 400, 409]);
+      expect(await FollowUpModel.countDocuments({})).to.equal(3);
     });
 
     it('after anonymisation the old e-mail and password no longer log in', async () => {

@@ -32,8 +32,11 @@ function randomCase(random: () => number): Case {
   const effects = new Map<string, UnitEffect>();
   for (const unit of units) {
     const staff = random() < 0.1 ? 0 : random() < 0.2 ? between(random, 1, 4) : between(random, 1, 9);
-    const e: UnitEffect = { staff, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, months: {} };
+    const e: UnitEffect = { staff, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, followUps: 0, changed: 0, months: {} };
     const answerRate = random();
+    // The three-month follow-up: its own answer rate, and a share reporting changed practice from none to all.
+    const followUpRate = random() < 0.15 ? 0 : random();
+    const changeRate = random() < 0.2 ? 1 : random();
     for (let p = 0; p < staff; p += 1) {
       if (random() < answerRate) {
         // A person's mean change per statement: (after − before) summed over 4–8 statements, divided.
@@ -53,6 +56,10 @@ function randomCase(random: () => number): Case {
         e.usefulnessSum += between(random, 1, 5);
         e.relevanceSum += between(random, 1, 5);
         e.recommendSum += random() < 0.7 ? 1 : 0;
+      }
+      if (random() < followUpRate) {
+        e.followUps += 1;
+        if (random() < changeRate) e.changed += 1;
       }
     }
     effects.set(unit.id, e);
@@ -88,7 +95,7 @@ describe('reports: effect figures of 150 random municipalities (property, seed 1
 
   it('shows no count or mean of fewer than 5 people, and no hidden count or sum of answers can be worked out', async () => {
     const random = prng(1919);
-    const seen = { hiddenRespondents: 0, shownMeans: 0, smallUnits: 0, trendShown: 0 };
+    const seen = { hiddenRespondents: 0, shownMeans: 0, smallUnits: 0, trendShown: 0, shownShares: 0, hiddenShares: 0 };
     for (let round = 0; round < 150; round += 1) {
       const c = randomCase(random);
       const model = await buildEffectModel({ units: c.units, effects: c.effects, window: WINDOW });
@@ -98,7 +105,7 @@ describe('reports: effect figures of 150 random municipalities (property, seed 1
       const where = (r: EffectRow) => `round ${round}, ${r.scope}`;
 
       for (const row of rows) {
-        for (const count of [row.respondents, row.evaluators, row.staff]) {
+        for (const count of [row.respondents, row.evaluators, row.staff, row.followUps]) {
           // A shown count is 0 or at least 5.
           if (!count.suppressed) expect(count.value === 0 || (count.value ?? 0) >= 5, `${where(row)} count ${count.value}`).to.equal(true);
         }
@@ -114,6 +121,20 @@ describe('reports: effect figures of 150 random municipalities (property, seed 1
           expect(count.suppressed, where(row)).to.equal(false);
           if (mean !== row.responseRate) expect(count.value ?? 0, where(row)).to.be.at.least(5);
           seen.shownMeans += 1;
+        }
+        // The share who changed practice: only over a shown count of at least 5 who answered, and it
+        // pins neither side to 1–4 people (those who changed, those who did not).
+        const answered = model.table.values[model.table.id(`${row.scope}|f`)!]!;
+        const changed = model.table.values[model.table.id(`${row.scope}|c`)!]!;
+        if (!row.changedPractice.suppressed && row.changedPractice.value !== null) {
+          expect(row.followUps.suppressed, where(row)).to.equal(false);
+          expect(answered, where(row)).to.be.at.least(5);
+          expect(row.changedPractice.value, where(row)).to.equal(Math.round((1000 * changed) / answered) / 10);
+          for (const side of [changed, answered - changed]) expect(side === 0 || side >= 5, `${where(row)} share pins ${side}`).to.equal(true);
+          seen.shownShares += 1;
+        } else if (answered > 0) {
+          expect(row.changedPractice.suppressed, where(row)).to.equal(true);
+          seen.hiddenShares += 1;
         }
         if (row.respondents.suppressed) seen.hiddenRespondents += 1;
         if ((c.effects.get(row.scope.slice(2))?.staff ?? 5) < 5 && row.scope.startsWith('u:')) seen.smallUnits += 1;
@@ -134,6 +155,11 @@ describe('reports: effect figures of 150 random municipalities (property, seed 1
       for (const row of rows) {
         const id = model.table.id(`${row.scope}|r`)!;
         expect(row.respondents.suppressed, where(row)).to.equal(model.out[id]! || model.table.hidden[id]!);
+        const f = model.table.id(`${row.scope}|f`)!;
+        expect(row.followUps.suppressed, where(row)).to.equal(model.out[f]! || model.table.hidden[f]!);
+        // A shown share publishes the count of those who changed: it must be a shown cell too.
+        const c = model.table.id(`${row.scope}|c`)!;
+        if (row.changedPractice.value !== null) expect(model.out[c]! || model.table.hidden[c]!, where(row)).to.equal(false);
       }
 
       // Independently of the auditor: subtraction over any relation never yields a hidden group's sum
@@ -158,5 +184,7 @@ describe('reports: effect figures of 150 random municipalities (property, seed 1
     expect(seen.shownMeans).to.be.greaterThan(100);
     expect(seen.smallUnits).to.be.greaterThan(20);
     expect(seen.trendShown).to.be.greaterThan(20);
+    expect(seen.shownShares, JSON.stringify(seen)).to.be.greaterThan(20);
+    expect(seen.hiddenShares, JSON.stringify(seen)).to.be.greaterThan(100);
   });
 });

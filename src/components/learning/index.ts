@@ -1,5 +1,5 @@
 export { ProgressService, activityStates, type VersionForLearning, type ProgressView, type ActionRequest, type ActionResult } from './progress.service.js';
-export { ProgressModel, CompletionModel, CertificateModel, LearnerModel, progressId, type LearnerModuleEntry } from './models.js';
+export { ProgressModel, CompletionModel, CertificateModel, LearnerModel, FollowUpModel, followUpId, progressId, type LearnerModuleEntry } from './models.js';
 export { effectAnswers, type EffectAnswer } from './effect.js';
 export { learnerModulesOf, completionTimesOf, allLearnerModules, allCompletions, progressStateOf, type LearnerModules } from './records.js';
 export { onCompletionRecorded, onProgressStarted, onProgressUpdated, type CompletionRecorded, type ProgressStarted, type ProgressUpdated } from './events.js';
@@ -7,3 +7,4 @@ export { LearningService, moduleStatus, PrerequisitesNotMetError, type Learner, 
 export { learningRoutes, learnerStartPage, type LearningPagesDeps } from './routes.js';
 export { catalogue, forgetCatalogue, clearLearningCaches, learningVersion, CatalogueCache, type LearningVersion, type CatalogueItem } from './versions.js';
 export { type LearnerNotice, type LearnerNoticeProvider, type LearnerNoticeProviders } from './notices.js';
+export { followUpAnswers, followUpsToAsk, CHANGED_PRACTICE_FROM, FOLLOW_UP_AFTER_MONTHS, FOLLOW_UP_DIGEST_UNTIL_MONTHS } from './follow-up.js';

@@ -12,6 +12,7 @@ import { CertificateModel, CompletionModel, progressId, type LearnerModuleEntry 
 import { completionOf, ProgressService, type ActionRequest, type ActionResult, type ProgressView } from './progress.service.js';
 import { CatalogueCache, newestOfMajor, learningVersion, type Catalogue, type CatalogueItem, type LearningActivity, type LearningLesson, type LearningVersion } from './versions.js';
 import { normaliseCertificateCode } from './certificate-code.js';
+import { followUpOf, followUpState, saveFollowUp, type FollowUpAnswer, type FollowUpState } from './follow-up.js';
 
 /**
  * The staff side of learning: "Mine kurs", module and lesson pages, learner actions, certificates
@@ -102,6 +103,9 @@ export interface CourseCard {
   status: ModuleStatus;
   /** Other languages of the module: `{ language: 'nn', slug: 'medvirkning-nn' }`. */
   translations: Array<{ language: string; slug: string }>;
+  /** The three-month follow-up («Har du endret noe i praksis?») can be answered; and whether it has been. */
+  followUpDue: boolean;
+  followUpAnswered: boolean;
 }
 
 export interface AssignedCard extends CourseCard {
@@ -264,6 +268,21 @@ export class LearningService {
     return this.progress.act(request);
   }
 
+  /** The three-month follow-up of a module for this person: whether it is due, and their answer. */
+  async followUp(user: Learner, slug: string, now: Date): Promise<{ module: { slug: string; title: string; language: string }; status: FollowUpState; answer: FollowUpAnswer | null }> {
+    const { item } = await this.item(slug);
+    const [summary, answer] = await Promise.all([this.progress.summary(user.id), followUpOf(user.id, slug)]);
+    return { module: { slug, title: item.title, language: item.latest.language }, status: followUpState(summary, slug, now), answer };
+  }
+
+  /** Stores the person's follow-up answer when it is due (the caller shows the page otherwise); false when it is not. */
+  async answerFollowUp(user: Learner, slug: string, input: { scale: number; text: string }, now: Date): Promise<boolean> {
+    const { status } = await this.followUp(user, slug, now);
+    if (status.state !== 'due') return false;
+    await saveFollowUp({ userId: user.id, slug, major: status.major, scale: input.scale, text: input.text, now });
+    return true;
+  }
+
   /** "Mine kurs": what is assigned to me, then what is available for my kinds of unit. */
   async myCourses(user: Learner, options: { theme?: string | undefined; now?: Date } = {}) {
     const [cat, summary, assigned, units] = await Promise.all([this.catalogues.get(), this.progress.summary(user.id), assignmentsFor(user), this.units.unitsInfo(user.memberOf)]);
@@ -277,6 +296,8 @@ export class LearningService {
       language: item.latest.language,
       status: moduleStatus(summary, item.slug, item.latest.major),
       translations: Object.entries(item.translations).map(([language, slug]) => ({ language, slug })),
+      followUpDue: followUpState(summary, item.slug, options.now ?? new Date()).state === 'due',
+      followUpAnswered: false,
     });
     const unitName = new Map(units.map((u) => [u.id, u.name]));
     const assignedCards: AssignedCard[] = assigned.flatMap((a) => {
@@ -301,6 +322,10 @@ export class LearningService {
     const themes = [...new Set(forMe.flatMap((i) => i.latest.themes))].sort();
     const theme = options.theme && themes.includes(options.theme) ? options.theme : null;
     const available = forMe.filter((i) => !theme || i.latest.themes.includes(theme)).map(card);
+    // Whether a due follow-up is answered: one lookup by `_id` per due module.
+    const due = [...assignedCards, ...available].filter((c) => c.followUpDue);
+    const answers = await Promise.all(due.map((c) => followUpOf(user.id, c.slug)));
+    due.forEach((c, i) => (c.followUpAnswered = answers[i] !== null));
     return { assigned: assignedCards, available, themes, theme, unitTypes: [...types].sort() };
   }
 

@@ -102,3 +102,31 @@ export const progressCollection = rawCollection(ProgressModel, progressSchema);
 export const certificateCollection = rawCollection(CertificateModel, certificateSchema);
 export const learnerCollection = rawCollection(LearnerModel, learnerSchema);
 export const completionCollection = rawCollection(CompletionModel, completionSchema);
+
+/**
+ * A person's answer, three months after completing a module, to «Har du endret noe i praksis?»:
+ * `_id` = `<userId>:<moduleSlug>` (one answer per person and module; answering again replaces it).
+ * The text is the person's own and only they see it. On anonymisation the text goes and the answer
+ * is kept under a random `_id` without `userId`, so counts remain and nothing points to the person.
+ */
+const followUpSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, default: null },
+    moduleSlug: { type: String, required: true },
+    /** The module version the person completed. */
+    versionId: { type: String, required: true },
+    /** 1 «Ikke i det hele tatt» … 5 «I stor grad». */
+    scale: { type: Number, required: true, min: 1, max: 5 },
+    text: { type: String, default: '' },
+    answeredAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export const FollowUpModel = mongoose.model('FollowUp', followUpSchema, 'follow_ups');
+export const followUpCollection = rawCollection(FollowUpModel, followUpSchema);
+
+export function followUpId(userId: string, slug: string): string {
+  return `${userId}:${slug}`;
+}

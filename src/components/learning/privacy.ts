@@ -2,6 +2,7 @@ import { anonymisedFields } from '../../activities/index.js';
 import { CompletionModel, ProgressModel, progressCollection } from './models.js';
 import { ANONYMISED_NAME, findPerson } from '../accounts/index.js';
 import { scrubCollection } from '../people/index.js';
+import { anonymiseFollowUps, followUpDataOf } from './follow-up.js';
 
 /**
  * What learning stores about a person, for "download my data" and for anonymisation (registered
@@ -12,9 +13,10 @@ type StoredProgress = { _id: string; moduleSlug: string; major: number; minor: n
 
 /** The person's progress (with their own reflections and notes), completions and certificates. */
 export async function learningDataOf(personId: string): Promise<unknown> {
-  const [progress, completions] = await Promise.all([
+  const [progress, completions, followUps] = await Promise.all([
     ProgressModel.find({ userId: { $eq: personId } }).lean<StoredProgress[]>(),
     CompletionModel.find({ userId: { $eq: personId } }).lean(),
+    followUpDataOf(personId),
   ]);
   return {
     progress: progress.map((p) => ({
@@ -35,6 +37,8 @@ export async function learningDataOf(personId: string): Promise<unknown> {
       unitIds: c.unitIds,
       certificateCode: c.certificateCode,
     })),
+    // «Har du endret noe i praksis?» three months after: the scale and the person's own text.
+    followUps,
   };
 }
 
@@ -56,6 +60,8 @@ export async function anonymiseLearning(personId: string): Promise<void> {
     }
     if (Object.keys(set).length > 0) await progressCollection.updateOne({ _id: doc._id }, { $set: set });
   }
+  // The follow-up answers lose their text and their link to the person; the scale stays, unattributed.
+  await anonymiseFollowUps(personId);
   // The summary document holds no free text; certificates are kept, as they verify a completion.
   // As a leader: other people's progress names who recorded their team-session attendance.
   const person = await findPerson(personId);

@@ -4,6 +4,7 @@ import { registerAnonymiser, registerPersonalDataSource } from '../people/index.
 import { anonymiseLearning, learningDataOf } from './privacy.js';
 import { certificateEndpoints } from './endpoints/certificates.js';
 import { courseEndpoints } from './endpoints/courses.js';
+import { followUpEndpoints } from './endpoints/follow-up.js';
 import { lessonEndpoints } from './endpoints/lessons.js';
 import { logEndpoints } from './endpoints/log.js';
 import { statisticsEndpoints } from './endpoints/statistics.js';
@@ -14,7 +15,7 @@ export type { LearningPagesDeps } from './endpoints/shared.js';
 
 /** Every learning endpoint, in the order they are matched (the glossary before a lesson of the same module). */
 function learningEndpoints(deps: LearningPagesDeps) {
-  return [...courseEndpoints(deps), ...lessonEndpoints(deps), ...certificateEndpoints(deps), ...logEndpoints(deps), ...statisticsEndpoints()];
+  return [...courseEndpoints(deps), ...followUpEndpoints(deps), ...lessonEndpoints(deps), ...certificateEndpoints(deps), ...logEndpoints(deps), ...statisticsEndpoints()];
 }
 
 /** Learning for staff: "Mine kurs", module and lesson pages, actions, certificates and the learning log. */

@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { isoDate, todayDateOnly } from '../../lib/dates.js';
 import { osloWeekStart, weeklyMomentPassed } from '../../lib/oslo-time.js';
-import type { LearningService, ProgressService } from '../learning/index.js';
+import { followUpsToAsk, type LearningService, type ProgressService } from '../learning/index.js';
 import { allAssignmentRecords, assignmentsFor } from '../assignments/index.js';
 import { peopleForDigest, type DigestPerson } from '../accounts/index.js';
 import { unitsByIds } from '../organisation/index.js';
@@ -36,12 +36,14 @@ interface Upcoming {
 
 /**
  * The weekly digest. Staff with deadlines in the next 14 days get their modules and dates; leaders
- * get, for the units they lead and only those, how many are overdue and who, per module. One mail
+ * get, for the units they lead and only those, how many are overdue and who, per module; anyone who
+ * completed a module three to six months ago and has not answered its follow-up gets a link to it
+ * («Har du endret noe i praksis?»). One mail
  * per person and week however often it runs (the `_id` of the sent-log entry is per week), and none
  * to people who switched it off.
  *
  * Cost: one pass over the people who work somewhere, with a few `_id` reads each (their assignment
- * targets, and their learning summary when something is due) — a weekly job, not a request path.
+ * targets, their learning summary, and a follow-up answer per module due for one) — a weekly job, not a request path.
  */
 /** What the digest is sent with: the app's services (its learning service for the catalogue). */
 export interface DigestDeps {
@@ -61,14 +63,19 @@ export async function runDigest(deps: DigestDeps, now = new Date()): Promise<Dig
 
   const people: DigestPerson[] = [];
   const upcomingOf = new Map<string, Upcoming[]>();
+  /** Modules completed three to six months ago whose follow-up the person has not answered. */
+  const followUpsOf = new Map<string, string[]>();
+  const slugs = cat.items.map((i) => i.slug);
   /** unitId → moduleSlug → names of people behind. */
   const overdueIn = new Map<string, Map<string, string[]>>();
 
   for await (const person of peopleForDigest(now)) {
     people.push(person);
-    const assigned = (await assignmentsFor({ id: person.id, memberOf: person.memberOf })).filter((a) => a.deadline && a.deadline.getTime() <= horizon.getTime());
+    const [assignments, summary] = await Promise.all([assignmentsFor({ id: person.id, memberOf: person.memberOf }), deps.progress.summary(person.id)]);
+    const followUps = await followUpsToAsk(person.id, summary, slugs, now);
+    if (followUps.length) followUpsOf.set(person.id, followUps);
+    const assigned = assignments.filter((a) => a.deadline && a.deadline.getTime() <= horizon.getTime());
     if (!assigned.length) continue;
-    const summary = await deps.progress.summary(person.id);
     for (const a of assigned) {
       if (assignedState(summary, cat, a.moduleSlug).state === 'completed') continue;
       if (a.deadline!.getTime() >= today.getTime()) {
@@ -94,7 +101,8 @@ export async function runDigest(deps: DigestDeps, now = new Date()): Promise<Dig
         const modules = [...overdueIn.get(u)!].map(([slug, names]) => ({ moduleTitle: moduleTitle(cat, slug), people: [...names].sort((a, b) => a.localeCompare(b, 'nb')) }));
         return { unitName: unitNames.get(u)!.name, overdue: new Set(modules.flatMap((m) => m.people)).size, modules };
       });
-    if (!upcoming.length && !units.length) {
+    const followUps = followUpsOf.get(person.id) ?? [];
+    if (!upcoming.length && !units.length && !followUps.length) {
       report.nothingToSay += 1;
       continue;
     }
@@ -112,6 +120,7 @@ export async function runDigest(deps: DigestDeps, now = new Date()): Promise<Dig
             name: person.name,
             upcoming: upcoming.sort((a, b) => a.deadline.getTime() - b.deadline.getTime()).map((u) => ({ moduleTitle: moduleTitle(cat, u.moduleSlug), deadline: isoDate(u.deadline) })),
             units,
+            followUps: followUps.map((slug) => ({ moduleTitle: moduleTitle(cat, slug), link: deps.mailer.absoluteUrl(`/moduler/${slug}/oppfolging`) })),
             myCoursesLink: deps.mailer.absoluteUrl('/mine-kurs'),
             leaderLink: deps.mailer.absoluteUrl('/leder'),
             settingsLink: deps.mailer.absoluteUrl('/varsler'),

@@ -26,6 +26,8 @@ const digestParams = z.object({
   name: z.string().min(1),
   upcoming: z.array(z.object({ moduleTitle: z.string(), deadline: isoDay })),
   units: z.array(z.object({ unitName: z.string(), overdue: z.number().int(), modules: z.array(z.object({ moduleTitle: z.string(), people: z.array(z.string()) })) })),
+  /** Modules completed three to six months ago whose follow-up is not answered. */
+  followUps: z.array(z.object({ moduleTitle: z.string(), link })).default([]),
   myCoursesLink: link,
   leaderLink: link,
   settingsLink: link,
@@ -49,7 +51,11 @@ export const digestMail = defineMailTemplate({
         for (const m of unit.modules) intro.push(t('reminders:mail.digest.moduleLine', { module: m.moduleTitle, people: m.people.join(', ') }));
       }
     }
-    const staffFirst = p.upcoming.length > 0;
+    if (p.followUps.length) {
+      intro.push(t('reminders:mail.digest.followUpIntro'));
+      for (const f of p.followUps) intro.push(t('reminders:mail.digest.followUpLine', { module: f.moduleTitle, link: f.link }));
+    }
+    const staffFirst = p.upcoming.length > 0 || (p.followUps.length > 0 && !p.units.length);
     return {
       subject: t('reminders:mail.digest.subject'),
       intro,

@@ -32,6 +32,8 @@ const PERSON_FIELDS: Record<string, string[]> = {
   Assignment: ['createdBy.name'],
   AssignmentTarget: ['items'],
   DigestRun: ['report'],
+  // The person's own words three months after a module (removed when they are anonymised).
+  FollowUp: ['text'],
   IdentityChange: ['changes.from', 'changes.to'],
   Import: ['rows', 'results'],
   MailOutbox: ['to', 'subject', 'text', 'html'],
@@ -61,6 +63,7 @@ const NO_PERSON_FIELDS: Record<string, string[]> = {
   Certificate: ['completionId'],
   Completion: ['userId', 'moduleSlug', 'versionId', 'unitIds', 'certificateCode'],
   District: ['name'],
+  FollowUp: ['userId', 'moduleSlug', 'versionId'],
   IdentityChange: ['actorKind', 'changes.field', 'changes.unitId'],
   Import: ['kind', 'fileName', 'fileHash', 'planHash', 'createdBy', 'counts', 'status', 'mode', 'appliedBy'],
   Learner: ['modules'],

@@ -9,9 +9,9 @@ const moduleParams = z.object({ slug: z.string() });
 type Context = EndpointContext<unknown, unknown, unknown>;
 
 /** "Mine kurs": assigned modules with deadlines and status, then modules for my kind of unit. */
-async function myCoursesPage({ logger, learning, notices: providers }: LearningPagesDeps, context: Context, theme: string | undefined): Promise<PageReply> {
+async function myCoursesPage({ logger, learning, notices: providers, clock }: LearningPagesDeps, context: Context, theme: string | undefined): Promise<PageReply> {
   const user = signedInUser(context);
-  const [page, notices] = await Promise.all([learning.myCourses(user, { theme }), learnerNotices(providers, user, context.log ?? logger)]);
+  const [page, notices] = await Promise.all([learning.myCourses(user, { theme, ...(clock ? { now: clock() } : {}) }), learnerNotices(providers, user, context.log ?? logger)]);
   return { view: 'pages/learning/my-courses', model: { title: context.t('learning:myCourses.title'), ...page, notices, longDate: longDate(context.lang) } };
 }
 

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import type { Clock } from '../../../lib/clock.js';
 import { permission } from '../../../web/endpoints.js';
 import type { LearningService } from '../learning.service.js';
 import type { LearnerNoticeProviders } from '../notices.js';
@@ -12,6 +13,8 @@ export interface LearningPagesDeps {
   logger: Logger;
   learning: LearningService;
   notices: LearnerNoticeProviders;
+  /** The app's clock (when a follow-up is due); the system time when not given. */
+  clock?: Clock;
 }
 
 export const take = permission('learning:take');

@@ -18,7 +18,10 @@ import { unitsByDistrictAndType, type Figure, type OrgUnit } from '../report-mod
  *
  * Counts are of people, per scope as in the completion report (someone in two units counts in
  * both): a person has answered when they rated the self-assessment both before and after in at
- * least one module of the set, and evaluated when they evaluated at least one.
+ * least one module of the set, and evaluated when they evaluated at least one. A person answered the
+ * follow-up when they answered it for at least one module of the set, and reports changed practice
+ * when at least one of those answers is 4 or 5 («Har du endret noe i praksis?», 1–5). The share who
+ * report it is a count over a count, so both cells are in the table: answered = changed + not.
  */
 
 /** One unit's answers over a set of modules, each person counted once. */
@@ -33,6 +36,9 @@ export interface UnitEffect {
   usefulnessSum: number;
   relevanceSum: number;
   recommendSum: number;
+  /** People who answered the three-month follow-up, and of them those who report changed practice (4 or 5 of 5). */
+  followUps: number;
+  changed: number;
   /** By month (`YYYY-MM`) of their first answer after: how many became respondents, and their changes' sum. */
   months: Record<string, { respondents: number; changeSum: number }>;
 }
@@ -57,6 +63,10 @@ export interface EffectRow {
   relevance: Figure;
   /** Share who would recommend, per 100 (one decimal). */
   recommend: Figure;
+  /** People who answered the three-month follow-up («Har du endret noe i praksis?»). */
+  followUps: Figure;
+  /** Of those, the share who report changed practice, per 100 (one decimal). */
+  changedPractice: Figure;
 }
 
 export interface EffectTrendPoint {
@@ -75,7 +85,7 @@ export interface EffectModel {
   readonly out: readonly boolean[];
 }
 
-const EMPTY: UnitEffect = { staff: 0, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, months: {} };
+const EMPTY: UnitEffect = { staff: 0, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, followUps: 0, changed: 0, months: {} };
 
 function add(into: UnitEffect, e: UnitEffect): void {
   into.staff += e.staff;
@@ -85,6 +95,8 @@ function add(into: UnitEffect, e: UnitEffect): void {
   into.usefulnessSum += e.usefulnessSum;
   into.relevanceSum += e.relevanceSum;
   into.recommendSum += e.recommendSum;
+  into.followUps += e.followUps;
+  into.changed += e.changed;
   for (const [month, m] of Object.entries(e.months)) {
     const mine = (into.months[month] ??= { respondents: 0, changeSum: 0 });
     mine.respondents += m.respondents;
@@ -115,12 +127,19 @@ export async function buildEffectModel(input: EffectModelInput): Promise<EffectM
     const rest = (kind: string, v: number) => table.cell(`${scope}|${kind}`, v, { primary: false, hidden: true });
     table.equation(s, [cell('r', total.respondents), rest('rn', staff - total.respondents)]);
     table.equation(s, [cell('e', total.evaluators), rest('en', staff - total.evaluators)]);
+    // The follow-up: who answered it (as the others), and of them who report changed practice. Both
+    // answers are protected alike, so those who did not report a change are a hidden count of their
+    // own with the same rule (a shown share must not pin 1–4 people on either side).
+    const answered = cell('f', total.followUps);
+    table.equation(s, [answered, rest('fn', staff - total.followUps)]);
+    const unchanged = total.followUps - total.changed;
+    table.equation(answered, [cell('c', total.changed), table.cell(`${scope}|cn`, unchanged, { primary: isSmall(unchanged, staff), hidden: true })]);
   };
 
   const effectOf = (unitId: string) => input.effects.get(unitId) ?? EMPTY;
   for (const unit of input.units) scopeCells(`u:${unit.id}`, [effectOf(unit.id)]);
   const { districts, types } = unitsByDistrictAndType(input.units);
-  const kinds = ['s', 'r', 'rn', 'e', 'en'];
+  const kinds = ['s', 'r', 'rn', 'e', 'en', 'f', 'fn', 'c', 'cn'];
   const aggregate = (scope: string, units: readonly OrgUnit[]) => {
     scopeCells(scope, units.map((u) => effectOf(u.id)));
     for (const kind of kinds) table.equation(table.id(`${scope}|${kind}`)!, units.map((u) => table.id(`u:${u.id}|${kind}`)!));
@@ -179,6 +198,8 @@ export async function buildEffectModel(input: EffectModelInput): Promise<EffectM
       const staff = shownCount(`${scope}|s`);
       const respondents = shownCount(`${scope}|r`);
       const evaluators = shownCount(`${scope}|e`);
+      const followUps = shownCount(`${scope}|f`);
+      const changed = shownCount(`${scope}|c`);
       const rate: Figure =
         staff.suppressed || respondents.suppressed ? { value: null, suppressed: true } : total.staff === 0 ? { value: null, suppressed: false } : { value: round((100 * total.respondents) / total.staff, 1), suppressed: false };
       return {
@@ -191,6 +212,9 @@ export async function buildEffectModel(input: EffectModelInput): Promise<EffectM
         usefulness: meanOf(evaluators, total.usefulnessSum, 2),
         relevance: meanOf(evaluators, total.relevanceSum, 2),
         recommend: meanOf(evaluators, total.recommendSum, 1, 100),
+        followUps,
+        // A share of people is a count over a count: shown only where both are, and from 5 answers.
+        changedPractice: changed.suppressed ? { value: null, suppressed: true } : meanOf(followUps, total.changed, 1, 100),
       };
     },
     trend(months) {

@@ -49,13 +49,15 @@ export const EFFECT_HEADER_KEYS = [
   'effect:columns.usefulness',
   'effect:columns.relevance',
   'effect:columns.recommend',
+  'effect:columns.followUps',
+  'effect:columns.changedPractice',
 ] as const;
 
 const count = (f: Figure): CsvValue => (f.suppressed ? SUPPRESSED : f.value);
 const derived = (f: Figure): CsvValue => (f.suppressed ? SUPPRESSED_DERIVED : f.value);
 
 function values(row: EffectRow): CsvValue[] {
-  return [count(row.respondents), derived(row.responseRate), derived(row.meanChange), count(row.evaluators), derived(row.usefulness), derived(row.relevance), derived(row.recommend)];
+  return [count(row.respondents), derived(row.responseRate), derived(row.meanChange), count(row.evaluators), derived(row.usefulness), derived(row.relevance), derived(row.recommend), count(row.followUps), derived(row.changedPractice)];
 }
 
 /** Every effect row of the export (municipality, districts, unit types, units). */

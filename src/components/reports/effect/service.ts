@@ -1,4 +1,4 @@
-import { effectAnswers, type EffectAnswer } from '../../learning/index.js';
+import { CHANGED_PRACTICE_FROM, effectAnswers, followUpAnswers, type EffectAnswer } from '../../learning/index.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import type { ReportContext } from '../context.js';
 import { readJson } from '../json-store.js';
@@ -11,7 +11,8 @@ import { buildEffectModel, type EffectModel, type EffectRow, type EffectTrendPoi
 
 /**
  * The effect figures for a set of modules: who is staff of which unit (the report rosters, read by
- * `_id`), what each person answered (learning's effect answers: one scan), aggregated per unit with
+ * `_id`), what each person answered (learning's effect answers: one scan; the follow-up answers'
+ * scales: one scan of a small collection), aggregated per unit with
  * each person once, then proven by `buildEffectModel`. Per set and organisation, a model is kept for
  * EFFECT_MAX_AGE_MS (answers given after a completion move no report version, so age bounds it).
  *
@@ -64,12 +65,25 @@ async function rosterOf(unitId: string): Promise<RosterData> {
 interface PersonEffect {
   change: { sum: number; pairs: number; at: string } | null;
   evaluations: Array<{ usefulness: number; relevance: number; recommend: boolean }>;
+  /** The three-month follow-up: null when not answered for any module of the set; else whether any answer reports changed practice. */
+  followUp: { changed: boolean } | null;
 }
 
-export function perPerson(answers: readonly EffectAnswer[]): Map<string, PersonEffect> {
+/** One person's follow-up answer for one module (the scale only). */
+export interface FollowUpScale {
+  userId: string;
+  scale: number;
+}
+
+export function perPerson(answers: readonly EffectAnswer[], followUps: readonly FollowUpScale[] = []): Map<string, PersonEffect> {
   const people = new Map<string, PersonEffect>();
+  for (const f of followUps) {
+    const p = people.get(f.userId) ?? { change: null, evaluations: [], followUp: null };
+    people.set(f.userId, p);
+    p.followUp = { changed: (p.followUp?.changed ?? false) || f.scale >= CHANGED_PRACTICE_FROM };
+  }
   for (const a of answers) {
-    const p = people.get(a.userId) ?? { change: null, evaluations: [] };
+    const p = people.get(a.userId) ?? { change: null, evaluations: [], followUp: null };
     people.set(a.userId, p);
     if (a.change) {
       p.change = p.change
@@ -82,7 +96,7 @@ export function perPerson(answers: readonly EffectAnswer[]): Map<string, PersonE
 }
 
 export function unitEffect(memberIds: readonly string[], people: ReadonlyMap<string, PersonEffect>): UnitEffect {
-  const e: UnitEffect = { staff: memberIds.length, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, months: {} };
+  const e: UnitEffect = { staff: memberIds.length, respondents: 0, changeSum: 0, evaluators: 0, usefulnessSum: 0, relevanceSum: 0, recommendSum: 0, followUps: 0, changed: 0, months: {} };
   for (const id of memberIds) {
     const p = people.get(id);
     if (!p) continue;
@@ -102,15 +116,19 @@ export function unitEffect(memberIds: readonly string[], people: ReadonlyMap<str
       e.relevanceSum += p.evaluations.reduce((s, v) => s + v.relevance, 0) / n;
       e.recommendSum += p.evaluations.filter((v) => v.recommend).length / n;
     }
+    if (p.followUp) {
+      e.followUps += 1;
+      if (p.followUp.changed) e.changed += 1;
+    }
   }
   return e;
 }
 
 async function build(ctx: ReportContext, org: OrgStructure, set: readonly string[], currentMonth: string): Promise<EffectModel> {
   const started = performance.now();
-  const [answers, rosters] = await Promise.all([effectAnswers(set), Promise.all(org.units.map(async (u) => [u.id, await rosterOf(u.id)] as const))]);
+  const [answers, followUps, rosters] = await Promise.all([effectAnswers(set), followUpAnswers(set), Promise.all(org.units.map(async (u) => [u.id, await rosterOf(u.id)] as const))]);
   const readMs = Math.round(performance.now() - started);
-  const people = perPerson(answers);
+  const people = perPerson(answers, followUps);
   const effects = new Map<string, UnitEffect>();
   for (const [unitId, roster] of rosters) {
     const members = Object.entries(roster.members)
