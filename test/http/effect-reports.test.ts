@@ -5,7 +5,7 @@ import mongoose from 'mongoose';
 import type { Express } from 'express';
 import { buildTestApp, testConfig } from '../helpers/app.js';
 import { createApp, createServices } from '../../src/app.js';
-import { effectModelsBuilt } from '../../src/components/reports/effect/service.js';
+import { effectModelsBuilt } from '../../src/components/reports/effect/effect.service.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, signIn, type Agent } from '../helpers/auth.js';
 import { publishFixture, resetLearningCaches, SELF_ASSESSMENT_STATEMENTS } from '../helpers/learning-fixture.js';
@@ -131,8 +131,8 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
     const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
     expect(csv).to.contain('\r\nEffekt\r\n');
     const csvNumber = (n: number) => String(Math.round(n * 10) / 10).replace('.', ',');
-    expect(csv).to.contain(`Enhet;Solbakken barnehage;Nordre;Barnehage;6;75;${csvNumber(expected.meanChange)};6;${csvNumber(expected.usefulness)};4;100`);
-    expect(csv).to.contain('Enhet;Nordre skole;Nordre;Skole;0;0;;0');
+    expect(csv).to.contain(`Effekt: enhet;Solbakken barnehage;Nordre;Barnehage;6;75;${csvNumber(expected.meanChange)};6;${csvNumber(expected.usefulness)};4;100`);
+    expect(csv).to.contain('Effekt: enhet;Nordre skole;Nordre;Skole;0;0;;0');
     expect(csv).to.not.contain('Hemmeligsen');
 
     const xlsx = await admin.get('/kommune/rapport/eksport.xlsx').buffer(true).parse(binary).expect(200);
@@ -158,7 +158,7 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
 
     const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
     const effect = csv.slice(csv.indexOf('\r\nEffekt\r\n'));
-    expect(effect).to.contain('Enhet;Solbakken barnehage;Nordre;Barnehage;<5;*;*;<5;*;*;*');
+    expect(effect).to.contain('Effekt: enhet;Solbakken barnehage;Nordre;Barnehage;<5;*;*;<5;*;*;*');
     expect(effect).to.not.match(/;[1-4];/);
   });
 
@@ -194,7 +194,7 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
 
     const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
     expect(csv).to.contain('Svart på oppfølging;Andel som har endret praksis');
-    expect(csv).to.match(/Enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;6;100\r\n/);
+    expect(csv).to.match(/Effekt: enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;6;100\r\n/);
 
     const xlsx = await admin.get('/kommune/rapport/eksport.xlsx').buffer(true).parse(binary).expect(200);
     const workbook = new ExcelJS.Workbook();
@@ -218,7 +218,7 @@ describe('http: effect figures in the reports (leaders, municipality, exports)',
     const section = page.slice(page.indexOf('id="effect-heading"'));
     expect(section).to.match(/<th scope="row">Hele kommunen<\/th>(<td class="num">[^<]*<\/td>){7}<td class="num">&lt;5<\/td><td class="num">\*<\/td>/);
     const csv = (await admin.get('/kommune/rapport/eksport.csv').expect(200)).text;
-    expect(csv).to.match(/Enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;<5;\*\r\n/);
+    expect(csv).to.match(/Effekt: enhet;Solbakken barnehage;Nordre;Barnehage;0;0;;0;;;;<5;\*\r\n/);
     expect(csv).to.not.contain('100');
   });
 

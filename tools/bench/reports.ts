@@ -39,7 +39,7 @@ import { formLogin } from '../lib/form-login.js';
 import { prng } from '../../src/lib/prng.js';
 import { seedDemoData } from '../../src/seed/index.js';
 import { municipalReport } from '../../src/components/reports/municipal.service.js';
-import { effectCosts, effectModelsBuilt } from '../../src/components/reports/effect/service.js';
+import { effectCosts, effectModelsBuilt } from '../../src/components/reports/effect/effect.service.js';
 
 const { values: args } = parseArgs({
   options: {

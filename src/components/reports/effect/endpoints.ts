@@ -8,7 +8,7 @@ import { reportCatalogue } from '../sources.js';
 import { unitName } from '../unit.service.js';
 import { audit, lead, typeLabel, unitParams, type ReportEndpointDeps } from '../endpoints/shared.js';
 import { effectFormat } from './present.js';
-import { municipalEffect, unitEffectRow, type EffectSection } from './service.js';
+import { municipalEffect, unitEffectRow, type EffectSection } from './effect.service.js';
 import { monthRange } from '../time.js';
 
 type Context = EndpointContext<unknown, unknown, unknown>;

@@ -3,7 +3,7 @@ import type { CsvValue } from '../csv.js';
 import type { Figure } from '../report-model.js';
 import { SUPPRESSED, SUPPRESSED_DERIVED } from '../present.js';
 import type { EffectRow, EffectTrendPoint } from './model.js';
-import type { EffectRowView, EffectSection } from './service.js';
+import type { EffectRowView, EffectSection } from './effect.service.js';
 
 /**
  * How effect figures look on pages and in exports: counts as the completion report shows them («<5»
@@ -61,10 +61,10 @@ function values(row: EffectRow): CsvValue[] {
 }
 
 /** Every effect row of the export (municipality, districts, unit types, units). */
-export function effectRows(section: EffectSection | null, t: TFunction): CsvValue[][] {
+export function effectRows(section: EffectSection | null, t: TFunction, levels: 'reports:levels' | 'effect:levels' = 'reports:levels'): CsvValue[][] {
   if (!section) return [[t('effect:unavailable')]];
   const rows: EffectRowView[] = [section.total, ...section.districts, ...section.types, ...section.units];
-  return rows.map((row) => [t(`reports:levels.${row.level}`), row.label, row.districtName ?? '', row.type ?? '', ...values(row)]);
+  return rows.map((row) => [t(`${levels}.${row.level}`), row.label, row.districtName ?? '', row.type ?? '', ...values(row)]);
 }
 
 /** The effect trend as export rows: month, respondents so far, their mean change. */
@@ -80,7 +80,9 @@ export function effectCsvRows(section: EffectSection | null, t: TFunction): CsvV
     [t('effect:heading')],
     [t('effect:rule')],
     EFFECT_HEADER_KEYS.map((k) => t(k)),
-    ...effectRows(section, t),
+    // Level names of their own («Effekt: enhet»), so filtering the CSV's level column never mixes
+    // the effect rows with the completion rows above them.
+    ...effectRows(section, t, 'effect:levels'),
     [],
     [t('effect:trendHeading')],
     [t('effect:columns.month'), t('effect:columns.respondentsSoFar'), t('effect:columns.meanChange')],
