@@ -459,34 +459,35 @@ export class NetworkService {
   }
 
   /**
-   * How the person may see a network: as one in it (`network:view`), or as an invited external
-   * partner only (`network:partner-view`). Anyone else gets 403, a network that is none 404.
+   * A network as the person may see it, from one read of it: as one in it (`network:view`, the
+   * member page), or as an invited external partner only (`network:partner-view`: its name, themes,
+   * period and gatherings — never who takes part). Anyone else gets 403, a network that is none 404.
    */
-  async accessOf(actor: SessionUser, id: string): Promise<'member' | 'partner'> {
+  async networkPage(actor: SessionUser, id: string, now = new Date()) {
     const stored = await this.load(id);
     const resource = resourceOf(stored);
-    if (can(actor, 'network:view', resource)) return 'member';
+    if (can(actor, 'network:view', resource)) return { as: 'member' as const, ...(await this.memberNetworkPage(actor, stored, now)) };
     assertCan(actor, 'network:partner-view', resource);
-    return 'partner';
-  }
-
-  /** A network for an invited partner: its name, themes, period and gatherings — never who takes part. */
-  async partnerNetworkPage(actor: SessionUser, id: string) {
-    const stored = await this.load(id);
-    assertCan(actor, 'network:partner-view', resourceOf(stored));
     const gatherings = await GatheringModel.find({ networkId: { $eq: id } }).lean<StoredGathering[]>();
     return {
+      as: 'partner' as const,
       network: { id: stored._id, name: stored.name, themes: [...stored.themes], startDate: stored.startDate, endDate: stored.endDate ?? null, status: stored.status },
       gatherings: gatherings.map(gatheringView).map(partnerGatheringView).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()),
     };
   }
 
-  /** A gathering for an invited partner: date, place, agenda, summary, task and the shared anonymous summaries. */
-  async partnerGatheringPage(actor: SessionUser, networkId: string, id: string) {
-    const stored = await this.load(networkId);
-    assertCan(actor, 'network:partner-view', resourceOf(stored));
+  /**
+   * One gathering as the person may see it, from one read of the network: for everyone in it (the
+   * coordinator also gets the attendance list), or for an invited partner its date, place, agenda,
+   * summary, task and the shared anonymous summaries.
+   */
+  async gatheringPage(actor: SessionUser, networkId: string, id: string, now = new Date()) {
+    const network = await this.load(networkId);
+    const resource = resourceOf(network);
+    if (can(actor, 'network:view', resource)) return { as: 'member' as const, ...(await this.memberGatheringPage(actor, network, id, now)) };
+    assertCan(actor, 'network:partner-view', resource);
     const gathering = await this.loadGathering(networkId, id);
-    return { network: { id: stored._id, name: stored.name }, gathering: partnerGatheringView(gatheringView(gathering)), shared: await this.sharedSummaries(id) };
+    return { as: 'partner' as const, network: { id: network._id, name: network.name }, gathering: partnerGatheringView(gatheringView(gathering)), shared: await this.sharedSummaries(id) };
   }
 
   /** The summaries participants shared from a gathering, oldest first, without name or unit. */
@@ -495,13 +496,11 @@ export class NetworkService {
     return docs.map((d) => ({ text: d.summary, sharedAt: d.sharedAt })).sort((a, b) => a.sharedAt.getTime() - b.sharedAt.getTime());
   }
 
-  /** A network's page: facts, units, participants and gatherings; coordinators also get the planning form. */
-  async networkPage(actor: SessionUser, id: string, now = new Date()) {
-    const stored = await this.load(id);
-    assertCan(actor, 'network:view', resourceOf(stored));
+  /** A network's page for one in it: facts, units, participants and gatherings; coordinators also get the planning form. */
+  private async memberNetworkPage(actor: SessionUser, stored: StoredNetwork, now: Date) {
     const [network, gatherings, activities] = await Promise.all([
       this.view(stored),
-      GatheringModel.find({ networkId: { $eq: id } }).lean<StoredGathering[]>(),
+      GatheringModel.find({ networkId: { $eq: stored._id } }).lean<StoredGathering[]>(),
       this.activities(),
     ]);
     const views = gatherings.map(gatheringView);
@@ -618,11 +617,9 @@ export class NetworkService {
     return osloDateAndTime(g.startsAt).date <= isoDate(todayDateOnly(now));
   }
 
-  /** One gathering: for everyone who may see the network; the coordinator also gets the attendance list. */
-  async gatheringPage(actor: SessionUser, networkId: string, id: string, now = new Date()) {
-    const network = await this.load(networkId);
-    assertCan(actor, 'network:view', resourceOf(network));
-    const stored = await this.loadGathering(networkId, id);
+  /** One gathering for one in the network; the coordinator also gets the attendance list. */
+  private async memberGatheringPage(actor: SessionUser, network: StoredNetwork, id: string, now: Date) {
+    const stored = await this.loadGathering(network._id, id);
     const gathering = gatheringView(stored);
     const isCoordinator = can(actor, 'network:coordinate', resourceOf(network));
     const present = new Set(gathering.attendance?.present ?? []);

@@ -87,19 +87,18 @@ export function networkRoutes({ networks, mailer }: { networks: NetworkService; 
   /** The network's page, with the planning form for its coordinators (empty, or as typed with messages). */
   async function networkPage(context: EndpointContext<{ networkId: string }, unknown, unknown>, values?: GatheringInput, errors: FieldErrors = {}): Promise<PageReply> {
     const user = signedInUser(context);
-    if ((await networks.accessOf(user, context.params.networkId)) === 'partner') {
-      const partnerPage = await networks.partnerNetworkPage(user, context.params.networkId);
+    const page = await networks.networkPage(user, context.params.networkId);
+    if (page.as === 'partner') {
       return {
         view: 'pages/networks/partner-network',
         model: {
-          title: context.t('networks:network.title', { name: partnerPage.network.name }),
-          network: partnerPage.network,
-          period: period(partnerPage.network.startDate, partnerPage.network.endDate, context.lang),
-          gatherings: partnerPage.gatherings.map((g) => ({ ...g, when: longDateTime(g.startsAt, context.lang) })),
+          title: context.t('networks:network.title', { name: page.network.name }),
+          network: page.network,
+          period: period(page.network.startDate, page.network.endDate, context.lang),
+          gatherings: page.gatherings.map((g) => ({ ...g, when: longDateTime(g.startsAt, context.lang) })),
         },
       };
     }
-    const page = await networks.networkPage(user, context.params.networkId);
     const shown = (g: (typeof page.upcoming)[number]) => ({ ...g, when: longDateTime(g.startsAt, context.lang), presentCount: g.attendance?.present.length ?? 0, rosterCount: g.attendance?.roster.length ?? 0 });
     return {
       view: 'pages/networks/network',
@@ -127,19 +126,19 @@ export function networkRoutes({ networks, mailer }: { networks: NetworkService; 
   ): Promise<PageReply> {
     const user = signedInUser(context);
     const { networkId, gatheringId } = context.params;
-    if ((await networks.accessOf(user, networkId)) === 'partner') {
-      const partnerPage = await networks.partnerGatheringPage(user, networkId, gatheringId);
+    const page = await networks.gatheringPage(user, networkId, gatheringId);
+    if (page.as === 'partner') {
       return {
         view: 'pages/networks/partner-gathering',
         model: {
-          title: context.t('networks:gathering.title', { title: partnerPage.gathering.title }),
-          ...partnerPage,
-          when: longDateTime(partnerPage.gathering.startsAt, context.lang),
-          shared: partnerPage.shared.map((x) => ({ ...x, date: longDate(x.sharedAt, context.lang) })),
+          title: context.t('networks:gathering.title', { title: page.gathering.title }),
+          network: page.network,
+          gathering: page.gathering,
+          when: longDateTime(page.gathering.startsAt, context.lang),
+          shared: page.shared.map((x) => ({ ...x, date: longDate(x.sharedAt, context.lang) })),
         },
       };
     }
-    const page = await networks.gatheringPage(user, networkId, gatheringId);
     const participants = ticked ? page.participants.map((p) => ({ ...p, present: ticked.includes(p.id) })) : page.participants;
     return {
       view: 'pages/networks/gathering',

@@ -29,8 +29,11 @@ interface FormState {
   saved?: boolean;
 }
 
-async function glossaryPage(context: Context, slug: string, state: FormState = {}): Promise<PageReply> {
-  const current = await getGlossary(slug);
+type Glossary = Awaited<ReturnType<typeof getGlossary>>;
+
+/** The page from the glossary as read once for this request (`current`). */
+async function glossaryPage(context: Context, slug: string, state: FormState = {}, current?: Glossary): Promise<PageReply> {
+  current ??= await getGlossary(slug);
   const errors = state.errors ?? {};
   const data = state.data ?? { glossary: current.glossary };
   const view = activityFormView(FORM_NAME, fields, data, errors, context.t);
@@ -55,9 +58,9 @@ async function glossaryPage(context: Context, slug: string, state: FormState = {
 
 const formBody = z.looseObject({ revision: z.string().regex(/^\d{1,12}$/), _op: formText(210) });
 
-async function readForm(slug: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  // Read against the saved glossary, so a setting the form does not show is kept.
-  return readActivityForm(fields, body, { glossary: (await getGlossary(slug)).glossary });
+/** The posted form, read against the saved glossary so a setting the form does not show is kept. */
+function readForm(current: Glossary, body: Record<string, unknown>): Record<string, unknown> {
+  return readActivityForm(fields, body, { glossary: current.glossary });
 }
 
 export const glossaryEndpoints = [
@@ -80,28 +83,29 @@ export const glossaryEndpoints = [
     async handle(context) {
       const { slug } = context.params;
       const revision = Number(context.body.revision);
-      const data = await readForm(slug, context.body);
+      const current = await getGlossary(slug);
+      const data = readForm(current, context.body);
       const operation = parseRowOperation(context.body._op);
       if (operation) {
         applyRowOperation(fields, data, operation);
-        return glossaryPage(context, slug, { revision, data });
+        return glossaryPage(context, slug, { revision, data }, current);
       }
       const checked = validateActivityForm(glossaryForm, data);
-      if (!checked.ok) return { ...(await glossaryPage(context, slug, { revision, data, errors: checked.errors })), status: 400 };
+      if (!checked.ok) return { ...(await glossaryPage(context, slug, { revision, data, errors: checked.errors }, current)), status: 400 };
       await saveGlossary({ slug, revision, glossary: Array.isArray(data.glossary) ? data.glossary : [], by: publisher(context) });
       return { redirect: `${BASE}/${slug}/ordliste?lagret=1` };
     },
     // A malformed revision, or a module.md whose front matter cannot be read: what the author wrote,
     // with the reason above the form.
     async invalid(context, errors) {
-      const data = await readForm(context.params.slug, context.body).catch(() => undefined);
+      const current = await getGlossary(context.params.slug);
       const messages = Object.fromEntries(Object.entries(errors).map(([name, key]) => [name === 'revision' ? '' : name, { key: name === 'revision' ? 'authoring:errors.staleRevision' : key, params: {} }]));
-      return glossaryPage(context, context.params.slug, { data, errors: messages });
+      return glossaryPage(context, context.params.slug, { data: readForm(current, context.body), errors: messages }, current);
     },
     // Someone else saved first: the form again with what this author wrote, on the current revision.
     async conflict(context) {
-      const data = await readForm(context.params.slug, context.body);
-      return glossaryPage(context, context.params.slug, { data, conflict: true });
+      const current = await getGlossary(context.params.slug);
+      return glossaryPage(context, context.params.slug, { data: readForm(current, context.body), conflict: true }, current);
     },
   }),
 ];
