@@ -35,6 +35,11 @@ export function nextOrder(): string {
 
 export const ROSTER_CODEC: Codec<RosterData> = { encode: encodeRoster, decode: decodeRoster };
 
+/** A unit's roster as stored (an empty one when the unit has none yet). */
+export async function readRoster(unitId: string): Promise<RosterData> {
+  return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
+}
+
 export interface ShardData {
   units: Record<string, { rv: number; t: UnitTotals }>;
 }

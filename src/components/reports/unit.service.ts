@@ -5,11 +5,9 @@ import type { SessionUser } from '../../web/session-user.js';
 import { getUnit, type UnitView } from '../organisation/index.js';
 import { activityStates, learningVersion, progressStateOf } from '../learning/index.js';
 import { isActivityComplete, shownToLeaders } from '../../activities/index.js';
-import { ReportRosterModel } from './models.js';
-import { readJson } from './json-store.js';
-import { ROSTER_CODEC } from './maintain.js';
+import { readRoster } from './maintain.js';
 import type { ReportContext } from './context.js';
-import { STATUS_OF_CODE, type RosterCell, type RosterData, type RosterEntry } from './roster.js';
+import { STATUS_OF_CODE, type RosterCell, type RosterEntry } from './roster.js';
 import { assignmentsOfUnit, orgStructure, reportCatalogue } from './sources.js';
 import { todayDateOnly } from '../../lib/dates.js';
 
@@ -66,10 +64,6 @@ export interface UnitMatrix {
   generatedAt: Date;
 }
 
-async function rosterOf(unitId: string): Promise<RosterData> {
-  return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
-}
-
 async function ledUnit(ctx: ReportContext, actor: SessionUser, unitId: string): Promise<UnitView> {
   assertCan(actor, 'unit:lead', { unitId });
   if (!isObjectIdString(unitId)) throw new NotFoundError(`unit ${unitId}`);
@@ -102,7 +96,7 @@ function cellOf(slug: string, cell: RosterCell | undefined, assignment: { deadli
 /** The staff × modules matrix, sorted on the server (the page works without JavaScript). */
 export async function unitMatrix(ctx: ReportContext, actor: SessionUser, unitId: string, sort: { key?: string | undefined; dir?: string | undefined } = {}): Promise<UnitMatrix> {
   const unit = await ledUnit(ctx, actor, unitId);
-  const [roster, catalogue, assignments] = await Promise.all([rosterOf(unitId), reportCatalogue(ctx), assignmentsOfUnit(unitId)]);
+  const [roster, catalogue, assignments] = await Promise.all([readRoster(unitId), reportCatalogue(ctx), assignmentsOfUnit(unitId)]);
   const now = ctx.now();
   const today = todayDateOnly(now);
 
@@ -200,7 +194,7 @@ export interface PersonProgressPage {
 /** One person's progress, module by module and activity by activity, for a leader of their unit. */
 export async function personProgress(ctx: ReportContext, actor: SessionUser, unitId: string, personId: string): Promise<PersonProgressPage> {
   const unit = await ledUnit(ctx, actor, unitId);
-  const roster = await rosterOf(unitId);
+  const roster = await readRoster(unitId);
   // An own property only: "__proto__" or "constructor" in the address must not find Object.prototype.
   const entry = Object.hasOwn(roster.members, personId) ? roster.members[personId] : undefined;
   // Only people of this unit: a leader must not reach others by changing the id in the address.

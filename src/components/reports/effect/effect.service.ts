@@ -1,10 +1,7 @@
 import { CHANGED_PRACTICE_FROM, effectAnswers, followUpAnswers, type EffectAnswer } from '../../learning/index.js';
 import { NotFoundError } from '../../../lib/errors.js';
 import type { ReportContext } from '../context.js';
-import { readJson } from '../json-store.js';
-import { ROSTER_CODEC } from '../maintain.js';
-import { ReportRosterModel } from '../models.js';
-import type { RosterData } from '../roster.js';
+import { readRoster } from '../maintain.js';
 import { orgStructure, type OrgStructure } from '../sources.js';
 import { monthKey, monthRange, shiftMonth } from '../time.js';
 import { buildEffectModel, type EffectModel, type EffectRow, type EffectTrendPoint, type UnitEffect } from './model.js';
@@ -55,10 +52,6 @@ export async function effectModelsBuilt(ctx: ReportContext): Promise<void> {
 /** Drops the cached effect models of this report service (the benchmark starts from nothing). */
 export function forgetEffectModels(ctx: ReportContext): void {
   caches.delete(ctx);
-}
-
-async function rosterOf(unitId: string): Promise<RosterData> {
-  return (await readJson<RosterData>(ReportRosterModel, unitId, ROSTER_CODEC))?.value ?? { members: {} };
 }
 
 /** Per person over the set: the mean of their changes per statement, the first after answer, and their evaluation means. */
@@ -126,7 +119,7 @@ export function unitEffect(memberIds: readonly string[], people: ReadonlyMap<str
 
 async function build(ctx: ReportContext, org: OrgStructure, set: readonly string[], currentMonth: string): Promise<EffectModel> {
   const started = performance.now();
-  const [answers, followUps, rosters] = await Promise.all([effectAnswers(set), followUpAnswers(set), Promise.all(org.units.map(async (u) => [u.id, await rosterOf(u.id)] as const))]);
+  const [answers, followUps, rosters] = await Promise.all([effectAnswers(set), followUpAnswers(set), Promise.all(org.units.map(async (u) => [u.id, await readRoster(u.id)] as const))]);
   const readMs = Math.round(performance.now() - started);
   const people = perPerson(answers, followUps);
   const effects = new Map<string, UnitEffect>();
