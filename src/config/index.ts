@@ -43,6 +43,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Fellesskap <ikke-svar@fellesskap.invalid>'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
   PERSON_CACHE_SIZE: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(1000000, 'must be at most 1000000').default(10000),
+  SESSION_CACHE_SIZE: z.coerce.number().int().min(0, 'must be 0 (off) or more').max(1000000, 'must be at most 1000000').default(10000),
   SESSION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (one second)').max(86400000, 'must be at most 86400000 (one day)').default(600000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(120000).default(20000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3600000).default(120000),
@@ -92,6 +93,8 @@ export interface AppConfig {
   readonly sessionSweepIntervalMs: number;
   /** People kept in memory for sessions (src/components/accounts/person-cache.ts); 0 turns the cache off. */
   readonly personCacheSize: number;
+  /** Sessions kept in memory per app (0: every request reads its session from the database). */
+  readonly sessionCacheSize: number;
   /** How long a client may take to send a request's headers, and the whole request (slow-client limits). */
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
@@ -201,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sessionSweepIntervalMs: e.SESSION_SWEEP_INTERVAL_MS,
     personCacheSize: e.PERSON_CACHE_SIZE,
+    sessionCacheSize: e.SESSION_CACHE_SIZE,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     oidc,

@@ -1,9 +1,13 @@
-import type { RequestHandler } from 'express';
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
+import { parseCookie } from 'cookie';
+import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
+import { revocations } from '../lib/revocations.js';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -12,10 +16,33 @@ export const TOUCH_AFTER_MS = 60 * 1000;
 /** The time-out warning shows this long before the session ends. */
 export const WARNING_BEFORE_MS = 2 * 60 * 1000;
 
+/** A cached session is trusted for at most this long, whatever happens (the revocation feed is the fast path). */
+export const SESSION_CACHE_TTL_MS = 60 * 1000;
+/** The revocation topic of sessions; its keys are `sessionKey(sid)`, never a session id. */
+export const SESSION_TOPIC = 'session';
+
 export function sessionCookieName(config: AppConfig): string {
   // __Host- cookies must be Secure, path=/ and host-only: the browser then refuses any subdomain or
   // plain-HTTP page that tries to set or shadow it.
   return config.isProduction ? '__Host-fellesskap.sid' : 'fellesskap.sid';
+}
+
+/** The cookie naming the version of the session this browser last wrote or was shown (see CheckedSessionStore). */
+export function sessionVersionCookieName(config: AppConfig): string {
+  return config.isProduction ? '__Host-fellesskap.sv' : 'fellesskap.sv';
+}
+
+/**
+ * How a session is named in memory and in the revocation feed: a hash of its id, so the feed (a
+ * collection any instance reads) never holds a session id, which is a bearer secret.
+ */
+export function sessionKey(sid: string): string {
+  return createHash('sha256').update(sid).digest('base64url');
+}
+
+/** A stored session's version: a hash of its stored (serialised) form, the same on every instance. */
+export function sessionVersion(serialised: string): string {
+  return createHash('sha256').update(serialised).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -48,26 +75,114 @@ interface StoredSession {
 
 type SessionCallback = (err: unknown, session?: session.SessionData | null) => void;
 
+/** A session in memory: its stored form, that form's version, and when the store ends it. */
+interface CachedSession {
+  serialised: string;
+  version: string;
+  expires: number;
+  lastModified: number | null;
+}
+
+/** The request a store call was made for, when express-session makes it while handling one. */
+interface RequestAtHand {
+  res: Response;
+  /** The version the browser says it last saw (its version cookie), if it sent one. */
+  version: string | undefined;
+}
+
 /**
- * connect-mongo's store with a careful read. A stored document that is not this session's, or
- * cannot be read as a session, is treated as no session (the person signs in again) and logged —
- * never a 500, and never somebody else's session. The embedded database once answered requests
- * with other requests' documents (issue 14); this is the defence that would have held anyway.
+ * connect-mongo's store with a careful read, and the sessions of this app in memory.
+ *
+ * The careful read: a stored document that is not this session's, or cannot be read as a session,
+ * is treated as no session (the person signs in again) and logged — never a 500, and never somebody
+ * else's session. The embedded database once answered requests with other requests' documents
+ * (issue 14); this is the defence that would have held anyway.
+ *
+ * The memory (issue 15): every request reads its session, so a warm page takes it from here and
+ * leaves the database one round trip fewer. Several instances share the sessions collection, and a
+ * session changes on any of them (a flash message, a CSRF token, the login), so an entry is only used
+ * when it is the very version this browser last saw: each write of a session, and each read from the
+ * database, tells the browser the version in a cookie (a hash of the stored form, not secret: a
+ * forged one only costs a database read), and a request whose cookie names another version, or none,
+ * reads the database. So a browser always reads its own writes, on whichever instance it lands.
+ * Ending a session (logout, login's new id, the absolute limit) drops it here at once and tells the
+ * other instances through the revocation feed, which they read every second; entries are trusted only
+ * while that feed is current (src/lib/revocations.ts) and for at most SESSION_CACHE_TTL_MS, and an
+ * entry past its stored expiry is never used (the idle limit). Changes of the person behind a session
+ * (deactivation, a new password, roles) are the person cache's: it is read on every request anyway.
  */
 class CheckedSessionStore extends MongoStore {
+  private readonly entries: LRUCache<string, CachedSession> | null;
+  /** Bumped by every revocation: a read or write that began before one must not store what it had. */
+  private generation = 0;
+  /** The request express-session is reading the session of, during its synchronous call of get. */
+  private atHand: RequestAtHand | null = null;
+
   constructor(
     options: ConstructorParameters<typeof MongoStore>[0],
     private readonly log: Logger,
+    private readonly cache: { max: number; versionCookie: string; cookieOptions: ReturnType<typeof sessionCookieOptions> },
   ) {
     super(options);
+    this.entries = cache.max > 0 ? new LRUCache<string, CachedSession>({ max: cache.max, ttl: SESSION_CACHE_TTL_MS }) : null;
+    if (!this.entries) return;
+    // Held weakly by the process-wide feed, so an app that is dropped takes its sessions with it.
+    const self = new WeakRef(this);
+    const stop = revocations.listen(
+      SESSION_TOPIC,
+      (key) => {
+        const store = self.deref();
+        if (store) store.forget(key);
+        else stop();
+      },
+      log,
+    );
+  }
+
+  /** Reads the session of the request express-session handles in `run` (its get is called synchronously). */
+  withRequest<T>(req: Request, res: Response, run: () => T): T {
+    const header = req.headers.cookie;
+    this.atHand = { res, version: header ? parseCookie(header)[this.cache.versionCookie] : undefined };
+    try {
+      return run();
+    } finally {
+      this.atHand = null;
+    }
+  }
+
+  private forget(key: string): void {
+    this.generation += 1;
+    if (key === '*') this.entries?.clear();
+    else this.entries?.delete(key);
+  }
+
+  /** Sets the version cookie, as express-session sets its own: never a Secure cookie over plain HTTP. */
+  private tellBrowser(res: Response | undefined, version: string): void {
+    if (!res || res.headersSent || (this.cache.cookieOptions.secure && !res.req.secure)) return;
+    res.cookie(this.cache.versionCookie, version, this.cache.cookieOptions);
+  }
+
+  private remember(key: string, generation: number, entry: CachedSession): void {
+    if (this.entries && generation === this.generation) this.entries.set(key, entry);
   }
 
   override get(sid: string, callback: SessionCallback): void {
+    const atHand = this.atHand;
+    const key = sessionKey(sid);
+    const hit = this.entries && atHand?.version && revocations.isCurrent() ? this.entries.get(key) : undefined;
+    if (hit && hit.version === atHand?.version && hit.expires > Date.now()) {
+      const data = readStoredSession(sid, { _id: sid, session: hit.serialised, lastModified: hit.lastModified === null ? undefined : new Date(hit.lastModified) });
+      if (data) {
+        callback(null, data);
+        return;
+      }
+    }
     const collection = mongoose.connection.db?.collection<StoredSession>(SESSIONS);
     if (!collection) {
       callback(new Error('not connected to the database'));
       return;
     }
+    const generation = this.generation;
     collection
       .findOne({ _id: { $eq: sid }, $or: [{ expires: { $exists: false } }, { expires: { $gt: new Date() } }] })
       .then((doc) => {
@@ -77,6 +192,12 @@ class CheckedSessionStore extends MongoStore {
           this.log.error({ component: 'sessions', storedId: typeof doc._id === 'string' ? doc._id === sid : typeof doc._id, fields: Object.keys(doc) }, 'unreadable session document; treated as no session');
           return callback(null, null);
         }
+        const version = sessionVersion(doc.session as string);
+        this.remember(key, generation, { serialised: doc.session as string, version, expires: doc.expires ? doc.expires.getTime() : Number.MAX_SAFE_INTEGER, lastModified: doc.lastModified ? doc.lastModified.getTime() : null });
+        // A browser that names another version may know of a write this read did not see yet (its
+        // response came before the write was acknowledged): its cookie is left as it is, so its next
+        // request reads the database again instead of trusting this older version.
+        if (!atHand?.version) this.tellBrowser(atHand?.res, version);
         this.emit('get', sid);
         callback(null, data);
       }, callback);
@@ -87,9 +208,53 @@ class CheckedSessionStore extends MongoStore {
    * explicit save (every flash message) express-session then sees a session that differs from the
    * one it saved and writes it a second time at the end of the request. A copy keeps the object the
    * request holds as it was saved: one write.
+   *
+   * The browser learns the new version before the write is acknowledged (express-session sends the
+   * headers first); its next request, on any instance, reads the database until that version is there.
    */
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
-    super.set(sid, { ...data }, callback);
+    const copy: session.SessionData & { lastModified?: Date } = { ...data };
+    delete copy.lastModified;
+    // What connect-mongo stores (its `serialize` is JSON.stringify of the same object).
+    const serialised = JSON.stringify(copy);
+    const version = sessionVersion(serialised);
+    this.tellBrowser((data as { req?: Request }).req?.res, version);
+    const key = sessionKey(sid);
+    const generation = this.generation;
+    const expires = copy.cookie?.expires ? new Date(copy.cookie.expires).getTime() : Date.now() + IDLE_TIMEOUT_MS;
+    super.set(sid, copy, (err?: unknown) => {
+      if (err) this.entries?.delete(key);
+      else this.remember(key, generation, { serialised, version, expires, lastModified: Date.now() });
+      callback?.(err);
+    });
+  }
+
+  /** The stored expiry moves on (at most once a minute); the entry follows, so it keeps being used. */
+  override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    const key = sessionKey(sid);
+    const before = (data as { lastModified?: Date }).lastModified?.getTime() ?? 0;
+    super.touch(sid, data, (err?: unknown) => {
+      const entry = this.entries?.get(key);
+      if (err) this.entries?.delete(key);
+      else if (entry && Date.now() - before >= TOUCH_AFTER_MS) {
+        this.entries!.set(key, { ...entry, expires: data.cookie?.expires ? new Date(data.cookie.expires).getTime() : Date.now() + IDLE_TIMEOUT_MS, lastModified: Date.now() });
+      }
+      callback?.(err);
+    });
+  }
+
+  /** A session ended here (logout, login's new id, the absolute limit): gone here now, elsewhere within a second. */
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    const key = sessionKey(sid);
+    this.forget(key);
+    super.destroy(sid, (err?: unknown) => {
+      // Told even when this instance keeps no sessions in memory: the others may.
+      if (err) return callback?.(err);
+      revocations.publish(SESSION_TOPIC, key).then(
+        () => callback?.(),
+        (publishErr: unknown) => callback?.(publishErr),
+      );
+    });
   }
 }
 
@@ -150,8 +315,9 @@ export function sessionMiddleware(config: AppConfig, logger: Logger): RequestHan
       touchAfter: TOUCH_AFTER_MS / 1000,
     },
     logger,
+    { max: config.sessionCacheSize, versionCookie: sessionVersionCookieName(config), cookieOptions: sessionCookieOptions(config) },
   );
-  return session({
+  const middleware = session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,
     store,
@@ -160,6 +326,7 @@ export function sessionMiddleware(config: AppConfig, logger: Logger): RequestHan
     rolling: true,
     cookie: { ...sessionCookieOptions(config), maxAge: IDLE_TIMEOUT_MS },
   });
+  return (req, res, next) => store.withRequest(req, res, () => middleware(req, res, next));
 }
 
 /**

@@ -5,13 +5,13 @@ import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser, TEST_PASSWORD } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/web/session.js';
-import { sessions, storedSession } from '../helpers/stored-session.js';
+import { editStoredSession, sessions, storedSession } from '../helpers/stored-session.js';
 
 /** Makes the stored session about to end (one minute left, last written just now). */
 async function nearlyExpired(userId: string): Promise<number> {
   const stored = await storedSession(userId);
   const expires = Date.now() + 60_000;
-  await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(expires), lastModified: new Date() } });
+  await editStoredSession(stored._id, { $set: { expires: new Date(expires), lastModified: new Date() } });
   return expires;
 }
 
@@ -19,7 +19,7 @@ async function setLoginAge(userId: string, ms: number): Promise<void> {
   const stored = await storedSession(userId);
   const data = JSON.parse(stored.session) as Record<string, unknown>;
   data.authenticatedAt = Date.now() - ms;
-  await sessions().updateOne({ _id: stored._id }, { $set: { session: JSON.stringify(data) } });
+  await editStoredSession(stored._id, { $set: { session: JSON.stringify(data) } });
 }
 
 const isOpen = (page: Page) => page.evaluate(() => (document.getElementById('session-timeout') as HTMLDialogElement | null)?.open ?? false);
@@ -157,7 +157,7 @@ describe('browser: the session time-out warning', function () {
 
     // The server has ended the session by now too.
     const stored = await storedSession(id);
-    await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(Date.now() - 1000) } });
+    await editStoredSession(stored._id, { $set: { expires: new Date(Date.now() - 1000) } });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/logg-inn\?returnTo=/);
     await page.getByLabel('E-postadresse').fill(email);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { revocations } from '../../src/lib/revocations.js';
+import { SESSION_TOPIC, sessionKey } from '../../src/web/session.js';
 
 /** A session as connect-mongo stores it (the session itself is serialised JSON). */
 export interface SessionDoc {
@@ -18,4 +20,14 @@ export async function storedSession(userId: string): Promise<SessionDoc> {
   const mine = all.filter((s) => (JSON.parse(s.session) as { passport?: { user?: string } }).passport?.user === userId);
   expect(mine, 'exactly one stored session for the person').to.have.length(1);
   return mine[0]!;
+}
+
+/**
+ * Changes a stored session behind the app's back (ageing it, damaging it), and tells the apps' session
+ * caches, as anything but the session store itself must when it writes a stored session: the caches
+ * would otherwise go on using the version they hold (src/web/session.ts, CheckedSessionStore).
+ */
+export async function editStoredSession(sid: string, update: Record<string, unknown>): Promise<void> {
+  await sessions().updateOne({ _id: sid }, update);
+  await revocations.publish(SESSION_TOPIC, sessionKey(sid));
 }

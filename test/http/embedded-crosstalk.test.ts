@@ -13,7 +13,7 @@ import { createApp } from '../../src/app.js';
 import { clearDatabase, testDatabase, TEST_DB_NAME } from '../helpers/database.js';
 import { buildTestApp, testConfig } from '../helpers/app.js';
 import { createUnit, createUser, signIn } from '../helpers/auth.js';
-import { sessions, storedSession } from '../helpers/stored-session.js';
+import { editStoredSession, sessions, storedSession } from '../helpers/stored-session.js';
 import { WireFaultProxy } from '../helpers/wire-fault-proxy.js';
 
 /** A logger whose lines the test can read. */
@@ -133,7 +133,7 @@ describe('Embedded database: every reply belongs to its request (issue 14)', fun
       const person = await createUser({ memberships: [{ unitId, role: 'ansatt' }] });
       const agent = await signIn(app, person.email);
       const stored = await storedSession(person.id);
-      await sessions().updateOne({ _id: stored._id }, damage as never);
+      await editStoredSession(stored._id, damage as never);
 
       const res = await agent.get('/mine-data');
       expect(res.status).to.equal(302);

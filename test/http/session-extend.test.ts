@@ -5,13 +5,13 @@ import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, csrfToken, signIn } from '../helpers/auth.js';
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/web/session.js';
-import { sessions, storedSession } from '../helpers/stored-session.js';
+import { editStoredSession, sessions, storedSession } from '../helpers/stored-session.js';
 
 /** Moves the stored idle expiry to `msLeft` from now, as if the person had been idle since. */
 async function ageIdle(userId: string, msLeft: number): Promise<void> {
   const stored = await storedSession(userId);
   const lastModified = new Date(Date.now() - (IDLE_TIMEOUT_MS - msLeft));
-  await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(Date.now() + msLeft), lastModified } });
+  await editStoredSession(stored._id, { $set: { expires: new Date(Date.now() + msLeft), lastModified } });
 }
 
 describe('http: POST /okt/forleng (the time-out warning renews the idle limit)', () => {
@@ -44,7 +44,7 @@ describe('http: POST /okt/forleng (the time-out warning renews the idle limit)',
     const token = await csrfToken(agent, '/mine-kurs');
     // The last write was just now, but the expiry (as stored) is close: only an explicit save renews it.
     const stored = await storedSession(id);
-    await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(Date.now() + 60_000), lastModified: new Date() } });
+    await editStoredSession(stored._id, { $set: { expires: new Date(Date.now() + 60_000), lastModified: new Date() } });
 
     await agent.post('/okt/forleng').set('Accept', 'application/json').set('X-CSRF-Token', token).expect(200);
 
@@ -74,7 +74,7 @@ describe('http: POST /okt/forleng (the time-out warning renews the idle limit)',
     // the last write just now, only the endpoint's own save could move the expiry.
     const stored = await storedSession(id);
     const expiresBefore = Date.now() + 60_000;
-    await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(expiresBefore), lastModified: new Date() } });
+    await editStoredSession(stored._id, { $set: { expires: new Date(expiresBefore), lastModified: new Date() } });
 
     const none = await agent.post('/okt/forleng').set('Accept', 'application/json');
     const wrong = await agent.post('/okt/forleng').set('Accept', 'application/json').set('X-CSRF-Token', foreign);
@@ -103,7 +103,7 @@ describe('http: POST /okt/forleng (the time-out warning renews the idle limit)',
     const agent = await signIn(app, email);
     const token = await csrfToken(agent, '/mine-kurs');
     const stored = await storedSession(id);
-    await sessions().updateOne({ _id: stored._id }, { $set: { expires: new Date(Date.now() - 1000) } });
+    await editStoredSession(stored._id, { $set: { expires: new Date(Date.now() - 1000) } });
 
     const res = await agent.post('/okt/forleng').set('Accept', 'application/json').set('X-CSRF-Token', token);
 
@@ -119,7 +119,7 @@ describe('http: POST /okt/forleng (the time-out warning renews the idle limit)',
       const current = await storedSession(id);
       const data = JSON.parse(current.session) as Record<string, unknown>;
       data.authenticatedAt = Date.now() - ms;
-      await sessions().updateOne({ _id: current._id }, { $set: { session: JSON.stringify(data) } });
+      await editStoredSession(current._id, { $set: { session: JSON.stringify(data) } });
     };
     await setLoginAge(ABSOLUTE_TIMEOUT_MS - 60_000);
 

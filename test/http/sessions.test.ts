@@ -5,7 +5,7 @@ import { buildTestApp } from '../helpers/app.js';
 import { clearDatabase } from '../helpers/database.js';
 import { createUser, signIn, type Agent } from '../helpers/auth.js';
 import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../../src/web/session.js';
-import { sessions, storedSession } from '../helpers/stored-session.js';
+import { editStoredSession, sessions, storedSession } from '../helpers/stored-session.js';
 
 async function isSignedIn(agent: Agent): Promise<boolean> {
   return (await agent.get('/').expect(200)).text.includes('user-name');
@@ -45,7 +45,7 @@ describe('http: session lifetimes (30 min idle, 12 h absolute) and concurrent se
     const { id, email } = await createUser();
     const agent = await signIn(app, email);
     expect(await isSignedIn(agent)).to.equal(true);
-    await sessions().updateOne({ _id: (await storedSession(id))._id }, { $set: { expires: new Date(Date.now() - 1000) } });
+    await editStoredSession((await storedSession(id))._id, { $set: { expires: new Date(Date.now() - 1000) } });
     expect(await isSignedIn(agent)).to.equal(false);
   });
 
@@ -55,7 +55,7 @@ describe('http: session lifetimes (30 min idle, 12 h absolute) and concurrent se
     const stored = await storedSession(id);
     // 25 minutes of the 30 have passed since the last refresh.
     const soon = new Date(Date.now() + 5 * 60_000);
-    await sessions().updateOne({ _id: stored._id }, { $set: { expires: soon, lastModified: new Date(Date.now() - 25 * 60_000) } });
+    await editStoredSession(stored._id, { $set: { expires: soon, lastModified: new Date(Date.now() - 25 * 60_000) } });
     expect(await isSignedIn(agent)).to.equal(true);
     expect((await storedSession(id)).expires.getTime()).to.be.closeTo(Date.now() + IDLE_TIMEOUT_MS, 5_000);
   });
@@ -67,7 +67,7 @@ describe('http: session lifetimes (30 min idle, 12 h absolute) and concurrent se
       const stored = await storedSession(id);
       const data = JSON.parse(stored.session) as Record<string, unknown>;
       data.authenticatedAt = Date.now() - ms;
-      await sessions().updateOne({ _id: stored._id }, { $set: { session: JSON.stringify(data) } });
+      await editStoredSession(stored._id, { $set: { session: JSON.stringify(data) } });
     };
     await setLoginAge(ABSOLUTE_TIMEOUT_MS - 60_000);
     expect(await isSignedIn(agent)).to.equal(true);
@@ -88,7 +88,7 @@ describe('http: session lifetimes (30 min idle, 12 h absolute) and concurrent se
     const stored = await storedSession(id);
     const data = JSON.parse(stored.session) as Record<string, unknown>;
     data.authenticatedAt = Date.now() - ABSOLUTE_TIMEOUT_MS - 1000;
-    await sessions().updateOne({ _id: stored._id }, { $set: { session: JSON.stringify(data) } });
+    await editStoredSession(stored._id, { $set: { session: JSON.stringify(data) } });
     // The old session (and its CSRF token) is gone: the form is refused, not run as the person.
     const res = await agent.post('/logg-ut').type('form').send({ _csrf: token });
     expect(res.status).to.equal(403);

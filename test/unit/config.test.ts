@@ -50,6 +50,12 @@ describe('config: loadConfig', () => {
     expect(() => loadConfig({ PERSON_CACHE_SIZE: '-1' })).to.throw(ConfigError, /PERSON_CACHE_SIZE must be 0 \(off\) or more/);
   });
 
+  it('SESSION_CACHE_SIZE: 10000 by default, 0 turns the cache off, a negative size refused naming it', () => {
+    expect(loadConfig({}).sessionCacheSize).to.equal(10000);
+    expect(loadConfig({ SESSION_CACHE_SIZE: '0' }).sessionCacheSize).to.equal(0);
+    expect(() => loadConfig({ SESSION_CACHE_SIZE: '-1' })).to.throw(ConfigError, /SESSION_CACHE_SIZE must be 0 \(off\) or more/);
+  });
+
   it('SESSION_SWEEP_INTERVAL_MS: ten minutes by default, milliseconds when set, under a second refused naming it', () => {
     expect(loadConfig({}).sessionSweepIntervalMs).to.equal(600_000);
     expect(loadConfig({ SESSION_SWEEP_INTERVAL_MS: '2000' }).sessionSweepIntervalMs).to.equal(2000);

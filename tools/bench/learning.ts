@@ -31,7 +31,7 @@ import { DEMO_PASSWORD, seedDemoUsers } from '../../src/components/accounts/inde
 import { publishFromFolder } from '../../src/components/modules/index.js';
 import mongoose from 'mongoose';
 import { ProgressModel } from '../../src/components/learning/index.js';
-import { formLogin } from '../lib/form-login.js';
+import { cookiesOf, formLogin } from '../lib/form-login.js';
 import { assertLoopback } from '../stress/tally.js';
 
 const { values: args } = parseArgs({
@@ -107,10 +107,12 @@ async function main(): Promise<void> {
     const bareServer = await listen(bare);
     servers.push(bareServer.server);
 
-    const cookie = await formLogin(appServer.url, DEMO_STAFF, DEMO_PASSWORD);
-    const page = await fetch(`${appServer.url}${LESSON}`, { headers: { Cookie: cookie } });
+    const loginCookies = await formLogin(appServer.url, DEMO_STAFF, DEMO_PASSWORD);
+    const page = await fetch(`${appServer.url}${LESSON}`, { headers: { Cookie: loginCookies } });
     const html = await page.text();
     if (page.status !== 200) throw new Error(`lesson page answered ${page.status}`);
+    // As a browser does: keep what the first page set (the session's version cookie after its CSRF token).
+    const cookie = cookiesOf(page, loginCookies);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     const submitUrl = /action="(\/moduler\/[^"]+\/aktiviteter\/[^"]+\/submit)"/.exec(html)?.[1];
     const question = /name="answers\[([^\]]+)\]"/.exec(html)?.[1];

@@ -196,7 +196,7 @@ for (const mode of ['development', 'production'] as const) {
 async function signInSecure(app: Express, email: string): Promise<Agent> {
   const https = { 'X-Forwarded-Proto': 'https' };
   const form = await request(app).get('/logg-inn').set(https);
-  const cookieOf = (res: request.Response) => ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('__Host-'))?.split(';')[0];
+  const cookieOf = (res: request.Response) => ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('__Host-fellesskap.sid='))?.split(';')[0];
   const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
   const login = await request(app).post('/logg-inn').set(https).set('Cookie', cookieOf(form)!).type('form').send({ _csrf: token, email, password: 'Test-passord-123' });
   expect(login.status, `login as ${email}`).to.equal(302);

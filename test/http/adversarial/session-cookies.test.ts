@@ -119,20 +119,27 @@ describe('adversarial: session fixation and the session cookie in production', f
     function expectHostCookie(setCookie: string, what: string): void {
       const [nameValue, ...attributes] = setCookie.split(';').map((p) => p.trim());
       const names = attributes.map((a) => a.split('=')[0]!.toLowerCase());
-      expect(nameValue, what).to.match(/^__Host-fellesskap\.sid=/);
+      expect(nameValue, what).to.match(/^__Host-fellesskap\.(sid|sv)=/);
       expect(names, `${what}: ${setCookie}`).to.include.members(['secure', 'httponly', 'path', 'samesite']);
       expect(attributes, what).to.include('Path=/');
       expect(attributes.find((a) => /^samesite=/i.test(a))!.toLowerCase(), what).to.equal('samesite=lax');
       expect(names, `${what}: no Domain (host-only)`).to.not.include('domain');
     }
 
-    it('the login page and the login set a __Host- cookie: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain', async () => {
+    /** Both session cookies are __Host- cookies with their attributes: the session's, and the version of it the browser last saw. */
+    function expectHostCookies(setCookies: string[], what: string): void {
+      expect(setCookies.some((c) => c.startsWith('__Host-fellesskap.sid=')), `${what}: the session cookie`).to.equal(true);
+      expect(setCookies.some((c) => c.startsWith('__Host-fellesskap.sv=')), `${what}: the session version cookie`).to.equal(true);
+      for (const c of setCookies.filter((c) => c.includes('fellesskap.'))) expectHostCookie(c, what);
+    }
+
+    it('the login page and the login set __Host- cookies: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain', async () => {
       const { email } = await createUser();
       const form = await visit(app, undefined, https);
       expect(form.res.status).to.equal(200);
-      expectHostCookie(form.setCookies.find((c) => c.startsWith('__Host-'))!, 'login page');
+      expectHostCookies(form.setCookies, 'login page');
       const login = await logIn(app, form, email, https);
-      expectHostCookie(login.setCookies.find((c) => c.startsWith('__Host-'))!, 'after login');
+      expectHostCookies(login.setCookies, 'after login');
       expect(sessionIdOf(login.cookie!)).to.not.equal(sessionIdOf(form.cookie!));
       expect(await isSignedIn(app, login.cookie!, https)).to.equal(true);
     });
@@ -154,14 +161,14 @@ describe('adversarial: session fixation and the session cookie in production', f
     it('over plain HTTP no session cookie is ever sent', async () => {
       const plain = await visit(app, undefined);
       expect(plain.res.status).to.equal(200);
-      expect(plain.setCookies.filter((c) => c.includes('fellesskap.sid'))).to.deep.equal([]);
+      expect(plain.setCookies.filter((c) => c.includes('fellesskap.s'))).to.deep.equal([]);
     });
 
     it('without TRUST_PROXY a forged X-Forwarded-Proto does not count as https (no cookie)', async () => {
       const direct = await buildTestApp({ env: { ...PRODUCTION, TRUST_PROXY: '0' } });
       const forged = await visit(direct, undefined, https);
       expect(forged.res.status).to.equal(200);
-      expect(forged.setCookies.filter((c) => c.includes('fellesskap.sid'))).to.deep.equal([]);
+      expect(forged.setCookies.filter((c) => c.includes('fellesskap.s'))).to.deep.equal([]);
     });
   });
 });
