@@ -93,9 +93,8 @@ describe('http: sessions from memory, correct on several instances (issue 15)', 
     for (const seed of [1, 2, 3]) {
       const random = prng(seed);
       const browser = new Browser();
-      let written = '(none)';
-      await browser.get(instances[0]!, `/test/session-marker/start-${seed}`);
-      written = `start-${seed}`;
+      let written = `start-${seed}`;
+      await browser.get(instances[0]!, `/test/session-marker/${written}`);
       for (let step = 0; step < 120; step += 1) {
         const index = between(random, 0, instances.length - 1);
         const app = instances[index]!;
