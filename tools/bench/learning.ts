@@ -14,7 +14,7 @@
  *
  * Usage: npm run bench [-- --seconds 10 --connections 10] [--uri mongodb://127.0.0.1:PORT/fresh_db]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -54,6 +54,21 @@ function listen(app: express.Express): Promise<{ server: Server; url: string }> 
     const server = app.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
   });
 }
+
+/** CPU time (ms) of a process by pid, from /proc (Linux); null where that cannot be read. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the command name in parentheses): user and system time in clock ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second on every common build. */
+const CLOCK_TICKS = 100;
 
 interface Run {
   rps: number;
@@ -126,18 +141,29 @@ async function main(): Promise<void> {
       const key = `${event.commandName} ${String(event.command[event.commandName])}`;
       commands.set(key, (commands.get(key) ?? 0) + 1);
     });
-    const counted = async <R extends Run>(run: () => Promise<R>): Promise<{ run: R; perRequest: number; byCommand: Record<string, number> }> => {
+    // Where the time goes: CPU milliseconds per request of this process (the app and autocannon,
+    // which drives from here) and of the embedded database's process, measured over each run.
+    const databasePid = db.embedded?.pid;
+    const counted = async <R extends Run>(run: () => Promise<R>): Promise<{ run: R; perRequest: number; byCommand: Record<string, number>; cpu: { node: number; database: number | null } }> => {
       commands.clear();
       counting = true;
+      const cpuBefore = process.cpuUsage();
+      const dbBefore = processCpuMs(databasePid);
       const result = await run();
+      const cpuAfter = process.cpuUsage(cpuBefore);
+      const dbAfter = processCpuMs(databasePid);
       counting = false;
       const total = [...commands.values()].reduce((a, b) => a + b, 0);
-      const requests = result.ok + result.non2xx;
-      const byCommand = Object.fromEntries([...commands].map(([name, n]) => [name, Math.round((n / Math.max(1, requests)) * 100) / 100]));
-      return { run: result, perRequest: Math.round((total / Math.max(1, requests)) * 100) / 100, byCommand };
+      const requests = Math.max(1, result.ok + result.non2xx);
+      const byCommand = Object.fromEntries([...commands].map(([name, n]) => [name, Math.round((n / requests) * 100) / 100]));
+      const perRequestMs = (ms: number) => Math.round((ms / requests) * 1000) / 1000;
+      const cpu = { node: perRequestMs((cpuAfter.user + cpuAfter.system) / 1000), database: dbBefore === null || dbAfter === null ? null : perRequestMs(dbAfter - dbBefore) };
+      console.log(`${'cpu'.padEnd(9)} ms per request: this process (app + autocannon) ${cpu.node}, database process ${cpu.database ?? 'n/a'}`);
+      return { run: result, perRequest: Math.round((total / requests) * 100) / 100, byCommand, cpu };
     };
 
-    const bareRun = await drive('bare', { url: `${bareServer.url}/bare` });
+    const bareCounted = await counted(() => drive('bare', { url: `${bareServer.url}/bare` }));
+    const bareRun = bareCounted.run;
     const lessonCounted = await counted(() => drive('lesson', { url: `${appServer.url}${LESSON}`, headers: { Cookie: cookie } }));
     const lessonRun = lessonCounted.run;
     console.log(`lesson:   database commands per request ${lessonCounted.perRequest} ${JSON.stringify(lessonCounted.byCommand)}`);
@@ -171,6 +197,9 @@ async function main(): Promise<void> {
       progressRps: progressRun.rps,
       dbPerLesson: lessonCounted.perRequest,
       dbPerProgress: progressCounted.perRequest,
+      cpuMsPerBare: bareCounted.cpu,
+      cpuMsPerLesson: lessonCounted.cpu,
+      cpuMsPerProgress: progressCounted.cpu,
       lost,
       non2xx: bareRun.non2xx + lessonRun.non2xx + progressRun.non2xx,
       errors: bareRun.errors + lessonRun.errors + progressRun.errors,
