@@ -25,6 +25,12 @@ export interface ProgressView {
   completedAt: Date | null;
   lastLesson: string | null;
   startedAt: Date | null;
+  /** The newest minor version the person has worked in (the version's own before their first action). */
+  minor: number;
+  /** When the person last acted here; null before their first action. */
+  updatedAt: Date | null;
+  /** The action ids this progress already includes (an `act` tells from them whether another action came between). */
+  actionIds: readonly string[];
 }
 
 export interface ActionRequest {
@@ -38,6 +44,12 @@ export interface ActionRequest {
   /** Units the person belongs to now, recorded on a completion. */
   unitIds: readonly string[];
   now?: Date;
+  /**
+   * The progress as the caller read it before this action (the pre-image). With it, the person's
+   * summary is written and the report entry recomputed only when what they show changes; without
+   * it, both always are.
+   */
+  before?: ProgressView;
 }
 
 export interface ActionResult {
@@ -81,7 +93,16 @@ export function completionOf(version: VersionForLearning, states: Record<string,
   return { required: required.length, done, complete: done === required.length, percent };
 }
 
-type StoredProgress = { _id: string; minor?: number; activities?: unknown; completedAt?: Date | null; lastLesson?: string | null; startedAt?: Date | null };
+type StoredProgress = {
+  _id: string;
+  minor?: number;
+  activities?: unknown;
+  actions?: Record<string, string>;
+  completedAt?: Date | null;
+  lastLesson?: string | null;
+  startedAt?: Date | null;
+  updatedAt?: Date | null;
+};
 
 function toView(doc: StoredProgress | null, version: VersionForLearning): ProgressView {
   return {
@@ -92,7 +113,60 @@ function toView(doc: StoredProgress | null, version: VersionForLearning): Progre
     completedAt: doc?.completedAt ?? null,
     lastLesson: doc?.lastLesson ?? null,
     startedAt: doc?.startedAt ?? null,
+    minor: Math.max(doc?.minor ?? version.minor, 0),
+    updatedAt: doc?.updatedAt ?? null,
+    actionIds: Object.keys(doc?.actions ?? {}),
   };
+}
+
+/**
+ * How long the summary's `updatedAt` may lag: an action that changes nothing the summary shows
+ * still writes it when the person's previous action here is at least this old (the first action
+ * after a pause). No reader uses that field today (docs/learning.md, «The person's summary»); the
+ * bound keeps it a sound "last active, to within a working stretch" should one come, and lets a
+ * summary that missed a write (a crash just after the progress update) mend at the next pause.
+ */
+export const SUMMARY_REFRESH_MS = 60 * 60_000;
+
+/** What the person's summary entry shows for this progress, `updatedAt` aside. */
+interface SummaryShown {
+  minor: number;
+  percent: number;
+  lastLesson: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+function summaryShown(version: VersionForLearning, view: ProgressView): SummaryShown {
+  return {
+    minor: view.minor,
+    percent: view.completedAt ? 100 : completionOf(version, view.activities).percent,
+    lastLesson: view.lastLesson,
+    startedAt: view.startedAt ? view.startedAt.toISOString() : null,
+    completedAt: view.completedAt ? view.completedAt.toISOString() : null,
+  };
+}
+
+/**
+ * What the action changed for the summary and for the reports, from the progress before it (the
+ * caller's read) and after it (this action's atomic update, which is authoritative).
+ *
+ * Skipping is sound because every value a progress document takes is written to the summary by the
+ * action that made it: that action's pre-image is the state just before its update, unless another
+ * action came in between — which its after-image shows (an action id the pre-image lacked), and then
+ * it writes as before. The summary's numbers and dates are `$max`/`$min`, so the order of those
+ * writes does not matter; a repeat whose after-image shows what its pre-image showed adds nothing.
+ */
+function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date): { summary: boolean; report: boolean } {
+  if (!before?.startedAt) return { summary: true, report: true };
+  const known = new Set(before.actionIds);
+  if (after.actionIds.some((id) => id !== actionId && !known.has(id))) return { summary: true, report: true };
+  const was = summaryShown(version, before);
+  const is = summaryShown(version, after);
+  // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
+  const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
+  const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
+  return { summary: report || idle || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
 
 /** Prefixes an activity's atomic update with its path in the progress document. */
@@ -157,7 +231,7 @@ export class ProgressService {
     update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
 
     let applied = true;
-    let doc: StoredProgress & { actions?: Record<string, string> } | null;
+    let doc: StoredProgress | null;
     try {
       doc = await progressCollection.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
     } catch (err) {
@@ -174,7 +248,8 @@ export class ProgressService {
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    await this.updateLearnerSummary(userId, version, view, now);
+    const changed = changesOf(version, request.before, view, actionId, now);
+    if (changed.summary) await this.updateLearnerSummary(userId, version, view, now);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
     const events: Array<Promise<void>> = [];
@@ -185,7 +260,8 @@ export class ProgressService {
         emitCompletionRecorded({ completionId: id, userId, moduleSlug: version.slug, versionId: version.id, major: version.major, unitIds, completedAt: now }, this.logger),
       );
     }
-    if (applied) {
+    // Only an action that changed what the report entry is computed from asks for a recomputation.
+    if (applied && changed.report) {
       const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
       events.push(emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds, updatedAt: now }, this.logger));
     }
