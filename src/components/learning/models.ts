@@ -33,6 +33,8 @@ const progressSchema = new Schema(
     /** Written once, when the last required activity completes; never moved back. */
     completedAt: { type: Date, default: null },
     completedVersionId: { type: String, default: null },
+    /** How many actions were applied: orders their writes of the summary's `lastLesson` (progress.service.ts). */
+    seq: { type: Number, default: 0 },
   },
   { versionKey: false, minimize: false },
 );
@@ -93,6 +95,8 @@ export interface LearnerModuleEntry {
   startedAt: string;
   updatedAt: string;
   lastLesson: string | null;
+  /** The progress document's `seq` of the action that wrote `lastLesson` (a later one may replace it, an earlier one not). */
+  lessonSeq?: number;
   /** ISO time the person completed this major version, or null. */
   completedAt: string | null;
 }

@@ -102,6 +102,8 @@ type StoredProgress = {
   lastLesson?: string | null;
   startedAt?: Date | null;
   updatedAt?: Date | null;
+  /** Counts the actions applied to this document: orders their writes of the summary's lastLesson. */
+  seq?: number;
 };
 
 function toView(doc: StoredProgress | null, version: VersionForLearning): ProgressView {
@@ -228,6 +230,7 @@ export class ProgressService {
     };
     // A newer minor version than the one recorded moves the person onto it; never back.
     update.$max = { ...(update.$max ?? {}), minor: version.minor };
+    update.$inc = { ...(update.$inc ?? {}), seq: 1 };
     update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
 
     let applied = true;
@@ -249,7 +252,7 @@ export class ProgressService {
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
     const changed = changesOf(version, request.before, view, actionId, now);
-    if (changed.summary) await this.updateLearnerSummary(userId, version, view, now);
+    if (changed.summary) await this.updateLearnerSummary(userId, version, view, now, doc.seq ?? 0);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
     const events: Array<Promise<void>> = [];
@@ -331,6 +334,7 @@ export class ProgressService {
           lastLesson: m.lastLesson,
           completedAt: m.complete ? m.completedAt : null,
           completedVersionId: m.complete ? m.version.id : null,
+          seq: 0,
         })),
       );
       const finished = part.filter((m) => m.complete);
@@ -447,25 +451,36 @@ export class ProgressService {
 
   /**
    * Keeps the person's one-document summary ("Mine kurs") in step with this progress. One entry
-   * per major version; order-independent operators, so parallel actions cannot leave it stale.
+   * per major version. Parallel actions cannot leave it stale: its numbers and dates are written with
+   * order-independent operators, and `lastLesson` (the one value that can go back) only by an action
+   * later in the progress document's own order (`seq`, counted by the progress update) than the one
+   * that wrote it last — so two tabs in different lessons end with the lesson the progress ends with.
    */
-  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date): Promise<void> {
+  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date, seq: number): Promise<void> {
     const { percent } = completionOf(version, view.activities);
     const base = `modules.${version.slug}.m${version.major}`;
-    await learnerCollection.updateOne(
-      { _id: userId },
-      {
-        $set: { [`${base}.lastLesson`]: view.lastLesson },
-        $max: {
-          [`${base}.minor`]: version.minor,
-          [`${base}.percent`]: view.completedAt ? 100 : percent,
-          [`${base}.updatedAt`]: now.toISOString(),
-          [`${base}.completedAt`]: view.completedAt ? view.completedAt.toISOString() : null,
-        },
-        $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
+    const rest = {
+      $max: {
+        [`${base}.minor`]: version.minor,
+        [`${base}.percent`]: view.completedAt ? 100 : percent,
+        [`${base}.updatedAt`]: now.toISOString(),
+        [`${base}.completedAt`]: view.completedAt ? view.completedAt.toISOString() : null,
       },
-      { upsert: true },
-    );
+      $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
+    };
+    const withLesson = { ...rest, $set: { [`${base}.lastLesson`]: view.lastLesson, [`${base}.lessonSeq`]: seq } };
+    const older = { _id: userId, $or: [{ [`${base}.lessonSeq`]: { $exists: false } }, { [`${base}.lessonSeq`]: { $lt: seq } }] };
+    try {
+      const written = await learnerCollection.updateOne(older, withLesson, { upsert: true });
+      if (written.matchedCount > 0 || written.upsertedCount > 0) return;
+    } catch (err) {
+      // The document exists but holds a later action's lesson (so the upsert collided with it), or a
+      // parallel first action created it a moment ago: try once more without creating it.
+      if (!isDuplicateKey(err)) throw err;
+      if ((await learnerCollection.updateOne(older, withLesson)).matchedCount > 0) return;
+    }
+    // A later action's lesson is stored already: everything else still counts.
+    await learnerCollection.updateOne({ _id: userId }, rest, { upsert: true });
   }
 
   /** Per module slug, per major version (`m<major>`): what the person has done. */
