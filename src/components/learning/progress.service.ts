@@ -154,21 +154,25 @@ function summaryShown(version: VersionForLearning, view: ProgressView): SummaryS
  * caller's read) and after it (this action's atomic update, which is authoritative).
  *
  * Skipping is sound because every value a progress document takes is written to the summary by the
- * action that made it: that action's pre-image is the state just before its update, unless another
- * action came in between — which its after-image shows (an action id the pre-image lacked), and then
- * it writes as before. The summary's numbers and dates are `$max`/`$min`, so the order of those
- * writes does not matter; a repeat whose after-image shows what its pre-image showed adds nothing.
+ * action that made it, and that action raises the event that recomputes the report entry after its
+ * write: by induction, if this action's after-image shows what its pre-image showed, the values it
+ * would write were made, and written, by earlier actions (or are being: their event follows their
+ * write). That holds even when other actions came between this one's read and its update, for the
+ * numbers and dates — they are `$max`/`$min`, so the order of the writes does not matter. Not for
+ * `lastLesson`, which can go there and back in between (two tabs in two lessons): the last state's
+ * lesson must be written by the last action, so an action that sees another one's id in its
+ * after-image which its pre-image lacked writes the summary (not the event: reports do not read it).
  */
 function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date): { summary: boolean; report: boolean } {
   if (!before?.startedAt) return { summary: true, report: true };
-  const known = new Set(before.actionIds);
-  if (after.actionIds.some((id) => id !== actionId && !known.has(id))) return { summary: true, report: true };
   const was = summaryShown(version, before);
   const is = summaryShown(version, after);
   // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
   const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
+  const known = new Set(before.actionIds);
+  const interleaved = after.actionIds.some((id) => id !== actionId && !known.has(id));
   const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
-  return { summary: report || idle || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
+  return { summary: report || idle || interleaved || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
 
 /** Prefixes an activity's atomic update with its path in the progress document. */
