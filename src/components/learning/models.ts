@@ -73,7 +73,9 @@ const certificateSchema = new Schema(
 
 /**
  * A maintained summary per person (`_id` = user id) so "Mine kurs" is one lookup: the status of
- * each module the person has touched. Derived from progress; repaired by the next action.
+ * each module the person has touched. Derived from progress, and written only when what it shows
+ * changes (or at the first action after an hour's pause, which also repairs one that missed a write):
+ * see ProgressService.act and docs/learning.md, «The person's summary».
  */
 const learnerSchema = new Schema(
   {
