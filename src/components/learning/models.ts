@@ -24,7 +24,7 @@ const progressSchema = new Schema(
     /** The newest minor version the person has worked in (progress carries over minors). */
     minor: { type: Number, required: true },
     activities: { type: Schema.Types.Mixed, default: {} },
-    /** Action ids already applied: a resubmitted form changes nothing. */
+    /** Action ids already applied (a resubmitted form changes nothing) → `<ISO time> <lesson>`. */
     actions: { type: Schema.Types.Mixed, default: {} },
     /** Where to continue: the last lesson the person worked in. */
     lastLesson: { type: String, default: null },

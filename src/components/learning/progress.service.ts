@@ -29,8 +29,11 @@ export interface ProgressView {
   minor: number;
   /** When the person last acted here; null before their first action. */
   updatedAt: Date | null;
-  /** The action ids this progress already includes (an `act` tells from them whether another action came between). */
-  actionIds: readonly string[];
+  /**
+   * The action ids this progress already includes, each with when and in which lesson it was applied
+   * (`<ISO time> <lesson>`): an `act` tells from them which actions came between its read and its update.
+   */
+  actions: Readonly<Record<string, string>>;
 }
 
 export interface ActionRequest {
@@ -117,7 +120,7 @@ function toView(doc: StoredProgress | null, version: VersionForLearning): Progre
     startedAt: doc?.startedAt ?? null,
     minor: Math.max(doc?.minor ?? version.minor, 0),
     updatedAt: doc?.updatedAt ?? null,
-    actionIds: Object.keys(doc?.actions ?? {}),
+    actions: doc?.actions ?? {},
   };
 }
 
@@ -149,6 +152,12 @@ function summaryShown(version: VersionForLearning, view: ProgressView): SummaryS
   };
 }
 
+/** The lesson an action was applied in, from its entry in `actions` (null: stored before lessons were). */
+function lessonOfAction(entry: string): string | null {
+  const space = entry.indexOf(' ');
+  return space < 0 ? null : entry.slice(space + 1);
+}
+
 /**
  * What the action changed for the summary and for the reports, from the progress before it (the
  * caller's read) and after it (this action's atomic update, which is authoritative).
@@ -158,10 +167,12 @@ function summaryShown(version: VersionForLearning, view: ProgressView): SummaryS
  * write: by induction, if this action's after-image shows what its pre-image showed, the values it
  * would write were made, and written, by earlier actions (or are being: their event follows their
  * write). That holds even when other actions came between this one's read and its update, for the
- * numbers and dates — they are `$max`/`$min`, so the order of the writes does not matter. Not for
- * `lastLesson`, which can go there and back in between (two tabs in two lessons): the last state's
- * lesson must be written by the last action, so an action that sees another one's id in its
- * after-image which its pre-image lacked writes the summary (not the event: reports do not read it).
+ * numbers and dates — they are `$max`/`$min`, so the order of the writes does not matter. Not quite
+ * for `lastLesson`: it may have gone to another lesson and back in between (two tabs in two lessons),
+ * and then the last action must write it, as the highest `seq`. Every state's `lastLesson` is the
+ * lesson of the action that made it, which `actions` records, so an action writes the summary when
+ * one that came in between was in another lesson (or its lesson is not known: an entry from before
+ * lessons were recorded, or pruned meanwhile). Reports do not read `lastLesson`: no event for it.
  */
 function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date): { summary: boolean; report: boolean } {
   if (!before?.startedAt) return { summary: true, report: true };
@@ -169,10 +180,10 @@ function changesOf(version: VersionForLearning, before: ProgressView | undefined
   const is = summaryShown(version, after);
   // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
   const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
-  const known = new Set(before.actionIds);
-  const interleaved = after.actionIds.some((id) => id !== actionId && !known.has(id));
+  const pruned = Object.keys(before.actions).some((id) => !Object.hasOwn(after.actions, id));
+  const elsewhere = Object.entries(after.actions).some(([id, entry]) => id !== actionId && !Object.hasOwn(before.actions, id) && lessonOfAction(entry) !== is.lastLesson);
   const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
-  return { summary: report || idle || interleaved || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
+  return { summary: report || idle || pruned || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
 
 /** Prefixes an activity's atomic update with its path in the progress document. */
@@ -228,7 +239,8 @@ export class ProgressService {
     const update = toMongoUpdate(activityId, atomic);
     update.$set = {
       ...(update.$set ?? {}),
-      [`actions.${actionId}`]: now.toISOString(),
+      // When (pruning keeps the newest) and where (changesOf: did another lesson come between?).
+      [`actions.${actionId}`]: `${now.toISOString()} ${activity.lesson}`,
       updatedAt: now,
       lastLesson: activity.lesson,
     };
