@@ -48,14 +48,21 @@ describe('http: database round trips per lesson page and per learner action', fu
     expect(commands).to.deep.equal(['find progress']);
   });
 
-  it("a learner's action: the progress in one atomic update, the summary in one, and the report upkeep of one unit", async () => {
+  /** The lesson page's reflection form, after one action that starts the module (so no count below includes the start). */
+  async function startedLearner(): Promise<{ save: (actionId: string, text: string) => Promise<unknown> }> {
     const { agent } = await learnerSignedIn(await buildTestApp());
     const page = await agent.get('/moduler/samtaler/lytte').expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-    const url = /action="(\/moduler\/samtaler\/[^"]*\/aktiviteter\/tanker\/save)"/.exec(page.text)![1]!;
-    // A first save starts the module; the second is the steady state counted here.
-    await agent.post(url).type('form').send({ _csrf: csrf, actionId: 'round-trip-first-save', text: 'Første tanke' }).expect(303);
-    const commands = await commandsDuring(() => agent.post(url).type('form').send({ _csrf: csrf, actionId: 'round-trip-second-save', text: 'Andre tanke' }).expect(303));
+    const saveUrl = /action="(\/moduler\/samtaler\/[^"]*\/aktiviteter\/tanker\/save)"/.exec(page.text)![1]!;
+    const watchUrl = /action="(\/moduler\/samtaler\/[^"]*\/aktiviteter\/film\/markWatched)"/.exec(page.text)![1]!;
+    await agent.post(watchUrl).type('form').send({ _csrf: csrf, actionId: 'round-trip-watch' }).expect(303);
+    return { save: (actionId, text) => agent.post(saveUrl).type('form').send({ _csrf: csrf, actionId, text }).expect(303) };
+  }
+
+  it("a learner's action that changes the percentage: the progress in one atomic update, the summary in one, and the report upkeep of one unit", async () => {
+    const { save } = await startedLearner();
+    // The first save completes the reflection: the percentage moves, so the summary and the report entry do too.
+    const commands = await commandsDuring(() => save('round-trip-first-save', 'Første tanke'));
     expect(commands).to.deep.equal(
       [
         // The request: who is asking (session and person from memory), and what they have done so far.
@@ -74,6 +81,22 @@ describe('http: database round trips per lesson page and per learner action', fu
         'find report_totals',
         'update report_totals',
         'update report_totals',
+      ].sort(),
+    );
+  });
+
+  it("a learner's action that changes nothing the summary or the reports show: the progress read and its atomic update only", async () => {
+    const { save } = await startedLearner();
+    await save('round-trip-first-save', 'Første tanke');
+    // Saving the reflection again: stored in the progress, but the summary and the report entry stay as they are.
+    const commands = await commandsDuring(() => save('round-trip-second-save', 'Andre tanke'));
+    expect(commands).to.deep.equal(
+      [
+        // The session: read (until it comes from memory) and written for the "Lagret" message.
+        'find sessions',
+        'update sessions',
+        'find progress',
+        'findAndModify progress',
       ].sort(),
     );
   });

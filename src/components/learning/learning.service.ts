@@ -470,6 +470,8 @@ export class LearningService {
       actionId: request.actionId,
       unitIds: [...user.memberOf],
       now: request.now,
+      // The progress this request has just read: a repeat that changes nothing shown writes no summary.
+      before: ctx.progress,
     });
     return { ...result, activity, version };
   }

@@ -24,7 +24,7 @@ const progressSchema = new Schema(
     /** The newest minor version the person has worked in (progress carries over minors). */
     minor: { type: Number, required: true },
     activities: { type: Schema.Types.Mixed, default: {} },
-    /** Action ids already applied: a resubmitted form changes nothing. */
+    /** Action ids already applied (a resubmitted form changes nothing) → `<ISO time> <lesson>`. */
     actions: { type: Schema.Types.Mixed, default: {} },
     /** Where to continue: the last lesson the person worked in. */
     lastLesson: { type: String, default: null },
@@ -33,6 +33,8 @@ const progressSchema = new Schema(
     /** Written once, when the last required activity completes; never moved back. */
     completedAt: { type: Date, default: null },
     completedVersionId: { type: String, default: null },
+    /** How many actions were applied: orders their writes of the summary's `lastLesson` (progress.service.ts). */
+    seq: { type: Number, default: 0 },
   },
   { versionKey: false, minimize: false },
 );
@@ -71,7 +73,9 @@ const certificateSchema = new Schema(
 
 /**
  * A maintained summary per person (`_id` = user id) so "Mine kurs" is one lookup: the status of
- * each module the person has touched. Derived from progress; repaired by the next action.
+ * each module the person has touched. Derived from progress, and written only when what it shows
+ * changes (or at the first action after an hour's pause, which also repairs one that missed a write):
+ * see ProgressService.act and docs/learning.md, «The person's summary».
  */
 const learnerSchema = new Schema(
   {
@@ -93,6 +97,8 @@ export interface LearnerModuleEntry {
   startedAt: string;
   updatedAt: string;
   lastLesson: string | null;
+  /** The progress document's `seq` of the action that wrote `lastLesson` (a later one may replace it, an earlier one not). */
+  lessonSeq?: number;
   /** ISO time the person completed this major version, or null. */
   completedAt: string | null;
 }

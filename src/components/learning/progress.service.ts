@@ -25,6 +25,15 @@ export interface ProgressView {
   completedAt: Date | null;
   lastLesson: string | null;
   startedAt: Date | null;
+  /** The newest minor version the person has worked in (the version's own before their first action). */
+  minor: number;
+  /** When the person last acted here; null before their first action. */
+  updatedAt: Date | null;
+  /**
+   * The action ids this progress already includes, each with when and in which lesson it was applied
+   * (`<ISO time> <lesson>`): an `act` tells from them which actions came between its read and its update.
+   */
+  actions: Readonly<Record<string, string>>;
 }
 
 export interface ActionRequest {
@@ -38,6 +47,12 @@ export interface ActionRequest {
   /** Units the person belongs to now, recorded on a completion. */
   unitIds: readonly string[];
   now?: Date;
+  /**
+   * The progress as the caller read it before this action (the pre-image). With it, the person's
+   * summary is written and the report entry recomputed only when what they show changes; without
+   * it, both always are.
+   */
+  before?: ProgressView;
 }
 
 export interface ActionResult {
@@ -81,7 +96,18 @@ export function completionOf(version: VersionForLearning, states: Record<string,
   return { required: required.length, done, complete: done === required.length, percent };
 }
 
-type StoredProgress = { _id: string; minor?: number; activities?: unknown; completedAt?: Date | null; lastLesson?: string | null; startedAt?: Date | null };
+type StoredProgress = {
+  _id: string;
+  minor?: number;
+  activities?: unknown;
+  actions?: Record<string, string>;
+  completedAt?: Date | null;
+  lastLesson?: string | null;
+  startedAt?: Date | null;
+  updatedAt?: Date | null;
+  /** Counts the actions applied to this document: orders their writes of the summary's lastLesson. */
+  seq?: number;
+};
 
 function toView(doc: StoredProgress | null, version: VersionForLearning): ProgressView {
   return {
@@ -92,7 +118,72 @@ function toView(doc: StoredProgress | null, version: VersionForLearning): Progre
     completedAt: doc?.completedAt ?? null,
     lastLesson: doc?.lastLesson ?? null,
     startedAt: doc?.startedAt ?? null,
+    minor: Math.max(doc?.minor ?? version.minor, 0),
+    updatedAt: doc?.updatedAt ?? null,
+    actions: doc?.actions ?? {},
   };
+}
+
+/**
+ * How long the summary's `updatedAt` may lag: an action that changes nothing the summary shows
+ * still writes it when the person's previous action here is at least this old (the first action
+ * after a pause). No reader uses that field today (docs/learning.md, «The person's summary»); the
+ * bound keeps it a sound "last active, to within a working stretch" should one come, and lets a
+ * summary that missed a write (a crash just after the progress update) mend at the next pause.
+ */
+export const SUMMARY_REFRESH_MS = 60 * 60_000;
+
+/** What the person's summary entry shows for this progress, `updatedAt` aside. */
+interface SummaryShown {
+  minor: number;
+  percent: number;
+  lastLesson: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+function summaryShown(version: VersionForLearning, view: ProgressView): SummaryShown {
+  return {
+    minor: view.minor,
+    percent: view.completedAt ? 100 : completionOf(version, view.activities).percent,
+    lastLesson: view.lastLesson,
+    startedAt: view.startedAt ? view.startedAt.toISOString() : null,
+    completedAt: view.completedAt ? view.completedAt.toISOString() : null,
+  };
+}
+
+/** The lesson an action was applied in, from its entry in `actions` (null: stored before lessons were). */
+function lessonOfAction(entry: string): string | null {
+  const space = entry.indexOf(' ');
+  return space < 0 ? null : entry.slice(space + 1);
+}
+
+/**
+ * What the action changed for the summary and for the reports, from the progress before it (the
+ * caller's read) and after it (this action's atomic update, which is authoritative).
+ *
+ * Skipping is sound because every value a progress document takes is written to the summary by the
+ * action that made it, and that action raises the event that recomputes the report entry after its
+ * write: by induction, if this action's after-image shows what its pre-image showed, the values it
+ * would write were made, and written, by earlier actions (or are being: their event follows their
+ * write). That holds even when other actions came between this one's read and its update, for the
+ * numbers and dates — they are `$max`/`$min`, so the order of the writes does not matter. Not quite
+ * for `lastLesson`: it may have gone to another lesson and back in between (two tabs in two lessons),
+ * and then the last action must write it, as the highest `seq`. Every state's `lastLesson` is the
+ * lesson of the action that made it, which `actions` records, so an action writes the summary when
+ * one that came in between was in another lesson (or its lesson is not known: an entry from before
+ * lessons were recorded, or pruned meanwhile). Reports do not read `lastLesson`: no event for it.
+ */
+function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date): { summary: boolean; report: boolean } {
+  if (!before?.startedAt) return { summary: true, report: true };
+  const was = summaryShown(version, before);
+  const is = summaryShown(version, after);
+  // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
+  const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
+  const pruned = Object.keys(before.actions).some((id) => !Object.hasOwn(after.actions, id));
+  const elsewhere = Object.entries(after.actions).some(([id, entry]) => id !== actionId && !Object.hasOwn(before.actions, id) && lessonOfAction(entry) !== is.lastLesson);
+  const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
+  return { summary: report || idle || pruned || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
 
 /** Prefixes an activity's atomic update with its path in the progress document. */
@@ -148,16 +239,18 @@ export class ProgressService {
     const update = toMongoUpdate(activityId, atomic);
     update.$set = {
       ...(update.$set ?? {}),
-      [`actions.${actionId}`]: now.toISOString(),
+      // When (pruning keeps the newest) and where (changesOf: did another lesson come between?).
+      [`actions.${actionId}`]: `${now.toISOString()} ${activity.lesson}`,
       updatedAt: now,
       lastLesson: activity.lesson,
     };
     // A newer minor version than the one recorded moves the person onto it; never back.
     update.$max = { ...(update.$max ?? {}), minor: version.minor };
+    update.$inc = { ...(update.$inc ?? {}), seq: 1 };
     update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
 
     let applied = true;
-    let doc: StoredProgress & { actions?: Record<string, string> } | null;
+    let doc: StoredProgress | null;
     try {
       doc = await progressCollection.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
     } catch (err) {
@@ -174,7 +267,8 @@ export class ProgressService {
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    await this.updateLearnerSummary(userId, version, view, now);
+    const changed = changesOf(version, request.before, view, actionId, now);
+    if (changed.summary) await this.updateLearnerSummary(userId, version, view, now, doc.seq ?? 0);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
     const events: Array<Promise<void>> = [];
@@ -185,7 +279,8 @@ export class ProgressService {
         emitCompletionRecorded({ completionId: id, userId, moduleSlug: version.slug, versionId: version.id, major: version.major, unitIds, completedAt: now }, this.logger),
       );
     }
-    if (applied) {
+    // Only an action that changed what the report entry is computed from asks for a recomputation.
+    if (applied && changed.report) {
       const percent = view.completedAt ? 100 : completionOf(version, view.activities).percent;
       events.push(emitProgressUpdated({ userId, moduleSlug: version.slug, major: version.major, percent, unitIds, updatedAt: now }, this.logger));
     }
@@ -255,6 +350,7 @@ export class ProgressService {
           lastLesson: m.lastLesson,
           completedAt: m.complete ? m.completedAt : null,
           completedVersionId: m.complete ? m.version.id : null,
+          seq: 0,
         })),
       );
       const finished = part.filter((m) => m.complete);
@@ -371,25 +467,36 @@ export class ProgressService {
 
   /**
    * Keeps the person's one-document summary ("Mine kurs") in step with this progress. One entry
-   * per major version; order-independent operators, so parallel actions cannot leave it stale.
+   * per major version. Parallel actions cannot leave it stale: its numbers and dates are written with
+   * order-independent operators, and `lastLesson` (the one value that can go back) only by an action
+   * later in the progress document's own order (`seq`, counted by the progress update) than the one
+   * that wrote it last — so two tabs in different lessons end with the lesson the progress ends with.
    */
-  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date): Promise<void> {
+  private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date, seq: number): Promise<void> {
     const { percent } = completionOf(version, view.activities);
     const base = `modules.${version.slug}.m${version.major}`;
-    await learnerCollection.updateOne(
-      { _id: userId },
-      {
-        $set: { [`${base}.lastLesson`]: view.lastLesson },
-        $max: {
-          [`${base}.minor`]: version.minor,
-          [`${base}.percent`]: view.completedAt ? 100 : percent,
-          [`${base}.updatedAt`]: now.toISOString(),
-          [`${base}.completedAt`]: view.completedAt ? view.completedAt.toISOString() : null,
-        },
-        $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
+    const rest = {
+      $max: {
+        [`${base}.minor`]: version.minor,
+        [`${base}.percent`]: view.completedAt ? 100 : percent,
+        [`${base}.updatedAt`]: now.toISOString(),
+        [`${base}.completedAt`]: view.completedAt ? view.completedAt.toISOString() : null,
       },
-      { upsert: true },
-    );
+      $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
+    };
+    const withLesson = { ...rest, $set: { [`${base}.lastLesson`]: view.lastLesson, [`${base}.lessonSeq`]: seq } };
+    const older = { _id: userId, $or: [{ [`${base}.lessonSeq`]: { $exists: false } }, { [`${base}.lessonSeq`]: { $lt: seq } }] };
+    try {
+      const written = await learnerCollection.updateOne(older, withLesson, { upsert: true });
+      if (written.matchedCount > 0 || written.upsertedCount > 0) return;
+    } catch (err) {
+      // The document exists but holds a later action's lesson (so the upsert collided with it), or a
+      // parallel first action created it a moment ago: try once more without creating it.
+      if (!isDuplicateKey(err)) throw err;
+      if ((await learnerCollection.updateOne(older, withLesson)).matchedCount > 0) return;
+    }
+    // A later action's lesson is stored already: everything else still counts.
+    await learnerCollection.updateOne({ _id: userId }, rest, { upsert: true });
   }
 
   /** Per module slug, per major version (`m<major>`): what the person has done. */
