@@ -1,7 +1,7 @@
 /**
  * Reads the database directly (not through the app) and holds every acknowledged request against it.
  */
-import { ProgressModel, LearnerModel } from '../../src/components/learning/index.js';
+import { ProgressModel, LearnerModel, readActionEntry } from '../../src/components/learning/index.js';
 import { UserModel } from '../../src/components/accounts/index.js';
 import { learnerEmail, MODULE } from './world.js';
 import type { Outcome } from './load.js';
@@ -41,7 +41,7 @@ export async function verifyStored(outcomes: Outcome[], learnerCount: number): P
     for (const [id, at] of Object.entries(doc.actions ?? {})) {
       storedActions += 1;
       if (!sentIds.has(id)) problems.push(`progress ${doc._id} holds action ${id} that no request sent`);
-      if (Number.isNaN(Date.parse(at))) problems.push(`progress ${doc._id}: action ${id} has no valid time`);
+      if (!readActionEntry(at).at) problems.push(`progress ${doc._id}: action ${id} has no valid time`);
     }
   }
 

@@ -1,4 +1,4 @@
-export { ProgressService, activityStates, type VersionForLearning, type ProgressView, type ActionRequest, type ActionResult } from './progress.service.js';
+export { ProgressService, activityStates, actionEntry, readActionEntry, type VersionForLearning, type ProgressView, type ActionRequest, type ActionResult } from './progress.service.js';
 export { ProgressModel, CompletionModel, CertificateModel, LearnerModel, FollowUpModel, followUpId, progressId, type LearnerModuleEntry } from './models.js';
 export { effectAnswers, type EffectAnswer } from './effect.js';
 export { learnerModulesOf, completionTimesOf, allLearnerModules, allCompletions, progressStateOf, type LearnerModules } from './records.js';

@@ -153,9 +153,23 @@ function summaryShown(version: VersionForLearning, view: ProgressView): SummaryS
 }
 
 /** The lesson an action was applied in, from its entry in `actions` (null: stored before lessons were). */
-function lessonOfAction(entry: string): string | null {
+/**
+ * An applied action id's stored entry: when it was applied and in which lesson (`"<ISO time> <lesson>"`;
+ * entries written before the lesson was recorded hold the time alone). The time first, so entries sort by time.
+ */
+export function actionEntry(at: Date, lesson: string): string {
+  return `${at.toISOString()} ${lesson}`;
+}
+
+/** The time and lesson of a stored action entry (null where the entry has none, or it is unreadable). */
+export function readActionEntry(entry: string): { at: Date | null; lesson: string | null } {
   const space = entry.indexOf(' ');
-  return space < 0 ? null : entry.slice(space + 1);
+  const at = new Date(space < 0 ? entry : entry.slice(0, space));
+  return { at: Number.isNaN(at.getTime()) ? null : at, lesson: space < 0 ? null : entry.slice(space + 1) };
+}
+
+function lessonOfAction(entry: string): string | null {
+  return readActionEntry(entry).lesson;
 }
 
 /**
@@ -240,7 +254,7 @@ export class ProgressService {
     update.$set = {
       ...(update.$set ?? {}),
       // When (pruning keeps the newest) and where (changesOf: did another lesson come between?).
-      [`actions.${actionId}`]: `${now.toISOString()} ${activity.lesson}`,
+      [`actions.${actionId}`]: actionEntry(now, activity.lesson),
       updatedAt: now,
       lastLesson: activity.lesson,
     };
