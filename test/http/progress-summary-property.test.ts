@@ -6,7 +6,8 @@ import { clearDatabase } from '../helpers/database.js';
 import { createUnit, createUser } from '../helpers/auth.js';
 import { publishFixture } from '../helpers/learning-fixture.js';
 import { learningVersion, type Learner } from '../../src/components/learning/index.js';
-import { activityStates, completionOf } from '../../src/components/learning/progress.service.js';
+import { activityStates, completionOf, readSummaryEntry } from '../../src/components/learning/progress.service.js';
+import type { LearnerModuleEntry } from '../../src/components/learning/models.js';
 import { decodeRoster, type RosterData } from '../../src/components/reports/roster.js';
 import type { SessionUser } from '../../src/web/session-user.js';
 import { prng } from '../helpers/prng.js';
@@ -64,7 +65,10 @@ type StoredEntry = { minor: number; percent: number; lastLesson: string | null; 
 
 async function storedSummaries(): Promise<Map<string, Record<string, Record<string, StoredEntry>>>> {
   const docs = await mongoose.connection.db!.collection<{ _id: string; modules?: Record<string, Record<string, StoredEntry>> }>('learners').find({}).toArray();
-  return new Map(docs.map((d) => [String(d._id), d.modules ?? {}]));
+  // Read as the service reads them (the lesson mark gives lastLesson).
+  const read = (modules: Record<string, Record<string, StoredEntry>>) =>
+    Object.fromEntries(Object.entries(modules).map(([slug, majors]) => [slug, Object.fromEntries(Object.entries(majors).map(([m, e]) => [m, readSummaryEntry(e as LearnerModuleEntry) as StoredEntry]))]));
+  return new Map(docs.map((d) => [String(d._id), read(d.modules ?? {})]));
 }
 
 type StoredProgress = { _id: string; userId: string; moduleSlug: string; major: number; minor: number; activities: Record<string, unknown>; lastLesson: string | null; startedAt: Date; completedAt: Date | null };

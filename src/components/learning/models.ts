@@ -96,9 +96,10 @@ export interface LearnerModuleEntry {
   percent: number;
   startedAt: string;
   updatedAt: string;
+  /** The lesson of the person's latest action (read from `lessonMark` where stored; see readSummaryEntry). */
   lastLesson: string | null;
-  /** The progress document's `seq` of the action that wrote `lastLesson` (a later one may replace it, an earlier one not). */
-  lessonSeq?: number;
+  /** `<seq, 12 digits> <lesson>` of the latest action, kept by `$max` (progress.service.ts, lessonMark). */
+  lessonMark?: string;
   /** ISO time the person completed this major version, or null. */
   completedAt: string | null;
 }

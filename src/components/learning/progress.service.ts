@@ -168,6 +168,21 @@ export function readActionEntry(entry: string): { at: Date | null; lesson: strin
   return { at: Number.isNaN(at.getTime()) ? null : at, lesson: space < 0 ? null : entry.slice(space + 1) };
 }
 
+/**
+ * The summary's lesson mark: the progress document's `seq` of the action (zero-padded, so that `$max`
+ * keeps the latest action's) and the lesson it was in. Two tabs in two lessons thus leave the summary
+ * with the lesson the progress ends with, whatever order their writes arrive in.
+ */
+export function lessonMark(seq: number, lesson: string | null): string {
+  return `${String(seq).padStart(12, '0')} ${lesson ?? ''}`;
+}
+
+/** A stored summary entry as its readers see it: `lastLesson` from the lesson mark (entries from before the mark keep theirs). */
+export function readSummaryEntry(stored: LearnerModuleEntry): LearnerModuleEntry {
+  if (typeof stored.lessonMark !== 'string') return stored;
+  return { ...stored, lastLesson: stored.lessonMark.slice(13) || null };
+}
+
 function lessonOfAction(entry: string): string | null {
   return readActionEntry(entry).lesson;
 }
@@ -482,14 +497,14 @@ export class ProgressService {
   /**
    * Keeps the person's one-document summary ("Mine kurs") in step with this progress. One entry
    * per major version. Parallel actions cannot leave it stale: its numbers and dates are written with
-   * order-independent operators, and `lastLesson` (the one value that can go back) only by an action
-   * later in the progress document's own order (`seq`, counted by the progress update) than the one
-   * that wrote it last — so two tabs in different lessons end with the lesson the progress ends with.
+   * order-independent operators, `lastLesson` (the one value that can go back) too, as the lesson mark
+   * of the action latest in the progress document's own order (`seq`, counted by the progress update)
+   * — so two tabs in different lessons end with the lesson the progress ends with.
    */
   private async updateLearnerSummary(userId: string, version: VersionForLearning, view: ProgressView, now: Date, seq: number): Promise<void> {
     const { percent } = completionOf(version, view.activities);
     const base = `modules.${version.slug}.m${version.major}`;
-    const rest = {
+    const rest: { $max: Record<string, unknown>; $min: Record<string, unknown> } = {
       $max: {
         [`${base}.minor`]: version.minor,
         [`${base}.percent`]: view.completedAt ? 100 : percent,
@@ -498,24 +513,17 @@ export class ProgressService {
       },
       $min: { [`${base}.startedAt`]: (view.startedAt ?? now).toISOString() },
     };
-    const withLesson = { ...rest, $set: { [`${base}.lastLesson`]: view.lastLesson, [`${base}.lessonSeq`]: seq } };
-    const older = { _id: userId, $or: [{ [`${base}.lessonSeq`]: { $exists: false } }, { [`${base}.lessonSeq`]: { $lt: seq } }] };
-    try {
-      const written = await learnerCollection.updateOne(older, withLesson, { upsert: true });
-      if (written.matchedCount > 0 || written.upsertedCount > 0) return;
-    } catch (err) {
-      // The document exists but holds a later action's lesson (so the upsert collided with it), or a
-      // parallel first action created it a moment ago: try once more without creating it.
-      if (!isDuplicateKey(err)) throw err;
-      if ((await learnerCollection.updateOne(older, withLesson)).matchedCount > 0) return;
-    }
-    // A later action's lesson is stored already: everything else still counts.
+    // One update by `_id` alone: the embedded database pushes only a lone `_id` filter down to SQLite,
+    // so a conditional filter here (the first way this was written) scanned every summary under the
+    // collection's write lock, and the fault drill's learners queued behind it. The lesson mark's `$max`
+    // keeps the latest action's lesson without any condition.
+    rest.$max[`${base}.lessonMark`] = lessonMark(seq, view.lastLesson);
     await learnerCollection.updateOne({ _id: userId }, rest, { upsert: true });
   }
 
   /** Per module slug, per major version (`m<major>`): what the person has done. */
   async summary(userId: string): Promise<Record<string, Record<string, LearnerModuleEntry>>> {
     const doc = await LearnerModel.findById(userId).lean<{ modules?: Record<string, Record<string, LearnerModuleEntry>> }>();
-    return doc?.modules ?? {};
+    return Object.fromEntries(Object.entries(doc?.modules ?? {}).map(([slug, majors]) => [slug, Object.fromEntries(Object.entries(majors).map(([m, entry]) => [m, readSummaryEntry(entry)]))]));
   }
 }
