@@ -75,7 +75,7 @@ export function unacknowledgedWriteCount(): number {
  * The one mongoose connection. Timeouts are short on purpose: when the database is gone, a
  * request should fail fast with a clear 503 rather than hang for the driver's 30 s default.
  */
-export async function connectDatabase(uri: string, logger: Logger): Promise<typeof mongoose> {
+export async function connectDatabase(uri: string, logger: Logger, options: { embedded?: boolean } = {}): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   // Indexes are created explicitly at start-up (ensureIndexes), not lazily per model.
   mongoose.set('autoIndex', false);
@@ -87,6 +87,11 @@ export async function connectDatabase(uri: string, logger: Logger): Promise<type
     heartbeatFrequencyMS: 2000,
     connectTimeoutMS: 5000,
     maxPoolSize: 50,
+    // The embedded database is one standalone server the app restarts on the same port: connect to
+    // it directly, so the driver's topology is that one server and never drops it while it is
+    // restarting. The fault drill's database kill left the driver without any server, answering
+    // every request 503 for good, in some runs. MongoDB (a replica set) is discovered as usual.
+    ...(options.embedded ? { directConnection: true } : {}),
     // Command events let us refuse to stay silent about unacknowledged writes (below), and feed
     // /metrics' database timings when metrics are on.
     monitorCommands: true,

@@ -35,7 +35,7 @@ export async function openDatabase(config: AppConfig, logger: Logger, options: O
     uri = (await embedded.start()) + dbName;
   }
   try {
-    await connectDatabase(uri, logger);
+    await connectDatabase(uri, logger, { embedded: !!embedded });
     await ensureIndexes();
   } catch (err) {
     await embedded?.stop();

@@ -34,7 +34,7 @@ export async function startTestDatabase(): Promise<void> {
     uri = (await embedded.start()) + TEST_DB_NAME;
   }
   assertSafeTestDatabase(uri);
-  await connectDatabase(uri, logger);
+  await connectDatabase(uri, logger, { embedded: !!embedded });
   await ensureIndexes();
 }
 
