@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { clearDatabase } from '../helpers/database.js';
 import { createLogger } from '../../src/lib/logger.js';
+import mongoose from 'mongoose';
 import { CompletionModel, CertificateModel, ProgressModel, ProgressService, progressId, type VersionForLearning } from '../../src/components/learning/index.js';
+import { REMEMBERED_ACTIONS } from '../../src/components/learning/progress.service.js';
 
 const quiz = {
   id: 'quiz',
@@ -121,6 +123,34 @@ describe('learning: progress under concurrency (real database)', function () {
     // A replay of a recent action is still recognised.
     const replay = await service.act({ userId: 'u-bound', version: v, activityId: 'quiz', action: 'submit', input: { answers: { a: [1] } }, actionId: ids[399]!, unitIds: [] });
     expect(replay.applied).to.equal(false);
+  });
+
+  it('with the progress read before (as every learner request has it), old ids are forgotten in the action\'s own update: bounded, and never a second write', async () => {
+    const v = version();
+    const ids: string[] = [];
+    let progressWrites = 0;
+    const client = mongoose.connection.getClient();
+    const listener = (event: mongoose.mongo.CommandStartedEvent) => {
+      if (event.command[event.commandName] === 'progress' && ['update', 'findAndModify'].includes(event.commandName)) progressWrites += 1;
+    };
+    client.on('commandStarted', listener);
+    try {
+      for (let i = 0; i < 400; i += 1) {
+        const id = `pre-${String(i).padStart(4, '0')}-x`;
+        ids.push(id);
+        const before = await service.get('u-pre', v);
+        await service.act({ userId: 'u-pre', version: v, activityId: 'quiz', action: 'submit', input: { answers: { a: [1] } }, actionId: id, unitIds: [], before, now: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)) });
+      }
+    } finally {
+      client.off('commandStarted', listener);
+    }
+    expect(progressWrites, 'one write per action').to.equal(400);
+    const { doc, activity } = await readProgress('u-pre');
+    const remembered = Object.keys(doc.actions);
+    expect(remembered.length).to.be.within(REMEMBERED_ACTIONS, 151);
+    expect(remembered).to.include(ids[399]);
+    expect(remembered).not.to.include(ids[0]);
+    expect(activity('quiz').attempts).to.equal(400);
   });
 
   it('a resubmitted action changes nothing, even when the state moved on in between', async () => {

@@ -168,6 +168,16 @@ export function readActionEntry(entry: string): { at: Date | null; lesson: strin
   return { at: Number.isNaN(at.getTime()) ? null : at, lesson: space < 0 ? null : entry.slice(space + 1) };
 }
 
+/** The action ids to forget so that the newest REMEMBERED_ACTIONS stay, once more than PRUNE_ABOVE are stored (entries sort by time). */
+function oldestActionIds(actions: Readonly<Record<string, string>> | undefined): string[] {
+  const entries = Object.entries(actions ?? {});
+  if (entries.length <= PRUNE_ABOVE) return [];
+  return entries
+    .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .slice(0, entries.length - REMEMBERED_ACTIONS)
+    .map(([key]) => key);
+}
+
 /**
  * The summary's lesson mark: the progress document's `seq` of the action (zero-padded, so that `$max`
  * keeps the latest action's) and the lesson it was in. Two tabs in two lessons thus leave the summary
@@ -203,13 +213,14 @@ function lessonOfAction(entry: string): string | null {
  * one that came in between was in another lesson (or its lesson is not known: an entry from before
  * lessons were recorded, or pruned meanwhile). Reports do not read `lastLesson`: no event for it.
  */
-function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date): { summary: boolean; report: boolean } {
+function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date, forgottenHere: ReadonlySet<string>): { summary: boolean; report: boolean } {
   if (!before?.startedAt) return { summary: true, report: true };
   const was = summaryShown(version, before);
   const is = summaryShown(version, after);
   // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
   const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
-  const pruned = Object.keys(before.actions).some((id) => !Object.hasOwn(after.actions, id));
+  // Ids this action forgot itself were in its pre-image, so no action between came and went with them.
+  const pruned = Object.keys(before.actions).some((id) => !Object.hasOwn(after.actions, id) && !forgottenHere.has(id));
   const elsewhere = Object.entries(after.actions).some(([id, entry]) => id !== actionId && !Object.hasOwn(before.actions, id) && lessonOfAction(entry) !== is.lastLesson);
   const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
   return { summary: report || idle || pruned || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
@@ -277,6 +288,11 @@ export class ProgressService {
     update.$max = { ...(update.$max ?? {}), minor: version.minor };
     update.$inc = { ...(update.$inc ?? {}), seq: 1 };
     update.$setOnInsert = { userId, moduleSlug: version.slug, major: version.major, startedAt: now, completedAt: null, completedVersionId: null };
+    // Old action ids are forgotten in the same update, chosen from the progress the request read
+    // before it: no second write (it was one every few actions under parallel answers).
+    const preImage = request.before?.id === id ? request.before : undefined;
+    const forgotten = preImage ? oldestActionIds(preImage.actions).filter((key) => key !== actionId) : [];
+    if (forgotten.length > 0) update.$unset = Object.fromEntries(forgotten.map((key) => [`actions.${key}`, '']));
 
     let applied = true;
     let doc: StoredProgress | null;
@@ -290,13 +306,13 @@ export class ProgressService {
       doc = await progressCollection.findOne({ _id: id });
     }
     if (!doc) throw new Error(`progress ${id} vanished`);
-    await this.forgetOldActions(id, doc.actions as Record<string, string> | undefined);
+    if (!preImage) await this.forgetOldActions(id, doc.actions as Record<string, string> | undefined);
     const startedNow = applied && (doc.startedAt as Date | undefined)?.getTime() === now.getTime();
 
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    const changed = changesOf(version, request.before, view, actionId, now);
+    const changed = changesOf(version, request.before, view, actionId, now, new Set(forgotten));
     if (changed.summary) await this.updateLearnerSummary(userId, version, view, now, doc.seq ?? 0);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
@@ -448,12 +464,11 @@ export class ProgressService {
     return completed.length;
   }
 
-  /** Keeps only the newest REMEMBERED_ACTIONS action ids, once there are more than PRUNE_ABOVE. */
+  /** Keeps only the newest REMEMBERED_ACTIONS action ids, once there are more than PRUNE_ABOVE (writers without a pre-image). */
   private async forgetOldActions(id: string, actions: Record<string, string> | undefined): Promise<void> {
-    const entries = Object.entries(actions ?? {});
-    if (entries.length <= PRUNE_ABOVE) return;
-    const oldest = entries.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).slice(0, entries.length - REMEMBERED_ACTIONS);
-    await progressCollection.updateOne({ _id: id }, { $unset: Object.fromEntries(oldest.map(([key]) => [`actions.${key}`, '' as const])) });
+    const oldest = oldestActionIds(actions);
+    if (oldest.length === 0) return;
+    await progressCollection.updateOne({ _id: id }, { $unset: Object.fromEntries(oldest.map((key) => [`actions.${key}`, '' as const])) });
   }
 
   /**
