@@ -34,6 +34,8 @@ export interface ProgressView {
    * (`<ISO time> <lesson>`): an `act` tells from them which actions came between its read and its update.
    */
   actions: Readonly<Record<string, string>>;
+  /** How many actions have been applied here (null: a document from before they were counted). */
+  seq: number | null;
 }
 
 export interface ActionRequest {
@@ -121,6 +123,7 @@ function toView(doc: StoredProgress | null, version: VersionForLearning): Progre
     minor: Math.max(doc?.minor ?? version.minor, 0),
     updatedAt: doc?.updatedAt ?? null,
     actions: doc?.actions ?? {},
+    seq: typeof doc?.seq === 'number' ? doc.seq : doc ? null : 0,
   };
 }
 
@@ -210,20 +213,24 @@ function lessonOfAction(entry: string): string | null {
  * for `lastLesson`: it may have gone to another lesson and back in between (two tabs in two lessons),
  * and then the last action must write it, as the highest `seq`. Every state's `lastLesson` is the
  * lesson of the action that made it, which `actions` records, so an action writes the summary when
- * one that came in between was in another lesson (or its lesson is not known: an entry from before
- * lessons were recorded, or pruned meanwhile). Reports do not read `lastLesson`: no event for it.
+ * one that came in between was in another lesson, or may have been (its entry is from before lessons
+ * were recorded, or the count `seq` says more came between than `actions` still shows: pruned
+ * meanwhile). Reports do not read `lastLesson`: no event for it.
  */
-function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, actionId: string, now: Date, forgottenHere: ReadonlySet<string>): { summary: boolean; report: boolean } {
+function changesOf(version: VersionForLearning, before: ProgressView | undefined, after: ProgressView, action: { id: string; applied: boolean }, now: Date): { summary: boolean; report: boolean } {
   if (!before?.startedAt) return { summary: true, report: true };
   const was = summaryShown(version, before);
   const is = summaryShown(version, after);
   // Reports read started, completed and percent of the summary (reports/sources.ts factsFromLearner).
   const report = was.startedAt !== is.startedAt || was.completedAt !== is.completedAt || was.percent !== is.percent;
-  // Ids this action forgot itself were in its pre-image, so no action between came and went with them.
-  const pruned = Object.keys(before.actions).some((id) => !Object.hasOwn(after.actions, id) && !forgottenHere.has(id));
-  const elsewhere = Object.entries(after.actions).some(([id, entry]) => id !== actionId && !Object.hasOwn(before.actions, id) && lessonOfAction(entry) !== is.lastLesson);
+  // The actions applied between this one's read and its update: all of them are in `after.actions`
+  // when their number is what the count (`seq`) says — none was pruned meanwhile — and then their
+  // lessons are known. Otherwise (or for a document from before the count) assume one was elsewhere.
+  const between = Object.keys(after.actions).filter((id) => id !== action.id && !Object.hasOwn(before.actions, id));
+  const allSeen = before.seq !== null && after.seq !== null && between.length === after.seq - before.seq - (action.applied ? 1 : 0);
+  const elsewhere = !allSeen || between.some((id) => lessonOfAction(after.actions[id]!) !== is.lastLesson);
   const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
-  return { summary: report || idle || pruned || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
+  return { summary: report || idle || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
 
 /** Prefixes an activity's atomic update with its path in the progress document. */
@@ -312,7 +319,7 @@ export class ProgressService {
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    const changed = changesOf(version, request.before, view, actionId, now, new Set(forgotten));
+    const changed = changesOf(version, request.before, view, { id: actionId, applied }, now);
     if (changed.summary) await this.updateLearnerSummary(userId, version, view, now, doc.seq ?? 0);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
