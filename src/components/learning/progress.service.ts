@@ -319,7 +319,8 @@ export class ProgressService {
     const view = toView(doc, version);
     const completedNow = !view.completedAt && completionOf(version, view.activities).complete ? await this.recordCompletion(id, request, now) : false;
     if (completedNow) view.completedAt = now;
-    const changed = changesOf(version, request.before, view, { id: actionId, applied }, now);
+    // Compared only with a pre-image of this very document (another one tells nothing: write).
+    const changed = changesOf(version, preImage, view, { id: actionId, applied }, now);
     if (changed.summary) await this.updateLearnerSummary(userId, version, view, now, doc.seq ?? 0);
     // The events go out together once everything is stored, so a listener reads the action's whole
     // outcome, and the listeners that recompute a person can do it once for all of them.
