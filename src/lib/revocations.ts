@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import type { Logger } from './logger.js';
 
@@ -100,3 +101,52 @@ class RevocationFeed {
 
 /** One feed per process: the caches of every app built in it listen to it. */
 export const revocations = new RevocationFeed();
+
+/**
+ * A bounded in-process cache whose entries the revocation feed drops: `max` entries at most (0: the
+ * cache keeps nothing), each for `ttlMs` whatever happens, trusted only while the feed is current.
+ * The feed is process-wide and lives as long as the process; it holds each cache only weakly, so an
+ * app that is dropped (a test builds hundreds) takes its caches with it.
+ */
+export class RevocableCache<V extends object> {
+  private readonly entries: LRUCache<string, V> | null;
+  /** Bumped by every revocation: a read that began before one must not store what it read. */
+  private generation = 0;
+
+  constructor(topic: string, options: { max: number; ttlMs: number; log?: Logger | undefined }) {
+    this.entries = options.max > 0 ? new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs }) : null;
+    if (!this.entries) return;
+    const self = new WeakRef(this);
+    const stop = revocations.listen(
+      topic,
+      (key) => {
+        const cache = self.deref();
+        if (cache) cache.drop(key);
+        else stop();
+      },
+      options.log,
+    );
+  }
+
+  /** The entry, only while the feed is current (else undefined: read the database). */
+  get(key: string, now = Date.now()): V | undefined {
+    return this.entries && revocations.isCurrent(now) ? this.entries.get(key) : undefined;
+  }
+
+  /** Where the revocations stand: take it before a read, and give it to `set` with what was read. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /** Keeps `value`, unless a revocation came since `mark` was taken (what was read may be stale). */
+  set(key: string, value: V, mark: number): void {
+    if (this.entries && mark === this.generation) this.entries.set(key, value);
+  }
+
+  /** Drops one entry here (or all of them, `*`); the feed calls this for every revocation of the topic. */
+  drop(key: string): void {
+    this.generation += 1;
+    if (key === '*') this.entries?.clear();
+    else this.entries?.delete(key);
+  }
+}

@@ -3,11 +3,10 @@ import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import { parseCookie } from 'cookie';
-import { LRUCache } from 'lru-cache';
 import mongoose from 'mongoose';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../lib/logger.js';
-import { revocations } from '../lib/revocations.js';
+import { RevocableCache, revocations } from '../lib/revocations.js';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -112,9 +111,7 @@ interface RequestAtHand {
  * (deactivation, a new password, roles) are the person cache's: it is read on every request anyway.
  */
 class CheckedSessionStore extends MongoStore {
-  private readonly entries: LRUCache<string, CachedSession> | null;
-  /** Bumped by every revocation: a read or write that began before one must not store what it had. */
-  private generation = 0;
+  private readonly entries: RevocableCache<CachedSession>;
   /** The request express-session is reading the session of, during its synchronous call of get. */
   private atHand: RequestAtHand | null = null;
 
@@ -124,19 +121,9 @@ class CheckedSessionStore extends MongoStore {
     private readonly cache: { max: number; versionCookie: string; cookieOptions: ReturnType<typeof sessionCookieOptions> },
   ) {
     super(options);
-    this.entries = cache.max > 0 ? new LRUCache<string, CachedSession>({ max: cache.max, ttl: SESSION_CACHE_TTL_MS }) : null;
-    if (!this.entries) return;
-    // Held weakly by the process-wide feed, so an app that is dropped takes its sessions with it.
-    const self = new WeakRef(this);
-    const stop = revocations.listen(
-      SESSION_TOPIC,
-      (key) => {
-        const store = self.deref();
-        if (store) store.forget(key);
-        else stop();
-      },
-      log,
-    );
+    this.entries = new RevocableCache<CachedSession>(SESSION_TOPIC, { max: cache.max, ttlMs: SESSION_CACHE_TTL_MS, log });
+    // connect-mongo tells when a touch wrote the stored expiry (at most once a minute): the entry follows.
+    this.on('touch', (sid: string, data: session.SessionData) => this.followTouch(sid, data));
   }
 
   /** Reads the session of the request express-session handles in `run` (its get is called synchronously). */
@@ -150,26 +137,16 @@ class CheckedSessionStore extends MongoStore {
     }
   }
 
-  private forget(key: string): void {
-    this.generation += 1;
-    if (key === '*') this.entries?.clear();
-    else this.entries?.delete(key);
-  }
-
   /** Sets the version cookie, as express-session sets its own: never a Secure cookie over plain HTTP. */
   private tellBrowser(res: Response | undefined, version: string): void {
     if (!res || res.headersSent || (this.cache.cookieOptions.secure && !res.req.secure)) return;
     res.cookie(this.cache.versionCookie, version, this.cache.cookieOptions);
   }
 
-  private remember(key: string, generation: number, entry: CachedSession): void {
-    if (this.entries && generation === this.generation) this.entries.set(key, entry);
-  }
-
   override get(sid: string, callback: SessionCallback): void {
     const atHand = this.atHand;
     const key = sessionKey(sid);
-    const hit = this.entries && atHand?.version && revocations.isCurrent() ? this.entries.get(key) : undefined;
+    const hit = atHand?.version ? this.entries.get(key) : undefined;
     if (hit && hit.version === atHand?.version && hit.expires > Date.now()) {
       const data = readStoredSession(sid, { _id: sid, session: hit.serialised, lastModified: hit.lastModified === null ? undefined : new Date(hit.lastModified) });
       if (data) {
@@ -182,7 +159,7 @@ class CheckedSessionStore extends MongoStore {
       callback(new Error('not connected to the database'));
       return;
     }
-    const generation = this.generation;
+    const mark = this.entries.mark();
     collection
       .findOne({ _id: { $eq: sid }, $or: [{ expires: { $exists: false } }, { expires: { $gt: new Date() } }] })
       .then((doc) => {
@@ -193,7 +170,7 @@ class CheckedSessionStore extends MongoStore {
           return callback(null, null);
         }
         const version = sessionVersion(doc.session as string);
-        this.remember(key, generation, { serialised: doc.session as string, version, expires: doc.expires ? doc.expires.getTime() : Number.MAX_SAFE_INTEGER, lastModified: doc.lastModified ? doc.lastModified.getTime() : null });
+        this.entries.set(key, { serialised: doc.session as string, version, expires: doc.expires ? doc.expires.getTime() : Number.MAX_SAFE_INTEGER, lastModified: doc.lastModified ? doc.lastModified.getTime() : null }, mark);
         // A browser that names another version may know of a write this read did not see yet (its
         // response came before the write was acknowledged): its cookie is left as it is, so its next
         // request reads the database again instead of trusting this older version.
@@ -220,33 +197,27 @@ class CheckedSessionStore extends MongoStore {
     const version = sessionVersion(serialised);
     this.tellBrowser((data as { req?: Request }).req?.res, version);
     const key = sessionKey(sid);
-    const generation = this.generation;
+    const mark = this.entries.mark();
     const expires = copy.cookie?.expires ? new Date(copy.cookie.expires).getTime() : Date.now() + IDLE_TIMEOUT_MS;
     super.set(sid, copy, (err?: unknown) => {
-      if (err) this.entries?.delete(key);
-      else this.remember(key, generation, { serialised, version, expires, lastModified: Date.now() });
+      if (err) this.entries.drop(key);
+      else this.entries.set(key, { serialised, version, expires, lastModified: Date.now() }, mark);
       callback?.(err);
     });
   }
 
-  /** The stored expiry moves on (at most once a minute); the entry follows, so it keeps being used. */
-  override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+  /** The stored expiry moved on: the entry follows, so it keeps being used. */
+  private followTouch(sid: string, data: session.SessionData): void {
     const key = sessionKey(sid);
-    const before = (data as { lastModified?: Date }).lastModified?.getTime() ?? 0;
-    super.touch(sid, data, (err?: unknown) => {
-      const entry = this.entries?.get(key);
-      if (err) this.entries?.delete(key);
-      else if (entry && Date.now() - before >= TOUCH_AFTER_MS) {
-        this.entries!.set(key, { ...entry, expires: data.cookie?.expires ? new Date(data.cookie.expires).getTime() : Date.now() + IDLE_TIMEOUT_MS, lastModified: Date.now() });
-      }
-      callback?.(err);
-    });
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.set(key, { ...entry, expires: data.cookie?.expires ? new Date(data.cookie.expires).getTime() : Date.now() + IDLE_TIMEOUT_MS, lastModified: Date.now() }, this.entries.mark());
   }
 
   /** A session ended here (logout, login's new id, the absolute limit): gone here now, elsewhere within a second. */
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     const key = sessionKey(sid);
-    this.forget(key);
+    this.entries.drop(key);
     super.destroy(sid, (err?: unknown) => {
       // Told even when this instance keeps no sessions in memory: the others may.
       if (err) return callback?.(err);

@@ -1,6 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import { Types, type Query, type Schema } from 'mongoose';
-import { revocations } from '../../lib/revocations.js';
+import { RevocableCache, revocations } from '../../lib/revocations.js';
 import type { Logger } from '../../lib/logger.js';
 import type { User } from './models.js';
 
@@ -27,42 +26,20 @@ export const CACHED_PERSON_FIELDS = { name: 1, email: 1, roles: 1, memberships: 
  * made through any app (or any process on the database) drops the entry in every app's cache.
  */
 export class PersonCache {
-  private readonly entries: LRUCache<string, CachedPerson> | null;
-  /** Bumped by every revocation: a read that started before one must not store what it read. */
-  private generation = 0;
+  private readonly entries: RevocableCache<CachedPerson>;
 
   /** `max` people at the most (config: PERSON_CACHE_SIZE, 0 turns the cache off), each for `ttlMs`. */
   constructor(options: { max: number; ttlMs?: number; logger?: Logger }) {
-    this.entries = options.max > 0 ? new LRUCache<string, CachedPerson>({ max: options.max, ttl: options.ttlMs ?? 60_000 }) : null;
-    // The feed is process-wide and lives as long as the process; it holds this cache only weakly,
-    // so an app that is dropped (a test builds hundreds) takes its cache with it.
-    const self = new WeakRef(this);
-    const stop = revocations.listen(
-      PERSON_TOPIC,
-      (key) => {
-        const cache = self.deref();
-        if (cache) cache.forget(key);
-        else stop();
-      },
-      options.logger,
-    );
-  }
-
-  private forget(key: string): void {
-    this.generation += 1;
-    if (key === '*') this.entries?.clear();
-    else this.entries?.delete(key);
+    this.entries = new RevocableCache<CachedPerson>(PERSON_TOPIC, { max: options.max, ttlMs: options.ttlMs ?? 60_000, log: options.logger });
   }
 
   /** The stored person, from memory when the entry may be trusted, else from `load` (then kept). */
   async get(id: string, load: () => Promise<CachedPerson | null>, now = Date.now()): Promise<CachedPerson | null> {
-    if (this.entries && revocations.isCurrent(now)) {
-      const hit = this.entries.get(id);
-      if (hit) return hit;
-    }
-    const before = this.generation;
+    const hit = this.entries.get(id, now);
+    if (hit) return hit;
+    const mark = this.entries.mark();
     const person = await load();
-    if (this.entries && person && before === this.generation) this.entries.set(id, person);
+    if (person) this.entries.set(id, person, mark);
     return person;
   }
 }

@@ -196,10 +196,6 @@ export function readSummaryEntry(stored: LearnerModuleEntry): LearnerModuleEntry
   return { ...stored, lastLesson: stored.lessonMark.slice(13) || null };
 }
 
-function lessonOfAction(entry: string): string | null {
-  return readActionEntry(entry).lesson;
-}
-
 /**
  * What the action changed for the summary and for the reports, from the progress before it (the
  * caller's read) and after it (this action's atomic update, which is authoritative).
@@ -228,7 +224,7 @@ function changesOf(version: VersionForLearning, before: ProgressView | undefined
   // lessons are known. Otherwise (or for a document from before the count) assume one was elsewhere.
   const between = Object.keys(after.actions).filter((id) => id !== action.id && !Object.hasOwn(before.actions, id));
   const allSeen = before.seq !== null && after.seq !== null && between.length === after.seq - before.seq - (action.applied ? 1 : 0);
-  const elsewhere = !allSeen || between.some((id) => lessonOfAction(after.actions[id]!) !== is.lastLesson);
+  const elsewhere = !allSeen || between.some((id) => readActionEntry(after.actions[id]!).lesson !== is.lastLesson);
   const idle = !before.updatedAt || now.getTime() - before.updatedAt.getTime() >= SUMMARY_REFRESH_MS;
   return { summary: report || idle || elsewhere || was.minor !== is.minor || was.lastLesson !== is.lastLesson, report };
 }
